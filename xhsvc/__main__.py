@@ -1,0 +1,3 @@
+from xhsvc.cli.main import main
+
+main()

@@ -1,0 +1,81 @@
+"""What every command shares: global options, the core context, lazy imports, option types."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from xhsvc.core.context import Context
+
+
+def lazy(name: str) -> ModuleType:
+    """Import a module on first attribute access, so `xhsvc --help` loads no database code."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:  # pragma: no cover - a packaging error
+        raise ImportError(name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+@dataclass
+class Globals:
+    """Options given before the command: `xhsvc --db URL --as PERSON ticket list`."""
+
+    db: str | None = None
+    as_person: str | None = None
+    _ctx: Any = field(default=None, repr=False)
+
+    def config(self) -> dict[str, Any]:
+        from xhsvc.config import load_config
+
+        return load_config()
+
+    def context(self) -> Context:
+        """The core context, opened once per command: database migrated, actor and settings set."""
+        if self._ctx is None:
+            from xhsvc.config import db_url
+            from xhsvc.core.context import Context
+            from xhsvc.core.settings import settings_from_config
+            from xhsvc.store.db import open_database
+
+            config = self.config()
+            database = open_database(db_url(self.db, config), prefix=config.get("prefix"))
+            self._ctx = Context(
+                db=database,
+                actor_handle=self.as_person or config.get("user"),
+                settings=settings_from_config(config),
+            )
+        return self._ctx
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.db.dispose()
+            self._ctx = None
+
+
+def state(ctx: typer.Context) -> Globals:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Globals):
+        root.obj = Globals()
+    return root.obj
+
+
+def core_context(ctx: typer.Context) -> Context:
+    return state(ctx).context()
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+KeyArgument = Annotated[str, typer.Argument(help="Ticket key, e.g. XH-000123.", show_default=False)]

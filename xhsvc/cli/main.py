@@ -1,0 +1,86 @@
+"""The `xhsvc` command: global options, sub-apps, and errors mapped to exit codes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from xhsvc import __version__
+from xhsvc.cli import config_cmd, customers, db, notify, people, setup, tickets
+from xhsvc.cli.common import Globals, state
+from xhsvc.errors import XhsvcError
+
+
+class XhsvcGroup(TyperGroup):
+    """Turns every typed core error into one line on stderr and its documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except XhsvcError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(e.exit_code) from None
+        finally:
+            if isinstance(ctx.obj, Globals):
+                ctx.obj.close()
+
+
+app = typer.Typer(
+    cls=XhsvcGroup,
+    name="xhsvc",
+    help="xhsvc: the after-sales service desk, from the terminal.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"xhsvc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", envvar="XHSVC_DB", help="SQLAlchemy database URL (default: SQLite in the data dir)."
+        ),
+    ] = None,
+    as_person: Annotated[
+        str | None,
+        typer.Option("--as", help="Act as this person (scripts, tests) instead of the configured user."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """xhsvc: tickets from the 24h hotline, contracts, escalation and approvals, SLA clocks."""
+    globals_ = state(ctx)
+    globals_.db = db
+    globals_.as_person = as_person
+
+
+app.add_typer(tickets.app, name="ticket")
+app.add_typer(people.app, name="person")
+app.add_typer(customers.app, name="customer")
+app.add_typer(notify.app, name="notify")
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(db.app, name="db")
+setup.register(app)
+
+
+def main() -> None:
+    app(prog_name="xhsvc")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""`xhsvc person ...`: the people of the service desk and their roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import print_fields, print_json, print_table, say
+
+core = lazy("xhsvc.core.people")
+
+app = typer.Typer(
+    help="People: agents, engineers (L1/L2), experts (L3), managers, admins.", no_args_is_help=True
+)
+
+RoleOption = Annotated[
+    str, typer.Option("--role", help="agent, engineer, expert, manager or admin.", show_default=False)
+]
+TierOption = Annotated[str | None, typer.Option("--tier", help="L1 or L2 for engineers; experts are L3.")]
+RegionOption = Annotated[str | None, typer.Option("--region", help="Branch city, e.g. 杭州.")]
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(metavar="ID", help="Login id, e.g. lijun.", show_default=False)],
+    name: Annotated[str, typer.Option("--name", help="Full name, e.g. 李军.", show_default=False)],
+    role: RoleOption,
+    tier: TierOption = None,
+    region: RegionOption = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    email: Annotated[str | None, typer.Option("--email")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add a person (managers and admins only)."""
+    person = core.add_person(
+        core_context(ctx),
+        handle=handle,
+        name=name,
+        role=role,
+        tier=tier,
+        region=region,
+        phone=phone,
+        email=email,
+    )
+    if json_out:
+        print_json(person.model_dump())
+    else:
+        say(f"{person.handle} added ({person.role}{' ' + person.tier if person.tier else ''})")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    role: Annotated[str | None, typer.Option("--role", help="Only this role.")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="Only this tier.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Everyone, by role."""
+    people = [p.model_dump() for p in core.list_people(core_context(ctx), role=role, tier=tier)]
+    if json_out:
+        print_json(people)
+        return
+    print_table(
+        people,
+        [("handle", "ID"), ("name", "NAME"), ("role", "ROLE"), ("tier", "TIER"), ("region", "REGION")],
+        empty="no people yet",
+    )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(metavar="ID", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """One person."""
+    person = core.get_person(core_context(ctx), handle=handle).model_dump()
+    if json_out:
+        print_json(person)
+        return
+    print_fields(
+        (k, person[k]) for k in ("handle", "name", "role", "tier", "region", "phone", "email", "created_at")
+    )

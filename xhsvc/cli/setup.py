@@ -1,0 +1,80 @@
+"""`xhsvc init` and `xhsvc demo`: setting up an installation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import print_json, say
+
+people = lazy("xhsvc.core.people")
+setup_core = lazy("xhsvc.core.setup")
+demo_core = lazy("xhsvc.core.demo")
+
+
+def init(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Option("--id", help="Your login id, e.g. wangfang.", show_default=False)],
+    name: Annotated[str, typer.Option("--name", help="Your name, e.g. 王芳.", show_default=False)],
+    role: Annotated[
+        str, typer.Option("--role", help="agent, engineer, expert, manager or admin.", show_default=False)
+    ],
+    tier: Annotated[str | None, typer.Option("--tier", help="L1/L2 for engineers.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Your branch city, e.g. 杭州.")] = None,
+    prefix: Annotated[
+        str | None, typer.Option("--prefix", help="Ticket-key prefix of this database, e.g. XH.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Set up this installation: who you are (written to config.toml) and the ticket-key prefix."""
+    from xhsvc import config
+
+    if prefix is not None:
+        setup_core.validate_prefix(prefix)
+    core_ctx = core_context(ctx)
+    person, created = people.register_self(
+        core_ctx, handle=handle, name=name, role=role, tier=tier, region=region
+    )
+    if prefix is not None:
+        setup_core.set_key_prefix(core_ctx, prefix=prefix)
+    data = config.load_config()
+    data["user"] = person.handle
+    if prefix is not None:
+        data["prefix"] = prefix
+    path = config.save_config(data)
+    if json_out:
+        print_json(
+            {"user": person.handle, "created": created, "prefix": core_ctx.db.prefix, "config": str(path)}
+        )
+        return
+    say(f"{'created' if created else 'found'} {person.name} ({person.handle}, {person.role}); config: {path}")
+    say(f"ticket keys: {core_ctx.db.prefix}-000001 ...")
+
+
+def demo(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """Fill a fresh database with realistic demo data: people, customers, tickets at every stage."""
+    from xhsvc import config
+
+    summary = demo_core.load_demo(core_context(ctx))
+    data = config.load_config()
+    if not data.get("user"):
+        data["user"] = summary["user"]
+        config.save_config(data)
+    if json_out:
+        print_json(summary)
+        return
+    say(
+        f"demo loaded: {summary['people']} people, {summary['customers']} customers, "
+        f"{summary['tickets']} tickets"
+    )
+    say(f"you act as {data['user']} (change with --as PERSON or `xhsvc config set user ID`); try:")
+    say("  xhsvc ticket list")
+    say("  xhsvc ticket show XH-000001")
+    say("  xhsvc notify list")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(demo)

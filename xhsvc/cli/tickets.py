@@ -1,0 +1,375 @@
+"""`xhsvc ticket ...`: the ticket flow, from the call to the closed record."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
+from xhsvc.cli.output import local, print_fields, print_json, print_table, say
+from xhsvc.errors import InvalidInput
+
+core = lazy("xhsvc.core.tickets")
+
+app = typer.Typer(
+    help="Tickets: open, work, escalate, approve, resolve, confirm and close.", no_args_is_help=True
+)
+
+LIST_COLUMNS = [
+    ("key", "KEY"),
+    ("priority", "PRI"),
+    ("major_mark", "!"),
+    ("status", "STATUS"),
+    ("tier", "TIER"),
+    ("assignee", "ASSIGNEE"),
+    ("customer", "CUSTOMER"),
+    ("title", "TITLE"),
+    ("pending", "PENDING"),
+    ("created_at", "OPENED"),
+]
+
+Reason = Annotated[
+    str, typer.Option("--reason", help="Why; kept in the ticket's history.", show_default=False)
+]
+
+
+def _done(ctx: typer.Context, key: str, json_out: bool, message: str) -> None:
+    """After an action: the ticket as JSON for scripts, one line for people."""
+    if json_out:
+        print_json(core.show_ticket(core_context(ctx), key=key))
+    else:
+        say(message)
+
+
+def _pending_label(pending: dict[str, str] | None) -> str:
+    return f"{pending['kind']} ({pending['decider']})" if pending else ""
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context,
+    customer: Annotated[
+        str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+    ],
+    title: Annotated[str, typer.Option("--title", "-t", help="What the caller reports.", show_default=False)],
+    description: Annotated[
+        str | None, typer.Option("--description", "-d", help="Details of the call.")
+    ] = None,
+    impact: Annotated[int, typer.Option("--impact", help="1 (whole business down) .. 4 (minor).")] = 3,
+    urgency: Annotated[int, typer.Option("--urgency", help="1 (now) .. 4 (can wait).")] = 3,
+    service: Annotated[
+        str, typer.Option("--service", help="Service type, e.g. remote, onsite, maintenance.")
+    ] = ("remote"),
+    channel: Annotated[str, typer.Option("--channel", help="hotline, direct, email or other.")] = "hotline",
+    contact: Annotated[str | None, typer.Option("--contact", help="Caller, e.g. '张伟/13800001111'.")] = None,
+    major: Annotated[
+        bool, typer.Option("--major", help="Mark a major incident (impact 1 always is).")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Record a call and print the new ticket's key. Impact 1 (or --major) tells every manager at once."""
+    opened = core.open_ticket(
+        core_context(ctx),
+        customer=customer,
+        title=title,
+        description=description,
+        impact=impact,
+        urgency=urgency,
+        service=service,
+        channel=channel,
+        contact=contact,
+        major=major,
+    )
+    if json_out:
+        data = core.show_ticket(core_context(ctx), key=opened.ticket.key)
+        data["notified"] = opened.notified
+        print_json(data)
+        return
+    say(opened.ticket.key)
+    if opened.notified:
+        typer.echo(f"notified: {', '.join(opened.notified)}", err=True)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="L1, L2 or L3.")] = None,
+    priority: Annotated[str | None, typer.Option("--priority", help="P1 .. P4.")] = None,
+    assignee: Annotated[str | None, typer.Option("--assignee", help="Assigned to this person.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Assigned to me.")] = False,
+    customer: Annotated[str | None, typer.Option("--customer", help="Of this customer.")] = None,
+    major: Annotated[bool, typer.Option("--major", help="Major incidents only.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Include closed and cancelled tickets.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many rows; 0 for all.")] = 200,
+    json_out: JsonOption = False,
+) -> None:
+    """The queue: open tickets, most pressing first (priority, then age)."""
+    rows = core.list_tickets(
+        core_context(ctx),
+        status=status,
+        tier=tier,
+        priority=priority,
+        assignee=assignee,
+        mine=mine,
+        customer=customer,
+        major=True if major else None,
+        include_closed=all_,
+        limit=limit,
+    )
+    if json_out:
+        print_json(rows)
+        return
+    for row in rows:
+        row["major_mark"] = "!" if row["major"] else ""
+        row["pending"] = _pending_label(row["pending_approval"])
+    print_table(rows, LIST_COLUMNS, empty="no tickets match")
+
+
+@app.command()
+def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> None:
+    """Everything about one ticket: fields, approvals, resolution and review."""
+    data = core.show_ticket(core_context(ctx), key=key)
+    if json_out:
+        print_json(data)
+        return
+    pending = data["pending_approval"]
+    print_fields(
+        [
+            ("ticket", f"{data['key']}  {data['title']}"),
+            ("status", data["status"]),
+            ("priority", f"{data['priority']} (impact {data['impact']}, urgency {data['urgency']})"),
+            ("major incident", data["major"]),
+            ("tier", data["tier"]),
+            ("assignee", data["assignee"] or "(none)"),
+            ("customer", data["customer"]),
+            ("contact", data["contact"]),
+            ("service", data["service"]),
+            ("channel", data["channel"]),
+            ("opened", f"{local(data['created_at'])} by {data['opened_by']}"),
+            ("responded", data["responded_at"]),
+            ("on-site work", f"approved at {data['onsite_tier']}" if data["onsite"] else ""),
+            (
+                "pending request",
+                f"{pending['kind']} by {pending['requested_by']}: {pending['reason']} (decided by {pending['needs']})"
+                if pending
+                else "",
+            ),
+            ("resolved", data["resolved_at"]),
+            ("resolution", data["resolution"]),
+            (
+                "confirmed",
+                f"{data['confirmed_by']} {local(data['confirmed_at'])}" if data["confirmed_at"] else "",
+            ),
+            ("closed", data["closed_at"]),
+            ("service report", "attached" if data["report"] else ""),
+            ("review", f"{data['root_cause']} / {data['review_actions']}" if data["reviewed_at"] else ""),
+            ("description", data["description"]),
+        ]
+    )
+
+
+@app.command()
+def history(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> None:
+    """The ticket's audit trail: every change, who made it and when, oldest first."""
+    rows = core.ticket_history(core_context(ctx), key=key)
+    if json_out:
+        print_json(rows)
+        return
+    print_table(rows, [("at", "WHEN"), ("actor", "WHO"), ("kind", "WHAT"), ("summary", "DETAIL")], empty="")
+
+
+@app.command()
+def assign(
+    ctx: typer.Context,
+    key: KeyArgument,
+    person: Annotated[str, typer.Argument(help="Engineer of the ticket's tier.", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """Dispatch the ticket to an engineer of its tier (engineers may take one themselves)."""
+    ticket = core.assign_ticket(core_context(ctx), key=key, assignee=person)
+    _done(ctx, key, json_out, f"{ticket.key} assigned to {person} ({ticket.status})")
+
+
+@app.command()
+def respond(
+    ctx: typer.Context,
+    key: KeyArgument,
+    note: Annotated[str | None, typer.Option("--note", help="What was done first.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """First response by the assignee: the ticket is being worked (in_progress)."""
+    ticket = core.respond_ticket(core_context(ctx), key=key, note=note)
+    _done(ctx, key, json_out, f"{ticket.key} in progress")
+
+
+@app.command()
+def comment(
+    ctx: typer.Context,
+    key: KeyArgument,
+    text: Annotated[str, typer.Argument(help="The note.", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """Add a work note to the ticket's history."""
+    ticket = core.comment_ticket(core_context(ctx), key=key, text=text)
+    _done(ctx, key, json_out, f"{ticket.key} noted")
+
+
+@app.command()
+def wait(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
+    """Wait on the customer (logs, a maintenance window, access): the ticket is on hold."""
+    ticket = core.wait_ticket(core_context(ctx), key=key, reason=reason)
+    _done(ctx, key, json_out, f"{ticket.key} waiting on the customer")
+
+
+@app.command()
+def resume(
+    ctx: typer.Context,
+    key: KeyArgument,
+    note: Annotated[str | None, typer.Option("--note", help="What the customer sent.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """The customer answered: back to work."""
+    ticket = core.resume_ticket(core_context(ctx), key=key, note=note)
+    _done(ctx, key, json_out, f"{ticket.key} in progress")
+
+
+@app.command()
+def onsite(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
+    """Request on-site work; it waits for approval (tier-2 on-site work needs the manager)."""
+    approval = core.request_onsite(core_context(ctx), key=key, reason=reason)
+    who = "a manager" if approval.kind == "l2_onsite" else "an agent"
+    _done(ctx, key, json_out, f"{key}: {approval.kind} request waiting for {who}")
+
+
+@app.command()
+def escalate(
+    ctx: typer.Context,
+    key: KeyArgument,
+    to: Annotated[str, typer.Option("--to", help="L2 (support center) or L3 (experts).", show_default=False)],
+    reason: Reason,
+    json_out: JsonOption = False,
+) -> None:
+    """Ask to hand the ticket to a higher tier; it waits for approval."""
+    approval = core.escalate_ticket(core_context(ctx), key=key, to=to, reason=reason)
+    who = "a manager" if approval.target_tier == "L3" else "an agent"
+    _done(ctx, key, json_out, f"{key}: escalation to {to} waiting for {who}")
+
+
+@app.command()
+def approve(
+    ctx: typer.Context,
+    key: KeyArgument,
+    assign: Annotated[
+        str | None, typer.Option("--assign", help="Who takes it on (the tier-2 engineer for a hand-over).")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note on the decision.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Approve the ticket's pending request (on-site work or escalation)."""
+    ticket = core.approve_request(core_context(ctx), key=key, assign=assign, note=note)
+    who = f", assigned to {assign}" if assign else ""
+    _done(ctx, key, json_out, f"{ticket.key} approved: tier {ticket.tier}, {ticket.status}{who}")
+
+
+@app.command()
+def deny(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
+    """Deny the ticket's pending request."""
+    ticket = core.deny_request(core_context(ctx), key=key, reason=reason)
+    _done(ctx, key, json_out, f"{ticket.key}: request denied")
+
+
+@app.command()
+def refer(
+    ctx: typer.Context,
+    key: KeyArgument,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why the desk cannot decide.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Send the pending request to the department manager (what the desk cannot decide)."""
+    core.refer_request(core_context(ctx), key=key, reason=reason)
+    _done(ctx, key, json_out, f"{key}: request referred to the manager")
+
+
+@app.command()
+def resolve(
+    ctx: typer.Context,
+    key: KeyArgument,
+    resolution: Annotated[str, typer.Option("--resolution", "-r", help="What fixed it.", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """Mark the ticket resolved; the customer confirms next."""
+    ticket = core.resolve_ticket(core_context(ctx), key=key, resolution=resolution)
+    _done(ctx, key, json_out, f"{ticket.key} resolved")
+
+
+@app.command()
+def confirm(
+    ctx: typer.Context,
+    key: KeyArgument,
+    by: Annotated[str, typer.Option("--by", help="The customer's name (who signed).", show_default=False)],
+    unresolved: Annotated[
+        bool, typer.Option("--unresolved", help="The customer says it is not fixed: reopen.")
+    ] = False,
+    note: Annotated[str | None, typer.Option("--note", help="What the customer said.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Record the customer's confirmation (on-site work needs it before closing)."""
+    ticket = core.confirm_ticket(core_context(ctx), key=key, by=by, unresolved=unresolved, note=note)
+    _done(ctx, key, json_out, f"{ticket.key} {'reopened' if unresolved else 'confirmed by ' + by}")
+
+
+def _read_report(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInput(f"report {path}: cannot read it ({e.__class__.__name__}: {e})") from e
+    if not text.strip():
+        raise InvalidInput(f"report {path}: the file is empty")
+    return text
+
+
+@app.command()
+def close(
+    ctx: typer.Context,
+    key: KeyArgument,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="The service report the customer confirmed ('-' = stdin).")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Close the record. On-site work needs confirmation and a report; a major incident a review."""
+    ticket = core.close_ticket(core_context(ctx), key=key, report=_read_report(report))
+    _done(ctx, key, json_out, f"{ticket.key} closed")
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    key: KeyArgument,
+    root_cause: Annotated[str, typer.Option("--root-cause", help="What caused it.", show_default=False)],
+    actions: Annotated[str, typer.Option("--actions", help="What prevents it again.", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """Review a major incident (required before it closes)."""
+    ticket = core.review_ticket(core_context(ctx), key=key, root_cause=root_cause, actions=actions)
+    _done(ctx, key, json_out, f"{ticket.key} reviewed")
+
+
+@app.command()
+def reopen(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
+    """Reopen a resolved or closed ticket: it is not fixed after all."""
+    ticket = core.reopen_ticket(core_context(ctx), key=key, reason=reason)
+    _done(ctx, key, json_out, f"{ticket.key} reopened ({ticket.status})")
+
+
+@app.command()
+def cancel(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
+    """Cancel a ticket opened by mistake or withdrawn by the customer."""
+    ticket = core.cancel_ticket(core_context(ctx), key=key, reason=reason)
+    _done(ctx, key, json_out, f"{ticket.key} cancelled")

@@ -1,0 +1,1 @@
+"""The domain: services, rules and clocks. Never imports a user interface."""

@@ -1,0 +1,334 @@
+"""Demo data: a service center with branches across China and tickets at every stage of the flow.
+
+Everything goes through the same core services a user calls, so the demo's history is real.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from xhsvc.core import customers, people, tickets
+from xhsvc.core.context import Context
+from xhsvc.errors import Conflict
+from xhsvc.store import queries
+
+PEOPLE: list[dict[str, Any]] = [
+    {"handle": "admin", "name": "系统管理员", "role": "admin", "region": "杭州"},
+    {"handle": "zhoujian", "name": "周建", "role": "manager", "region": "杭州"},
+    {"handle": "qianhong", "name": "钱红", "role": "manager", "region": "北京"},
+    {"handle": "wangfang", "name": "王芳", "role": "agent", "region": "杭州"},
+    {"handle": "zhaoli", "name": "赵丽", "role": "agent", "region": "杭州"},
+    {"handle": "sunyan", "name": "孙燕", "role": "agent", "region": "北京"},
+    {"handle": "lijun", "name": "李军", "role": "engineer", "tier": "L1", "region": "杭州"},
+    {"handle": "zhangwei", "name": "张伟", "role": "engineer", "tier": "L1", "region": "北京"},
+    {"handle": "liuyang", "name": "刘洋", "role": "engineer", "tier": "L1", "region": "上海"},
+    {"handle": "chenjie", "name": "陈杰", "role": "engineer", "tier": "L1", "region": "广州"},
+    {"handle": "yangfan", "name": "杨帆", "role": "engineer", "tier": "L1", "region": "成都"},
+    {"handle": "huangtao", "name": "黄涛", "role": "engineer", "tier": "L1", "region": "南京"},
+    {"handle": "zhoumin", "name": "周敏", "role": "engineer", "tier": "L1", "region": "武汉"},
+    {"handle": "wuhao", "name": "吴昊", "role": "engineer", "tier": "L2", "region": "杭州"},
+    {"handle": "xuqiang", "name": "徐强", "role": "engineer", "tier": "L2", "region": "北京"},
+    {"handle": "sunli", "name": "孙立", "role": "expert", "region": "杭州"},
+]
+
+CUSTOMERS: list[tuple[str, str, str]] = [
+    ("浙江省第一人民医院", "杭州", "医疗"),
+    ("杭州市西湖区政务数据中心", "杭州", "政府"),
+    ("北京海淀区社保中心", "北京", "政府"),
+    ("北京华信证券数据中心", "北京", "金融"),
+    ("上海浦江城市商业银行", "上海", "金融"),
+    ("上海申通物流信息中心", "上海", "物流"),
+    ("广州市妇女儿童医疗中心", "广州", "医疗"),
+    ("广州南沙港务集团", "广州", "交通"),
+    ("成都天府软件园运营中心", "成都", "IT"),
+    ("四川省教育考试院", "成都", "教育"),
+    ("南京江宁区教育局", "南京", "教育"),
+    ("武汉光谷生物医药研究院", "武汉", "科研"),
+]
+
+# The engineer in each branch city who answers first.
+FIRST_LINE = {
+    "杭州": "lijun",
+    "北京": "zhangwei",
+    "上海": "liuyang",
+    "广州": "chenjie",
+    "成都": "yangfan",
+    "南京": "huangtao",
+    "武汉": "zhoumin",
+}
+
+TITLES = [
+    ("存储阵列控制器B告警，性能下降", "remote"),
+    ("双活集群心跳中断，业务切换至单站点", "onsite"),
+    ("备份任务连续三晚失败，报错 media full", "maintenance"),
+    ("多路径软件升级后部分LUN不可见", "remote"),
+    ("硬盘故障灯亮，热备盘已接管", "maintenance"),
+    ("快照空间不足，自动删除旧快照", "remote"),
+    ("年度系统优化评估申请", "optimization"),
+    ("灾备切换演练支持请求", "dr_drill"),
+    ("数据库卷写延迟超过50ms", "remote"),
+    ("机房空调故障后存储温度告警", "non_product"),
+    ("复制链路中断，RPO超标", "remote"),
+    ("新管理员产品培训申请", "training"),
+    ("系统上线期间现场值守", "standby"),
+    ("固件版本过旧，申请升级评估", "maintenance"),
+]
+
+REPORT = """服务报告 / Service report
+客户: {customer}
+工单: {key}
+工作内容: 现场检查控制器及硬盘状态，更换故障部件，复核多路径与业务读写。
+结果: 系统恢复正常，客户现场确认签字。
+工程师: {engineer}
+"""
+
+
+class _DemoClock:
+    """A clock the demo moves forward by hand, so the history reads like real days."""
+
+    def __init__(self, start: datetime, real: Callable[[], datetime]) -> None:
+        self.now = start
+        self.real = real
+
+    def __call__(self) -> datetime:
+        # Never in the future: the last steps may bunch up at the present moment.
+        return min(self.now, self.real())
+
+    def advance(self, minutes: float) -> None:
+        self.now += timedelta(minutes=minutes)
+
+
+def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
+    """Fill a fresh database; refuses one that already has tickets."""
+    with ctx.reading() as tx:
+        if queries.count_tickets(tx.conn):
+            raise Conflict("demo: this database already has tickets; use a fresh one (--db or XHSVC_HOME)")
+        existing = {p.handle for p in queries.list_people(tx.conn)}
+    rng = random.Random(seed)
+    clock = _DemoClock(ctx.now() - timedelta(days=12), ctx.clock)
+
+    def as_(handle: str) -> Context:
+        return replace(ctx, actor_handle=handle, clock=clock)
+
+    admin_ctx = as_("admin")
+    people.register_self(replace(ctx, actor_handle=None, clock=clock), **PEOPLE[0])
+    for spec in PEOPLE[1:]:
+        if spec["handle"] not in existing:
+            people.add_person(admin_ctx, **spec)
+    for name, region, industry in CUSTOMERS:
+        with ctx.reading() as tx:
+            known = queries.get_customer(tx.conn, name) is not None
+        if not known:
+            customers.add_customer(as_("wangfang"), name=name, region=region, industry=industry)
+
+    made: list[str] = []
+
+    def call(customer_index: int, title_index: int, impact: int, urgency: int, **kw: Any) -> str:
+        name, _region, _ = CUSTOMERS[customer_index % len(CUSTOMERS)]
+        title, service = TITLES[title_index % len(TITLES)]
+        agent = kw.pop("agent", rng.choice(["wangfang", "zhaoli", "sunyan"]))
+        opened = tickets.open_ticket(
+            as_(agent),
+            customer=name,
+            title=title,
+            impact=impact,
+            urgency=urgency,
+            service=service,
+            contact=kw.pop(
+                "contact", f"{rng.choice('张王李赵刘陈杨黄')}工/139{rng.randint(10000000, 99999999)}"
+            ),
+            **kw,
+        )
+        made.append(opened.ticket.key)
+        clock.advance(rng.randint(3, 25))
+        return opened.ticket.key
+
+    def engineer_for(key: str) -> str:
+        data = tickets.show_ticket(ctx, key=key)
+        with ctx.reading() as tx:
+            customer = queries.get_customer(tx.conn, data["customer"])
+        return FIRST_LINE.get(customer.region if customer else "", "lijun")
+
+    def worked(key: str) -> str:
+        engineer = engineer_for(key)
+        tickets.assign_ticket(as_("wangfang"), key=key, assignee=engineer)
+        clock.advance(rng.randint(5, 40))
+        tickets.respond_ticket(as_(engineer), key=key, note="已电话联系客户，远程登录检查日志")
+        clock.advance(rng.randint(10, 90))
+        return engineer
+
+    def finish(key: str, engineer: str, *, onsite: bool) -> None:
+        tickets.resolve_ticket(as_(engineer), key=key, resolution="更换故障部件并复核业务，系统恢复正常")
+        clock.advance(rng.randint(30, 240))
+        tickets.confirm_ticket(as_("wangfang"), key=key, by="客户信息科 陈主任")
+        clock.advance(rng.randint(10, 60))
+        data = tickets.show_ticket(ctx, key=key)
+        report = REPORT.format(customer=data["customer"], key=key, engineer=engineer) if onsite else None
+        tickets.close_ticket(as_("wangfang"), key=key, report=report)
+
+    steps: list[Callable[[], None]] = []
+
+    # Closed, with on-site work and a signed service report: the whole flow.
+    def closed_onsite() -> None:
+        key = call(0, 1, 2, 2)
+        engineer = worked(key)
+        tickets.request_onsite(as_(engineer), key=key, reason="需更换控制器B电池模块")
+        clock.advance(15)
+        tickets.approve_request(as_("wangfang"), key=key, note="维保合同期内")
+        clock.advance(180)
+        finish(key, engineer, onsite=True)
+
+    # Escalated to tier 2; tier-2 on-site work confirmed by the manager; closed.
+    def escalated_closed() -> None:
+        key = call(3, 10, 2, 1)
+        engineer = worked(key)
+        tickets.escalate_ticket(as_(engineer), key=key, to="L2", reason="复制软件缺陷，需二线分析")
+        clock.advance(20)
+        tickets.approve_request(as_("sunyan"), key=key, assign="xuqiang")
+        clock.advance(30)
+        tickets.respond_ticket(as_("xuqiang"), key=key, note="已接手，分析复制日志")
+        clock.advance(120)
+        tickets.request_onsite(as_("xuqiang"), key=key, reason="需现场重建复制链路")
+        clock.advance(30)
+        tickets.approve_request(as_("qianhong"), key=key, note="同意二线现场支持")
+        clock.advance(300)
+        finish(key, "xuqiang", onsite=True)
+
+    # A major incident, reviewed and closed.
+    def major_closed() -> None:
+        key = call(4, 8, 1, 1)
+        engineer = worked(key)
+        tickets.resolve_ticket(as_(engineer), key=key, resolution="回退异常固件，业务恢复")
+        clock.advance(60)
+        tickets.review_ticket(
+            as_("zhoujian"),
+            key=key,
+            root_cause="固件升级未做兼容性验证",
+            actions="升级前在测试环境验证；更新变更流程",
+        )
+        clock.advance(30)
+        tickets.close_ticket(as_("wangfang"), key=key)
+
+    steps += [closed_onsite, escalated_closed, major_closed]
+    for step in steps:
+        step()
+        clock.advance(rng.randint(120, 600))
+
+    # Remote tickets resolved and closed without on-site work.
+    for i in range(6):
+        key = call(i + 5, i + 2, rng.choice([3, 4]), rng.choice([2, 3, 4]))
+        engineer = worked(key)
+        finish(key, engineer, onsite=False)
+        clock.advance(rng.randint(60, 600))
+
+    # Reopened: the customer said it was not fixed.
+    key = call(6, 3, 2, 2)
+    engineer = worked(key)
+    tickets.resolve_ticket(as_(engineer), key=key, resolution="重新扫描LUN")
+    clock.advance(200)
+    tickets.confirm_ticket(as_("zhaoli"), key=key, by="刘科长", unresolved=True, note="重启后LUN再次丢失")
+    clock.advance(rng.randint(60, 300))
+
+    # Cancelled: the customer found it was their own network.
+    key = call(7, 9, 3, 3)
+    tickets.cancel_ticket(as_("zhaoli"), key=key, reason="客户确认为其网络交换机故障，非存储问题")
+    clock.advance(rng.randint(60, 300))
+
+    # Bring the clock close to now for the open queue.
+    clock.now = max(clock.now, ctx.now() - timedelta(hours=30))
+
+    # A major incident still open at tier 2: the managers were told at once.
+    key = call(1, 1, 1, 1)
+    engineer = worked(key)
+    tickets.escalate_ticket(as_(engineer), key=key, to="L2", reason="双活仲裁异常，需二线介入")
+    clock.advance(10)
+    tickets.approve_request(as_("wangfang"), key=key, assign="wuhao")
+    clock.advance(15)
+    tickets.respond_ticket(as_("wuhao"), key=key, note="二线已接手，远程指导一线")
+    clock.advance(40)
+    tickets.request_onsite(as_("wuhao"), key=key, reason="需二线工程师到现场处理仲裁")
+    clock.advance(30)
+
+    # A major incident resolved, waiting for its review before it may close.
+    key = call(11, 8, 1, 2)
+    engineer = worked(key)
+    tickets.resolve_ticket(as_(engineer), key=key, resolution="扩容缓存并调整QoS策略")
+    clock.advance(60)
+
+    # On-site request waiting for the agent.
+    key = call(2, 4, 2, 3)
+    engineer = worked(key)
+    tickets.request_onsite(as_(engineer), key=key, reason="热备盘已用，需现场更换故障盘")
+    clock.advance(20)
+
+    # On-site request out of the desk's hands: referred to the manager.
+    key = call(9, 9, 3, 2)
+    engineer = worked(key)
+    tickets.request_onsite(as_(engineer), key=key, reason="非产品故障，客户要求现场协助排查")
+    clock.advance(10)
+    tickets.refer_request(as_("sunyan"), key=key, reason="非产品故障现场支持，需经理审批")
+    clock.advance(20)
+
+    # Escalation to tier 2 waiting for the desk.
+    key = call(8, 3, 2, 2)
+    engineer = worked(key)
+    tickets.escalate_ticket(as_(engineer), key=key, to="L2", reason="多路径问题一线无法定位")
+    clock.advance(25)
+
+    # On-site work approved and under way.
+    key = call(10, 4, 3, 2)
+    engineer = worked(key)
+    tickets.request_onsite(as_(engineer), key=key, reason="更换故障硬盘")
+    clock.advance(15)
+    tickets.approve_request(as_("zhaoli"), key=key)
+    clock.advance(30)
+
+    # Waiting on the customer.
+    key = call(5, 2, 3, 3)
+    engineer = worked(key)
+    tickets.wait_ticket(as_(engineer), key=key, reason="等待客户提供备份软件日志")
+    clock.advance(30)
+
+    # Resolved, waiting for the customer's confirmation.
+    key = call(0, 5, 3, 3)
+    engineer = worked(key)
+    tickets.resolve_ticket(as_(engineer), key=key, resolution="调整快照保留策略，释放空间")
+    clock.advance(30)
+
+    # A direct call to an engineer: the agents are told.
+    name = CUSTOMERS[1][0]
+    opened = tickets.open_ticket(
+        as_("lijun"),
+        customer=name,
+        title="客户直接来电：存储管理界面无法登录",
+        impact=3,
+        urgency=2,
+        channel="direct",
+    )
+    made.append(opened.ticket.key)
+    clock.advance(20)
+
+    # Fresh calls: some assigned, some still new.
+    for i in range(8):
+        key = call(
+            rng.randrange(len(CUSTOMERS)),
+            rng.randrange(len(TITLES)),
+            rng.choice([2, 3, 4]),
+            rng.choice([2, 3]),
+        )
+        if i % 2 == 0:
+            tickets.assign_ticket(as_("wangfang"), key=key, assignee=engineer_for(key))
+        clock.advance(rng.randint(5, 40))
+
+    with ctx.reading() as tx:
+        return {
+            "people": len(queries.list_people(tx.conn)),
+            "customers": len(queries.list_customers(tx.conn)),
+            "tickets": queries.count_tickets(tx.conn),
+            "user": "wangfang",
+            "keys": made,
+        }

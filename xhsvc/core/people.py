@@ -1,0 +1,135 @@
+"""People and their roles: who may do what in the ticket flow is decided from these."""
+
+from __future__ import annotations
+
+import re
+
+from xhsvc.core.context import Context, Tx
+from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.store import events, queries
+from xhsvc.store.ids import new_id
+from xhsvc.store.tables import Person
+
+ROLES: dict[str, str] = {
+    "agent": "客服专员 service-desk agent",
+    "engineer": "工程师 engineer (tier L1 or L2)",
+    "expert": "专家 tier-3 expert",
+    "manager": "部门经理 department manager",
+    "admin": "管理员 administrator",
+}
+TIERS = ("L1", "L2", "L3")
+HANDLE_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+
+
+def _validate(*, handle: str, name: str, role: str, tier: str | None) -> str | None:
+    if not HANDLE_PATTERN.match(handle):
+        raise InvalidInput(
+            f"id {handle!r}: use 2-32 lowercase letters, digits, '.', '_' or '-', starting with a letter"
+        )
+    if not name.strip():
+        raise InvalidInput("name: must not be empty")
+    if role not in ROLES:
+        raise InvalidInput(f"role {role!r}: must be one of {', '.join(ROLES)}")
+    if tier is not None and tier not in TIERS:
+        raise InvalidInput(f"tier {tier!r}: must be one of {', '.join(TIERS)}")
+    if role == "engineer":
+        tier = tier or "L1"
+        if tier == "L3":
+            raise InvalidInput("tier L3: tier-3 people have role expert, not engineer")
+    elif role == "expert":
+        if tier not in (None, "L3"):
+            raise InvalidInput(f"tier {tier}: an expert is tier L3")
+        tier = "L3"
+    elif tier is not None:
+        raise InvalidInput(f"tier: only engineers (L1, L2) and experts (L3) have a tier, not a {role}")
+    return tier
+
+
+def _create(
+    tx: Tx,
+    *,
+    handle: str,
+    name: str,
+    role: str,
+    tier: str | None,
+    region: str | None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> Person:
+    tier = _validate(handle=handle, name=name, role=role, tier=tier)
+    if queries.get_person(tx.conn, handle) is not None:
+        raise Conflict(f"person {handle!r} already exists")
+    person_id = new_id()
+    row = {
+        "handle": handle,
+        "name": name.strip(),
+        "role": role,
+        "tier": tier,
+        "region": region,
+        "phone": phone,
+        "email": email,
+        "active": True,
+        "created_at": tx.now,
+    }
+    events.append(
+        tx.conn,
+        tx.origin,
+        entity="person",
+        entity_id=person_id,
+        kind="person.added",
+        payload={"create": row, "summary": f"{name} ({handle}) added as {role}"},
+    )
+    return Person(id=person_id, **row)
+
+
+def add_person(
+    ctx: Context,
+    *,
+    handle: str,
+    name: str,
+    role: str,
+    tier: str | None = None,
+    region: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> Person:
+    """Add a person; only managers and admins may add people once anyone exists."""
+    with ctx.writing(actor_required=False) as tx:
+        if tx.actor is None:
+            if queries.list_people(tx.conn):
+                tx.me()
+        elif tx.actor.role not in ("manager", "admin"):
+            raise NotAllowed(f"person add: only a manager or admin may add people, not a {tx.actor.role}")
+        return _create(
+            tx, handle=handle, name=name, role=role, tier=tier, region=region, phone=phone, email=email
+        )
+
+
+def register_self(
+    ctx: Context, *, handle: str, name: str, role: str, tier: str | None = None, region: str | None = None
+) -> tuple[Person, bool]:
+    """`xhsvc init`: make sure this installation's own user exists; returns (person, created)."""
+    with ctx.writing(actor_required=False) as tx:
+        existing = queries.get_person(tx.conn, handle)
+        if existing is not None:
+            if existing.role != role:
+                raise Conflict(f"person {handle!r} already exists with role {existing.role}, not {role}")
+            return existing, False
+        return _create(tx, handle=handle, name=name, role=role, tier=tier, region=region), True
+
+
+def get_person(ctx: Context, *, handle: str) -> Person:
+    with ctx.reading() as tx:
+        person = queries.get_person(tx.conn, handle)
+    if person is None:
+        raise NotFound(f"person {handle!r} not found")
+    return person
+
+
+def list_people(ctx: Context, *, role: str | None = None, tier: str | None = None) -> list[Person]:
+    if role is not None and role not in ROLES:
+        raise InvalidInput(f"role {role!r}: must be one of {', '.join(ROLES)}")
+    if tier is not None and tier not in TIERS:
+        raise InvalidInput(f"tier {tier!r}: must be one of {', '.join(TIERS)}")
+    with ctx.reading() as tx:
+        return queries.list_people(tx.conn, role=role, tier=tier)

@@ -1,0 +1,849 @@
+"""The ticket flow of the service system (seed §三(3)), with its rules.
+
+Every function here is one unit of work: it checks what the flow allows for this ticket, this
+person and this moment, then writes events (which project onto the state tables) in a single
+transaction. A refused step raises before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from xhsvc.core.context import Context, Tx
+from xhsvc.core.people import TIERS
+from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.store import events, queries
+from xhsvc.store.ids import new_id
+from xhsvc.store.tables import Approval, Person, Ticket
+
+STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "cancelled")
+# Not yet resolved: work is still owed.
+ACTIVE = ("new", "assigned", "in_progress", "waiting_customer")
+OPEN = (*ACTIVE, "resolved")
+
+SERVICES: dict[str, str] = {
+    "maintenance": "维保 maintenance",
+    "remote": "远程技术支持 remote support (phone and remote login)",
+    "onsite": "现场技术支持 on-site support",
+    "inspection": "巡检 inspection",
+    "non_product": "非产品故障现场支持 on-site support for non-product faults",
+    "training": "培训 product and maintenance training",
+    "standby": "现场值守 on-site standby / major-event assurance",
+    "optimization": "系统优化 system optimization",
+    "dr_drill": "灾难演练 disaster-recovery drill",
+}
+CHANNELS = ("hotline", "direct", "email", "other")
+APPROVAL_KINDS = ("onsite", "escalation", "l2_onsite")
+MAX_TITLE = 300
+
+
+@dataclass(frozen=True)
+class Opened:
+    ticket: Ticket
+    notified: list[str]
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def _load(tx: Tx, key: str) -> Ticket:
+    ticket = queries.get_ticket(tx.conn, key, for_update=True)
+    if ticket is None:
+        raise NotFound(f"ticket {key!r} not found")
+    return ticket
+
+
+def _require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None:
+    allowed = tuple(allowed)
+    if ticket.status not in allowed:
+        raise NotAllowed(
+            f"{action}: ticket {ticket.key} is {ticket.status}; allowed only when {' or '.join(allowed)}"
+        )
+
+
+def _require_role(
+    actor: Person, roles: Iterable[str], action: str, *, or_assignee_of: Ticket | None = None
+) -> None:
+    roles = tuple(roles)
+    if actor.role in roles:
+        return
+    if or_assignee_of is not None and or_assignee_of.assignee_id == actor.id:
+        return
+    who = " or ".join(roles)
+    if or_assignee_of is not None:
+        who += " or the ticket's assignee"
+    raise NotAllowed(f"{action}: only {who} may do this; {actor.handle} is a {actor.role}")
+
+
+def _text(value: str | None, field: str, *, required: bool = True) -> str | None:
+    if value is None or not value.strip():
+        if required:
+            raise InvalidInput(f"{field}: must not be empty")
+        return None
+    return value.strip()
+
+
+def _level(value: int, field: str) -> int:
+    if not isinstance(value, int) or not 1 <= value <= 4:
+        raise InvalidInput(f"{field} {value!r}: must be 1 (highest) to 4 (lowest)")
+    return value
+
+
+def priority_for(ctx: Context, *, impact: int, urgency: int) -> str:
+    """P1..P4 from the configured ITIL impact x urgency matrix."""
+    return f"P{ctx.settings.priority_matrix[_level(impact, 'impact') - 1][_level(urgency, 'urgency') - 1]}"
+
+
+def _change(tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str, **extra: Any) -> None:
+    changes = {**changes, "updated_at": tx.now}
+    events.append(
+        tx.conn,
+        tx.origin,
+        entity="ticket",
+        entity_id=ticket.id,
+        ticket_id=ticket.id,
+        kind=f"ticket.{kind}",
+        payload={"set": changes, "summary": summary, **extra},
+    )
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+
+
+def _notify(tx: Tx, recipients: Iterable[Person], *, reason: str, ticket: Ticket, message: str) -> list[str]:
+    """Queue a message in the outbox for each recipient (never the actor themself)."""
+    sent: list[str] = []
+    seen: set[str] = set()
+    for person in recipients:
+        if person.id in seen or (tx.actor is not None and person.id == tx.actor.id) or not person.active:
+            continue
+        seen.add(person.id)
+        events.append(
+            tx.conn,
+            tx.origin,
+            entity="notification",
+            entity_id=new_id(),
+            ticket_id=ticket.id,
+            kind="notification.queued",
+            payload={
+                "create": {
+                    "recipient_id": person.id,
+                    "ticket_id": ticket.id,
+                    "reason": reason,
+                    "message": f"[{ticket.key}] {message}",
+                    "state": "pending",
+                    "created_at": tx.now,
+                    "attempts": 0,
+                },
+                "summary": f"{reason} notice queued for {person.handle}",
+            },
+        )
+        sent.append(person.handle)
+    return sent
+
+
+def _people_with_role(tx: Tx, role: str) -> list[Person]:
+    return queries.list_people(tx.conn, role=role)
+
+
+def _person(tx: Tx, handle: str, field: str = "person") -> Person:
+    person = queries.get_person(tx.conn, handle)
+    if person is None:
+        raise NotFound(f"{field} {handle!r} not found")
+    return person
+
+
+def _check_assignable(person: Person, tier: str) -> None:
+    expected_role = "expert" if tier == "L3" else "engineer"
+    if person.role != expected_role or person.tier != tier:
+        what = f"{person.role} {person.tier}" if person.tier else person.role
+        raise NotAllowed(
+            f"assignee {person.handle}: a {tier} ticket goes to a {tier} {expected_role}, "
+            f"and {person.handle} is a {what}"
+        )
+    if not person.active:
+        raise NotAllowed(f"assignee {person.handle}: no longer active")
+
+
+# Opening ---------------------------------------------------------------------------------------
+
+
+def open_ticket(
+    ctx: Context,
+    *,
+    customer: str,
+    title: str,
+    description: str | None = None,
+    impact: int = 3,
+    urgency: int = 3,
+    service: str = "remote",
+    channel: str = "hotline",
+    contact: str | None = None,
+    major: bool = False,
+) -> Opened:
+    """Record a call (seed step 1). Impact 1 makes a major incident: every manager is told at once.
+
+    An engineer who takes a direct call records it and owns it; the agents are told so the desk
+    knows of it.
+    """
+    title = _text(title, "title") or ""
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"title: at most {MAX_TITLE} characters")
+    if service not in SERVICES:
+        raise InvalidInput(f"service {service!r}: must be one of {', '.join(SERVICES)}")
+    if channel not in CHANNELS:
+        raise InvalidInput(f"channel {channel!r}: must be one of {', '.join(CHANNELS)}")
+    priority = priority_for(ctx, impact=impact, urgency=urgency)
+    is_major = major or impact == 1
+    with ctx.writing() as tx:
+        me = tx.me()
+        found = queries.get_customer(tx.conn, customer)
+        if found is None:
+            raise NotFound(f"customer {customer!r} not found (add it with `xhsvc customer add`)")
+        number = events.bump_counter(tx.conn, f"ticket:{ctx.db.prefix}")
+        key = f"{ctx.db.prefix}-{number:06d}"
+        engineer_owns = me.role in ("engineer", "expert")
+        row: dict[str, Any] = {
+            "key": key,
+            "title": title,
+            "description": _text(description, "description", required=False),
+            "status": "assigned" if engineer_owns else "new",
+            "tier": me.tier if engineer_owns and me.tier else "L1",
+            "impact": impact,
+            "urgency": urgency,
+            "priority": priority,
+            "major": is_major,
+            "service": service,
+            "channel": channel,
+            "contact": _text(contact, "contact", required=False),
+            "customer_id": found.id,
+            "assignee_id": me.id if engineer_owns else None,
+            "opened_by_id": me.id,
+            "onsite": False,
+            "onsite_tier": None,
+            "created_at": tx.now,
+            "updated_at": tx.now,
+            "reopen_count": 0,
+        }
+        ticket_id = new_id()
+        events.append(
+            tx.conn,
+            tx.origin,
+            entity="ticket",
+            entity_id=ticket_id,
+            ticket_id=ticket_id,
+            kind="ticket.opened",
+            payload={
+                "create": row,
+                "summary": f"opened via {channel} for {found.name}: {title} ({priority}"
+                + (", major incident)" if is_major else ")"),
+            },
+        )
+        ticket = Ticket(id=ticket_id, **row)
+        notified: list[str] = []
+        if is_major:
+            notified += _notify(
+                tx,
+                _people_with_role(tx, "manager"),
+                reason="major_incident",
+                ticket=ticket,
+                message=f"major incident at {found.name}: {title} ({priority})",
+            )
+        if channel == "direct" and engineer_owns:
+            notified += _notify(
+                tx,
+                _people_with_role(tx, "agent"),
+                reason="direct_call",
+                ticket=ticket,
+                message=f"{me.name} took a direct call from {found.name}: {title}",
+            )
+        return Opened(ticket=ticket, notified=notified)
+
+
+# Working the ticket -----------------------------------------------------------------------------
+
+
+def assign_ticket(ctx: Context, *, key: str, assignee: str) -> Ticket:
+    """Dispatch a ticket to an engineer of its tier; engineers may take a ticket themselves."""
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_status(ticket, ACTIVE, "assign")
+        person = _person(tx, assignee, "assignee")
+        if me.role not in ("agent", "manager", "admin") and person.id != me.id:
+            raise NotAllowed(f"assign: a {me.role} may only take a ticket themself, not assign it to others")
+        _check_assignable(person, ticket.tier)
+        if ticket.assignee_id == person.id:
+            raise Conflict(f"assign: {ticket.key} is already assigned to {person.handle}")
+        status = "assigned" if ticket.status in ("new", "assigned") else ticket.status
+        _change(
+            tx,
+            ticket,
+            "assigned",
+            {"assignee_id": person.id, "status": status},
+            f"assigned to {person.handle}",
+        )
+        _notify(
+            tx,
+            [person],
+            reason="assigned",
+            ticket=ticket,
+            message=f"assigned to you by {me.handle}: {ticket.title}",
+        )
+        return ticket
+
+
+def respond_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
+    """The assignee's first response (seed step 2): the ticket is now being worked."""
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        if ticket.status == "new":
+            raise NotAllowed(f"respond: ticket {ticket.key} has no assignee yet; assign it first")
+        _require_status(ticket, ("assigned",), "respond")
+        if ticket.assignee_id != me.id:
+            raise NotAllowed(f"respond: only the ticket's assignee may respond; {me.handle} is not")
+        changes: dict[str, Any] = {"status": "in_progress"}
+        if ticket.responded_at is None:
+            changes["responded_at"] = tx.now
+        _change(
+            tx, ticket, "responded", changes, note or "responded", note=_text(note, "note", required=False)
+        )
+        return ticket
+
+
+def comment_ticket(ctx: Context, *, key: str, text: str) -> Ticket:
+    """A work note on the ticket's history; anyone may add one, at any stage."""
+    body = _text(text, "comment") or ""
+    with ctx.writing() as tx:
+        tx.me()
+        ticket = _load(tx, key)
+        _change(tx, ticket, "commented", {}, body, text=body)
+        return ticket
+
+
+def wait_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
+    """Put the ticket on hold while the customer owes something (logs, a window, access)."""
+    why = _text(reason, "reason")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("agent", "manager", "admin"), "wait", or_assignee_of=ticket)
+        _require_status(ticket, ("in_progress",), "wait")
+        _change(
+            tx,
+            ticket,
+            "waiting",
+            {"status": "waiting_customer"},
+            f"waiting on the customer: {why}",
+            reason=why,
+        )
+        return ticket
+
+
+def resume_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("agent", "manager", "admin"), "resume", or_assignee_of=ticket)
+        _require_status(ticket, ("waiting_customer",), "resume")
+        _change(tx, ticket, "resumed", {"status": "in_progress"}, note or "customer answered; work resumed")
+        return ticket
+
+
+# Requests that need a decision ----------------------------------------------------------------
+
+
+def _request(tx: Tx, ticket: Ticket, *, kind: str, reason: str, target_tier: str | None = None) -> Approval:
+    if queries.pending_approval(tx.conn, ticket.id) is not None:
+        raise Conflict(f"{ticket.key} already has a request waiting for a decision; decide it first")
+    approval_id = new_id()
+    row = {
+        "ticket_id": ticket.id,
+        "kind": kind,
+        "state": "pending",
+        "target_tier": target_tier,
+        "reason": reason,
+        "referred": False,
+        "requested_by_id": tx.me().id,
+        "requested_at": tx.now,
+    }
+    label = {
+        "onsite": "on-site work",
+        "l2_onsite": "tier-2 on-site work",
+        "escalation": f"escalation to {target_tier}",
+    }
+    events.append(
+        tx.conn,
+        tx.origin,
+        entity="approval",
+        entity_id=approval_id,
+        ticket_id=ticket.id,
+        kind="approval.requested",
+        payload={"create": row, "summary": f"{label[kind]} requested: {reason}"},
+    )
+    approval = Approval(id=approval_id, **row)
+    deciders = "manager" if _needs_manager(approval) else "agent"
+    _notify(
+        tx,
+        _people_with_role(tx, deciders),
+        reason="approval_requested",
+        ticket=ticket,
+        message=f"{label[kind]} requested by {tx.me().handle}: {reason}",
+    )
+    return approval
+
+
+def _needs_manager(approval: Approval) -> bool:
+    return (
+        decider_of(kind=approval.kind, referred=approval.referred, target_tier=approval.target_tier)
+        == "manager"
+    )
+
+
+def decider_of(*, kind: str, referred: bool, target_tier: str | None) -> str:
+    """Who decides a request: the seed's special cases go to the manager, the rest to the desk."""
+    if referred or kind == "l2_onsite" or (kind == "escalation" and target_tier == "L3"):
+        return "manager"
+    return "agent"
+
+
+def request_onsite(ctx: Context, *, key: str, reason: str) -> Approval:
+    """Ask for on-site work (seed step 3); at tier 2 or above it needs the manager (step 7)."""
+    why = _text(reason, "reason") or ""
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("agent", "manager"), "onsite", or_assignee_of=ticket)
+        _require_status(ticket, ("assigned", "in_progress", "waiting_customer"), "onsite")
+        if ticket.onsite_tier == ticket.tier:
+            raise Conflict(f"onsite: on-site work on {ticket.key} is already approved")
+        kind = "onsite" if ticket.tier == "L1" else "l2_onsite"
+        return _request(tx, ticket, kind=kind, reason=why)
+
+
+def escalate_ticket(ctx: Context, *, key: str, to: str, reason: str) -> Approval:
+    """Ask to hand the ticket to a higher tier (seed step 5); it waits for a decision."""
+    why = _text(reason, "reason") or ""
+    if to not in TIERS:
+        raise InvalidInput(f"to {to!r}: must be one of {', '.join(TIERS)}")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("agent", "manager"), "escalate", or_assignee_of=ticket)
+        _require_status(ticket, ACTIVE, "escalate")
+        if TIERS.index(to) <= TIERS.index(ticket.tier):
+            raise InvalidInput(
+                f"to {to}: {ticket.key} is already at {ticket.tier}; escalate to a higher tier"
+            )
+        return _request(tx, ticket, kind="escalation", reason=why, target_tier=to)
+
+
+def _pending(tx: Tx, ticket: Ticket, action: str) -> Approval:
+    approval = queries.pending_approval(tx.conn, ticket.id)
+    if approval is None:
+        raise NotAllowed(f"{action}: {ticket.key} has no request waiting for a decision")
+    return approval
+
+
+def _check_decider(me: Person, approval: Approval, action: str) -> None:
+    if approval.requested_by_id == me.id:
+        raise NotAllowed(f"{action}: {me.handle} made this request and may not decide it")
+    if _needs_manager(approval):
+        if me.role != "manager":
+            why = "it was referred to the manager" if approval.referred else f"a {approval.kind} request"
+            raise NotAllowed(f"{action}: only a manager may decide this ({why}); {me.handle} is a {me.role}")
+    elif me.role not in ("agent", "manager"):
+        raise NotAllowed(
+            f"{action}: only an agent or a manager may decide requests; {me.handle} is a {me.role}"
+        )
+
+
+def _decide(tx: Tx, ticket: Ticket, approval: Approval, state: str, note: str | None) -> None:
+    events.append(
+        tx.conn,
+        tx.origin,
+        entity="approval",
+        entity_id=approval.id,
+        ticket_id=ticket.id,
+        kind=f"approval.{state}",
+        payload={
+            "set": {"state": state, "decided_by_id": tx.me().id, "decided_at": tx.now, "decision_note": note},
+            "summary": f"{approval.kind} request {state}" + (f": {note}" if note else ""),
+        },
+    )
+    approval.state = state
+
+
+def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: str | None = None) -> Ticket:
+    """Approve the ticket's pending request; `assign` names who takes it on (tier-2 hand-over)."""
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        approval = _pending(tx, ticket, "approve")
+        _check_decider(me, approval, "approve")
+        _require_status(ticket, ACTIVE, "approve")
+        _decide(tx, ticket, approval, "approved", _text(note, "note", required=False))
+        requester_id = approval.requested_by_id
+        if approval.kind == "escalation":
+            tier = approval.target_tier or ticket.tier
+            assignee = _person(tx, assign, "assign") if assign else None
+            if assignee is not None:
+                _check_assignable(assignee, tier)
+            changes: dict[str, Any] = {
+                "tier": tier,
+                "assignee_id": assignee.id if assignee else None,
+                "status": "assigned" if assignee else "new",
+            }
+            summary = f"escalated to {tier}" + (f", handed to {assignee.handle}" if assignee else "")
+            _change(tx, ticket, "escalated", changes, summary)
+        else:
+            # Approval holds for the tier that asked; after an escalation the new tier asks again.
+            changes = {"onsite": True, "onsite_tier": ticket.tier}
+            if assign:
+                assignee = _person(tx, assign, "assign")
+                _check_assignable(assignee, ticket.tier)
+                changes["assignee_id"] = assignee.id
+            _change(tx, ticket, "onsite_approved", changes, "on-site work approved")
+        told = [p for p in (queries.get_person(tx.conn, requester_id),) if p]
+        if ticket.assignee_id:
+            told += [p for p in (queries.get_person(tx.conn, ticket.assignee_id),) if p]
+        _notify(
+            tx, told, reason="approval_decided", ticket=ticket, message=f"{approval.kind} request approved"
+        )
+        return ticket
+
+
+def deny_request(ctx: Context, *, key: str, reason: str) -> Ticket:
+    why = _text(reason, "reason")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        approval = _pending(tx, ticket, "deny")
+        _check_decider(me, approval, "deny")
+        _decide(tx, ticket, approval, "denied", why)
+        requester = queries.get_person(tx.conn, approval.requested_by_id)
+        _notify(
+            tx,
+            [requester] if requester else [],
+            reason="approval_decided",
+            ticket=ticket,
+            message=f"{approval.kind} request denied: {why}",
+        )
+        return ticket
+
+
+def refer_request(ctx: Context, *, key: str, reason: str | None = None) -> Approval:
+    """Send a request the desk cannot decide to the department manager (the seed's special case)."""
+    why = _text(reason, "reason", required=False)
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        approval = _pending(tx, ticket, "refer")
+        if me.role == "manager":
+            raise NotAllowed("refer: a manager decides referred requests; approve or deny it")
+        if approval.referred:
+            raise Conflict(f"refer: the request on {ticket.key} is already with the manager")
+        events.append(
+            tx.conn,
+            tx.origin,
+            entity="approval",
+            entity_id=approval.id,
+            ticket_id=ticket.id,
+            kind="approval.referred",
+            payload={
+                "set": {"referred": True},
+                "summary": "referred to the manager" + (f": {why}" if why else ""),
+            },
+        )
+        approval.referred = True
+        _notify(
+            tx,
+            _people_with_role(tx, "manager"),
+            reason="approval_referred",
+            ticket=ticket,
+            message=f"{approval.kind} request referred by {me.handle}" + (f": {why}" if why else ""),
+        )
+        return approval
+
+
+# Resolving and closing ------------------------------------------------------------------------
+
+
+def resolve_ticket(ctx: Context, *, key: str, resolution: str) -> Ticket:
+    text = _text(resolution, "resolution")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("manager", "admin"), "resolve", or_assignee_of=ticket)
+        _require_status(ticket, ("in_progress", "waiting_customer"), "resolve")
+        if queries.pending_approval(tx.conn, ticket.id) is not None:
+            raise NotAllowed(
+                f"resolve: {ticket.key} has a request waiting for a decision; have it decided first"
+            )
+        _change(
+            tx,
+            ticket,
+            "resolved",
+            {"status": "resolved", "resolved_at": tx.now, "resolution": text},
+            text or "",
+        )
+        return ticket
+
+
+def _reopen_changes(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "status": "in_progress" if ticket.assignee_id else "new",
+        "resolved_at": None,
+        "confirmed_by": None,
+        "confirmed_at": None,
+        "closed_at": None,
+        "reopen_count": ticket.reopen_count + 1,
+    }
+
+
+def confirm_ticket(
+    ctx: Context, *, key: str, by: str, unresolved: bool = False, note: str | None = None
+) -> Ticket:
+    """The customer's word (seed steps 4 and 8): resolved, or not and the work goes on."""
+    who = _text(by, "by")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("agent", "manager", "admin"), "confirm", or_assignee_of=ticket)
+        _require_status(ticket, ("resolved",), "confirm")
+        if unresolved:
+            why = _text(note, "note (why it is not resolved)")
+            _change(tx, ticket, "reopened", _reopen_changes(ticket), f"{who} says it is not resolved: {why}")
+            if ticket.assignee_id:
+                assignee = queries.get_person(tx.conn, ticket.assignee_id)
+                _notify(
+                    tx,
+                    [assignee] if assignee else [],
+                    reason="reopened",
+                    ticket=ticket,
+                    message=f"customer {who} says it is not resolved: {why}",
+                )
+        else:
+            _change(
+                tx,
+                ticket,
+                "confirmed",
+                {"confirmed_by": who, "confirmed_at": tx.now},
+                f"customer confirmed by {who}" + (f": {note}" if note else ""),
+            )
+        return ticket
+
+
+def review_ticket(ctx: Context, *, key: str, root_cause: str, actions: str) -> Ticket:
+    """A major incident's review: its root cause and what will prevent it again."""
+    cause = _text(root_cause, "root-cause")
+    todo = _text(actions, "actions")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("manager", "admin"), "review", or_assignee_of=ticket)
+        _require_status(ticket, ("resolved", "closed"), "review")
+        _change(
+            tx,
+            ticket,
+            "reviewed",
+            {"root_cause": cause, "review_actions": todo, "reviewed_at": tx.now},
+            f"reviewed: root cause {cause}; actions {todo}",
+        )
+        return ticket
+
+
+def close_ticket(ctx: Context, *, key: str, report: str | None = None) -> Ticket:
+    """Close the record (seed step 9). On-site work needs the customer's confirmation and the
+    service report; a major incident needs its review."""
+    body = _text(report, "report", required=False)
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("agent", "manager", "admin"), "close", or_assignee_of=ticket)
+        _require_status(ticket, ("resolved",), "close")
+        if ticket.onsite and ticket.confirmed_at is None:
+            raise NotAllowed(
+                f"close: {ticket.key} had on-site work; record the customer's confirmation first (ticket confirm)"
+            )
+        if ticket.onsite and body is None and ticket.report is None:
+            raise NotAllowed(
+                f"close: {ticket.key} had on-site work; attach the service report (--report FILE)"
+            )
+        if ticket.major and ticket.reviewed_at is None:
+            raise NotAllowed(f"close: {ticket.key} is a major incident; review it first (ticket review)")
+        changes: dict[str, Any] = {"status": "closed", "closed_at": tx.now}
+        if body is not None:
+            changes["report"] = body
+        _change(tx, ticket, "closed", changes, "closed" + (" with service report" if body else ""))
+        return ticket
+
+
+def reopen_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
+    why = _text(reason, "reason")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("agent", "manager", "admin"), "reopen", or_assignee_of=ticket)
+        _require_status(ticket, ("resolved", "closed"), "reopen")
+        _change(tx, ticket, "reopened", _reopen_changes(ticket), f"reopened: {why}", reason=why)
+        return ticket
+
+
+def cancel_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
+    why = _text(reason, "reason")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("agent", "manager", "admin"), "cancel")
+        _require_status(ticket, ACTIVE, "cancel")
+        approval = queries.pending_approval(tx.conn, ticket.id)
+        if approval is not None:
+            _decide(tx, ticket, approval, "withdrawn", f"ticket cancelled: {why}")
+        _change(tx, ticket, "cancelled", {"status": "cancelled"}, f"cancelled: {why}", reason=why)
+        return ticket
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def _approval_view(approval: Approval, handles: dict[str, str]) -> dict[str, Any]:
+    return {
+        "kind": approval.kind,
+        "state": approval.state,
+        "target_tier": approval.target_tier,
+        "reason": approval.reason,
+        "referred": approval.referred,
+        "needs": "manager" if _needs_manager(approval) else "agent",
+        "requested_by": handles.get(approval.requested_by_id),
+        "requested_at": approval.requested_at,
+        "decided_by": handles.get(approval.decided_by_id or ""),
+        "decided_at": approval.decided_at,
+        "decision_note": approval.decision_note,
+    }
+
+
+def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
+    """Everything about one ticket, as plain data (what `ticket show --json` prints)."""
+    with ctx.reading() as tx:
+        ticket = queries.get_ticket(tx.conn, key)
+        if ticket is None:
+            raise NotFound(f"ticket {key!r} not found")
+        customer = queries.get_customer(tx.conn, ticket.customer_id)
+        approvals = queries.approvals_for(tx.conn, ticket.id)
+        ids = [ticket.assignee_id, ticket.opened_by_id]
+        ids += [a.requested_by_id for a in approvals] + [a.decided_by_id for a in approvals]
+        handles = queries.handles_by_id(tx.conn, ids)
+    pending = next((a for a in approvals if a.state == "pending"), None)
+    return {
+        "key": ticket.key,
+        "title": ticket.title,
+        "description": ticket.description,
+        "status": ticket.status,
+        "tier": ticket.tier,
+        "priority": ticket.priority,
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
+        "major": ticket.major,
+        "service": ticket.service,
+        "channel": ticket.channel,
+        "contact": ticket.contact,
+        "customer": customer.name if customer else None,
+        "assignee": handles.get(ticket.assignee_id or ""),
+        "opened_by": handles.get(ticket.opened_by_id),
+        "onsite": ticket.onsite,
+        "onsite_tier": ticket.onsite_tier,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "responded_at": ticket.responded_at,
+        "resolved_at": ticket.resolved_at,
+        "resolution": ticket.resolution,
+        "confirmed_by": ticket.confirmed_by,
+        "confirmed_at": ticket.confirmed_at,
+        "closed_at": ticket.closed_at,
+        "report": ticket.report,
+        "reviewed_at": ticket.reviewed_at,
+        "root_cause": ticket.root_cause,
+        "review_actions": ticket.review_actions,
+        "reopen_count": ticket.reopen_count,
+        "pending_approval": _approval_view(pending, handles) if pending else None,
+        "approvals": [_approval_view(a, handles) for a in approvals],
+    }
+
+
+def list_tickets(
+    ctx: Context,
+    *,
+    status: str | None = None,
+    tier: str | None = None,
+    priority: str | None = None,
+    assignee: str | None = None,
+    mine: bool = False,
+    customer: str | None = None,
+    major: bool | None = None,
+    include_closed: bool = False,
+    limit: int | None = 200,
+) -> list[dict[str, Any]]:
+    """The queue: open tickets by default, most pressing first."""
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"status {status!r}: must be one of {', '.join(STATUSES)}")
+    if tier is not None and tier not in TIERS:
+        raise InvalidInput(f"tier {tier!r}: must be one of {', '.join(TIERS)}")
+    if priority is not None and priority not in ("P1", "P2", "P3", "P4"):
+        raise InvalidInput(f"priority {priority!r}: must be one of P1, P2, P3, P4")
+    if limit is not None and limit < 0:
+        raise InvalidInput("limit: must be 0 (no limit) or more")
+    statuses = [status] if status else (None if include_closed else list(OPEN))
+    with ctx.reading() as tx:
+        assignee_id = None
+        if mine:
+            assignee_id = tx.me().id
+        elif assignee:
+            assignee_id = _person(tx, assignee, "assignee").id
+        customer_id = None
+        if customer:
+            found = queries.get_customer(tx.conn, customer)
+            if found is None:
+                raise NotFound(f"customer {customer!r} not found")
+            customer_id = found.id
+        rows = queries.ticket_listing(
+            tx.conn,
+            statuses=statuses,
+            tier=tier,
+            priority=priority,
+            assignee_id=assignee_id,
+            customer_id=customer_id,
+            major=major,
+            limit=limit or None,
+        )
+    for row in rows:
+        kind = row.pop("pending_approval")
+        referred = row.pop("pending_referred")
+        target = row.pop("pending_target_tier")
+        row["pending_approval"] = (
+            {"kind": kind, "decider": decider_of(kind=kind, referred=bool(referred), target_tier=target)}
+            if kind
+            else None
+        )
+    return rows
+
+
+def ticket_history(ctx: Context, *, key: str) -> list[dict[str, Any]]:
+    """The ticket's audit trail: every event, oldest first."""
+    with ctx.reading() as tx:
+        ticket = queries.get_ticket(tx.conn, key)
+        if ticket is None:
+            raise NotFound(f"ticket {key!r} not found")
+        rows = queries.ticket_events(tx.conn, ticket.id)
+    return [
+        {
+            "at": row["at"],
+            "kind": row["kind"],
+            "actor": row["actor"],
+            "summary": row["payload"].get("summary", ""),
+            "node": row["node"],
+        }
+        for row in rows
+    ]

@@ -1,0 +1,212 @@
+"""Engine, transactions and schema management.
+
+SQLite runs in WAL with foreign keys on and a busy timeout, and every write transaction begins
+IMMEDIATE, so a TUI, a CLI and a cron job can write the same file at once: a writer waits for the
+lock up front instead of failing half-way. On PostgreSQL the counter row lock plays that part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from xhsvc.errors import DatabaseError, InvalidInput
+from xhsvc.store import tables
+from xhsvc.store.ids import new_id
+
+# The newest migration this xhsvc ships; a test checks it against Alembic's own head.
+HEAD_REVISION = "0001"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 15_000
+DEFAULT_PREFIX = "XH"
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself, instead of pysqlite.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("xhsvc_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            return _sqlite_engine(url)
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError) as e:
+        raise InvalidInput(f"database URL {url!r}: {e}") from e
+
+
+@dataclass
+class Database:
+    """An opened, up-to-date database: its engine and the facts from its `meta` table."""
+
+    url: str
+    engine: Engine
+    node_id: str = ""
+    prefix: str = DEFAULT_PREFIX
+    _closed: bool = field(default=False, repr=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction: committed when the block ends, rolled back on any error."""
+        with self.engine.connect() as conn:
+            conn.execution_options(xhsvc_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError as e:
+        if _unreachable(e):
+            raise DatabaseError(
+                f"cannot open database {engine.url.render_as_string()}: {_first_line(e)}"
+            ) from e
+        return None
+
+
+def _unreachable(e: DBAPIError) -> bool:
+    message = str(e.orig).lower()
+    return (
+        any(
+            word in message
+            for word in (
+                "connection refused",
+                "could not connect",
+                "unable to open",
+                "password",
+                "does not exist",
+            )
+        )
+        and "alembic_version" not in message
+    )
+
+
+def _first_line(e: BaseException) -> str:
+    orig = getattr(e, "orig", None) or e
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
+def alembic_config(connection: Connection | None = None):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def known_revisions() -> list[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return [rev.revision for rev in script.walk_revisions()]
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Bring the schema to the newest revision; refuses a database made by a newer xhsvc."""
+    from alembic import command
+
+    before = _current_revision(engine)
+    if before is not None and before not in known_revisions():
+        raise DatabaseError(
+            f"this database has schema revision {before}, made by a newer xhsvc "
+            f"(this one knows up to {HEAD_REVISION}); upgrade xhsvc, the database was not touched"
+        )
+    if before != HEAD_REVISION:
+        with engine.connect() as conn:
+            conn.execution_options(xhsvc_write=True)
+            with conn.begin():
+                command.upgrade(alembic_config(conn), "head")
+    return before, HEAD_REVISION
+
+
+def schema_status(engine: Engine) -> dict[str, object]:
+    current = _current_revision(engine)
+    known = known_revisions()
+    return {
+        "current": current,
+        "head": HEAD_REVISION,
+        "up_to_date": current == HEAD_REVISION,
+        "newer_than_this_xhsvc": current is not None and current not in known,
+    }
+
+
+def open_database(url: str, *, migrate: bool = True, prefix: str | None = None) -> Database:
+    """Open (creating if needed) the database at `url`, migrated to the newest schema.
+
+    A database already at the newest revision costs one query; Alembic is imported only
+    when there is something to upgrade.
+    """
+    engine = make_engine(url)
+    current = _current_revision(engine)
+    if current != HEAD_REVISION:
+        if not migrate:
+            raise DatabaseError(f"database schema is at {current or 'nothing'}; run `xhsvc db upgrade`")
+        upgrade(engine)
+    db = Database(url=url, engine=engine)
+    _load_meta(db, prefix)
+    return db
+
+
+def _load_meta(db: Database, prefix: str | None) -> None:
+    meta = tables.Meta.__table__
+    with db.read() as conn:
+        values = dict(conn.execute(select(meta.c.key, meta.c.value)).tuples().all())
+    if "node_id" not in values:
+        with db.write() as conn:
+            values = dict(conn.execute(select(meta.c.key, meta.c.value)).tuples().all())
+            if "node_id" not in values:
+                values["node_id"] = new_id()
+                values.setdefault("key_prefix", prefix or DEFAULT_PREFIX)
+                conn.execute(
+                    meta.insert(),
+                    [{"key": k, "value": values[k]} for k in ("node_id", "key_prefix")],
+                )
+    db.node_id = values["node_id"]
+    db.prefix = values.get("key_prefix", DEFAULT_PREFIX)
+
+
+def set_prefix(db: Database, prefix: str) -> None:
+    meta = tables.Meta.__table__
+    with db.write() as conn:
+        updated = conn.execute(meta.update().where(meta.c.key == "key_prefix").values(value=prefix)).rowcount
+        if not updated:
+            conn.execute(meta.insert().values(key="key_prefix", value=prefix))
+    db.prefix = prefix

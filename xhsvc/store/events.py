@@ -1,0 +1,145 @@
+"""The event log: append an event and project it onto the state tables, in one transaction.
+
+Every event's payload says what it does to state in one of two shapes, so that one projector
+serves both live writes and a rebuild from the log:
+
+- ``{"create": {column: value, ...}}`` inserts a row into the entity's table;
+- ``{"set": {column: value, ...}}`` updates the entity's row.
+
+Anything else in the payload (a reason, a summary for history) is for people and sync.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from xhsvc.store import tables
+from xhsvc.store.ids import new_id
+
+EVENT = tables.Event.__table__
+COUNTER = tables.Counter.__table__
+HLC_LOGICAL_BITS = 16
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who makes a change, when, and on which node."""
+
+    actor: str | None
+    at: datetime
+    node: str
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in an event")
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, default=_json_default, sort_keys=True)
+
+
+def bump_counter(conn: Connection, name: str, *, at_least: int = 0) -> int:
+    """Increment counter `name` and return its new value (at least `at_least`).
+
+    The UPDATE takes a row lock, so concurrent writers on PostgreSQL queue here.
+    """
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(COUNTER)
+        conn.execute(ins.values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"]))
+    elif conn.execute(select(COUNTER.c.name).where(COUNTER.c.name == name)).first() is None:
+        conn.execute(insert(COUNTER).values(name=name, value=0))
+    new_value = (
+        func.max(COUNTER.c.value + 1, at_least)
+        if dialect == "sqlite"
+        else func.greatest(COUNTER.c.value + 1, at_least)
+    )
+    return conn.execute(
+        update(COUNTER).where(COUNTER.c.name == name).values(value=new_value).returning(COUNTER.c.value)
+    ).scalar_one()
+
+
+def next_hlc(conn: Connection, at: datetime) -> int:
+    """A hybrid logical clock: wall milliseconds in the high bits, a counter in the low ones.
+
+    Never goes backwards on this database even if the wall clock does.
+    """
+    physical = int(at.timestamp() * 1000) << HLC_LOGICAL_BITS
+    return bump_counter(conn, "hlc", at_least=physical)
+
+
+def append(
+    conn: Connection,
+    origin: Origin,
+    *,
+    entity: str,
+    entity_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    ticket_id: str | None = None,
+) -> dict[str, Any]:
+    """Append one event and apply it to the state tables; returns the event as a dict."""
+    row = {
+        "id": new_id(),
+        "entity": entity,
+        "entity_id": entity_id,
+        "ticket_id": ticket_id,
+        "kind": kind,
+        "payload": dumps(payload),
+        "actor": origin.actor,
+        "at": origin.at,
+        "node": origin.node,
+        "seq": bump_counter(conn, f"seq:{origin.node}"),
+        "hlc": next_hlc(conn, origin.at),
+    }
+    conn.execute(insert(EVENT).values(**row))
+    project(conn, entity=entity, entity_id=entity_id, payload=payload)
+    return row
+
+
+def project(conn: Connection, *, entity: str, entity_id: str, payload: dict[str, Any]) -> None:
+    model = tables.PROJECTED.get(entity)
+    if model is None:
+        return
+    table = model.__table__
+    if "create" in payload:
+        conn.execute(insert(table).values(id=entity_id, **payload["create"]))
+    if "set" in payload:
+        conn.execute(update(table).where(table.c.id == entity_id).values(**payload["set"]))
+
+
+def rebuild(conn: Connection) -> int:
+    """Empty the state tables and replay the whole log onto them; returns the events replayed."""
+    for model in reversed(tables.PROJECTED.values()):
+        conn.execute(delete(model.__table__))
+    conn.execute(delete(COUNTER).where(COUNTER.c.name.like("ticket:%")))
+    count = 0
+    batch = conn.execution_options(yield_per=2000).execute(
+        select(EVENT.c.entity, EVENT.c.entity_id, EVENT.c.payload).order_by(
+            EVENT.c.hlc, EVENT.c.node, EVENT.c.seq
+        )
+    )
+    for entity, entity_id, payload in batch:
+        project(conn, entity=entity, entity_id=entity_id, payload=json.loads(payload))
+        count += 1
+    _restore_ticket_counters(conn)
+    return count
+
+
+def _restore_ticket_counters(conn: Connection) -> None:
+    ticket = tables.Ticket.__table__
+    highest: dict[str, int] = {}
+    for (key,) in conn.execute(select(ticket.c.key)):
+        prefix, _, number = key.rpartition("-")
+        if number.isdigit():
+            highest[prefix] = max(highest.get(prefix, 0), int(number))
+    for prefix, value in highest.items():
+        bump_counter(conn, f"ticket:{prefix}", at_least=value)

@@ -1,0 +1,168 @@
+"""The tables. State tables (people, customers, tickets, approvals, notifications) are a
+projection of the append-only `event` table; `meta` and `counter` belong to this database alone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from xhsvc.store.types import UTCDateTime
+
+
+def _when(nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Meta(SQLModel, table=True):
+    """Facts about this database: its node id and ticket-key prefix."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255)
+
+
+class Counter(SQLModel, table=True):
+    """Monotonic counters (ticket numbers per prefix, event sequence, hybrid logical clock).
+
+    Incrementing one takes a row lock, which serializes writers on PostgreSQL as
+    BEGIN IMMEDIATE does on SQLite.
+    """
+
+    __tablename__ = "counter"
+    name: str = Field(primary_key=True, max_length=64)
+    value: int = Field(default=0, sa_type=BigInteger)
+
+
+class Event(SQLModel, table=True):
+    """One change, append-only: the audit history and the unit of offline sync."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        UniqueConstraint("node", "seq", name="uq_event_node_seq"),
+        Index("ix_event_entity", "entity", "entity_id"),
+        Index("ix_event_ticket", "ticket_id"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=36)
+    # The ticket an event belongs to (itself, or the ticket of an approval), so history is one query.
+    ticket_id: str | None = Field(default=None, max_length=36)
+    kind: str = Field(max_length=64)
+    payload: str = Field(sa_type=Text)
+    actor: str | None = Field(default=None, max_length=64)
+    at: datetime = Field(sa_column=_when(nullable=False))
+    node: str = Field(max_length=36)
+    seq: int = Field(sa_type=BigInteger)
+    hlc: int = Field(sa_type=BigInteger, index=True)
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+    id: str = Field(primary_key=True, max_length=36)
+    handle: str = Field(unique=True, max_length=64)
+    name: str = Field(max_length=128)
+    role: str = Field(max_length=16)
+    tier: str | None = Field(default=None, max_length=2)
+    region: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=128)
+    active: bool = True
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customer"
+    id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(unique=True, max_length=200)
+    region: str | None = Field(default=None, max_length=64)
+    industry: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        Index("ix_ticket_queue", "status", "priority", "created_at"),
+        Index("ix_ticket_assignee", "assignee_id", "status"),
+        Index("ix_ticket_customer", "customer_id"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    key: str = Field(unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    description: str | None = Field(default=None, sa_type=Text)
+    status: str = Field(max_length=20)
+    tier: str = Field(max_length=2)
+    impact: int
+    urgency: int
+    priority: str = Field(max_length=2)
+    major: bool = False
+    service: str = Field(max_length=32)
+    channel: str = Field(max_length=16)
+    contact: str | None = Field(default=None, max_length=200)
+    customer_id: str = Field(foreign_key="customer.id", max_length=36)
+    assignee_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
+    opened_by_id: str = Field(foreign_key="person.id", max_length=36)
+    # On-site work was approved (so closing needs a confirmation and a report), and at which tier.
+    onsite: bool = False
+    onsite_tier: str | None = Field(default=None, max_length=2)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    updated_at: datetime = Field(sa_column=_when(nullable=False))
+    responded_at: datetime | None = Field(default=None, sa_column=_when())
+    resolved_at: datetime | None = Field(default=None, sa_column=_when())
+    resolution: str | None = Field(default=None, sa_type=Text)
+    confirmed_by: str | None = Field(default=None, max_length=200)
+    confirmed_at: datetime | None = Field(default=None, sa_column=_when())
+    closed_at: datetime | None = Field(default=None, sa_column=_when())
+    report: str | None = Field(default=None, sa_type=Text)
+    root_cause: str | None = Field(default=None, sa_type=Text)
+    review_actions: str | None = Field(default=None, sa_type=Text)
+    reviewed_at: datetime | None = Field(default=None, sa_column=_when())
+    reopen_count: int = 0
+
+
+class Approval(SQLModel, table=True):
+    """A request that someone must decide: on-site work, an escalation, tier-2 on-site work."""
+
+    __tablename__ = "approval"
+    __table_args__ = (Index("ix_approval_ticket_state", "ticket_id", "state"),)
+    id: str = Field(primary_key=True, max_length=36)
+    ticket_id: str = Field(foreign_key="ticket.id", max_length=36)
+    kind: str = Field(max_length=16)
+    state: str = Field(max_length=16)
+    target_tier: str | None = Field(default=None, max_length=2)
+    reason: str | None = Field(default=None, sa_type=Text)
+    referred: bool = False
+    requested_by_id: str = Field(foreign_key="person.id", max_length=36)
+    requested_at: datetime = Field(sa_column=_when(nullable=False))
+    decided_by_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
+    decided_at: datetime | None = Field(default=None, sa_column=_when())
+    decision_note: str | None = Field(default=None, sa_type=Text)
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: every message owed to a person, delivered later by `notify flush`."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_state", "state", "created_at"),)
+    id: str = Field(primary_key=True, max_length=36)
+    recipient_id: str = Field(foreign_key="person.id", max_length=36)
+    ticket_id: str | None = Field(default=None, foreign_key="ticket.id", max_length=36)
+    reason: str = Field(max_length=32)
+    message: str = Field(sa_type=Text)
+    state: str = Field(default="pending", max_length=16)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=_when())
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_type=Text)
+
+
+# Entity name in the event log -> the table its events project into, in dependency order.
+PROJECTED: dict[str, type[SQLModel]] = {
+    "person": Person,
+    "customer": Customer,
+    "ticket": Ticket,
+    "approval": Approval,
+    "notification": Notification,
+}
