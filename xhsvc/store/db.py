@@ -188,10 +188,10 @@ def open_database(url: str, *, migrate: bool = True, prefix: str | None = None) 
 def _load_meta(db: Database, prefix: str | None) -> None:
     meta = tables.Meta.__table__
     with db.read() as conn:
-        values = dict(conn.execute(select(meta.c.key, meta.c.value)).tuples().all())
+        values = dict(conn.execute(select(meta.c.key, meta.c.value)).all())
     if "node_id" not in values:
         with db.write() as conn:
-            values = dict(conn.execute(select(meta.c.key, meta.c.value)).tuples().all())
+            values = dict(conn.execute(select(meta.c.key, meta.c.value)).all())
             if "node_id" not in values:
                 values["node_id"] = new_id()
                 values.setdefault("key_prefix", prefix or DEFAULT_PREFIX)

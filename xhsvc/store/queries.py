@@ -51,7 +51,7 @@ def handles_by_id(conn: Connection, ids: Sequence[str | None]) -> dict[str, str]
     if not wanted:
         return {}
     rows = conn.execute(select(PERSON.c.id, PERSON.c.handle).where(PERSON.c.id.in_(wanted)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 # Customers ------------------------------------------------------------------------------------

@@ -1,0 +1,133 @@
+"""The store: SQLite settings, schema migrations, ids, the event log and concurrent writers."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from tests.conftest import CUSTOMER, MakeCtx, backend
+from xhsvc.core import demo, tickets
+from xhsvc.errors import DatabaseError
+from xhsvc.store import events, queries
+from xhsvc.store.db import HEAD_REVISION, known_revisions, open_database
+from xhsvc.store.tables import Event
+
+sqlite_only = pytest.mark.skipif(backend() != "sqlite", reason="checks SQLite file settings")
+
+
+def test_head_revision_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from xhsvc.store.db import alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+    assert HEAD_REVISION in known_revisions()
+
+
+@sqlite_only
+def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(database) -> None:
+    with database.read() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+@sqlite_only
+def test_default_database_is_created_in_the_data_dir(home: Path, monkeypatch) -> None:
+    from xhsvc.config import db_url
+
+    db = open_database(db_url())
+    db.dispose()
+    assert (home / "xhsvc.db").exists()
+
+
+def test_each_database_gets_its_own_node_id(db_url: str, tmp_path: Path) -> None:
+    first = open_database(db_url, prefix="HZ")
+    second = open_database(f"sqlite:///{tmp_path / 'other.db'}")
+    assert first.node_id and second.node_id and first.node_id != second.node_id
+    assert first.prefix == "HZ"
+    again = open_database(db_url)
+    assert again.node_id == first.node_id
+    for db in (first, second, again):
+        db.dispose()
+
+
+def test_a_database_from_a_newer_xhsvc_is_refused_and_untouched(database, db_url: str) -> None:
+    with database.write() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    database.dispose()
+    with pytest.raises(DatabaseError, match="newer xhsvc"):
+        open_database(db_url)
+    from sqlalchemy import create_engine
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"
+    engine.dispose()
+
+
+def test_every_change_is_an_event_with_node_sequence_and_clock(desk: MakeCtx) -> None:
+    agent = desk("wangfang")
+    key = tickets.open_ticket(agent, customer=CUSTOMER, title="告警").ticket.key
+    tickets.assign_ticket(agent, key=key, assignee="lijun")
+    with agent.reading() as tx:
+        rows = tx.conn.execute(select(Event).order_by(Event.hlc)).mappings().all()
+    assert len(rows) >= 10
+    assert {r["node"] for r in rows} == {agent.db.node_id}
+    seqs = [r["seq"] for r in rows]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    hlcs = [r["hlc"] for r in rows]
+    assert len(set(hlcs)) == len(hlcs)
+    kinds = [r["kind"] for r in rows]
+    assert kinds.index("ticket.opened") < kinds.index("ticket.assigned")
+    assert all(r["actor"] == "wangfang" for r in rows if r["kind"].startswith("ticket."))
+    assert all(len(r["id"]) == 36 and r["id"][14] == "7" for r in rows)  # UUIDv7
+
+
+def test_state_rebuilt_from_the_log_is_the_same(as_: MakeCtx, clock) -> None:
+    ctx = as_(None)
+    demo.load_demo(ctx)
+    with ctx.reading() as tx:
+        before = queries.state_snapshot(tx.conn)
+    assert len(before["ticket"]) > 20
+    with ctx.db.write() as conn:
+        replayed = events.rebuild(conn)
+    with ctx.reading() as tx:
+        after = queries.state_snapshot(tx.conn)
+    assert replayed > 100
+    assert after == before
+    # Ticket numbering carries on after a rebuild.
+    key = tickets.open_ticket(as_("wangfang"), customer=demo.CUSTOMERS[0][0], title="新来电").ticket.key
+    assert key == f"XH-{len(before['ticket']) + 1:06d}"
+
+
+def test_concurrent_writers_never_collide(desk: MakeCtx, db_url: str) -> None:
+    """Two desks (say the TUI and a cron job) writing at once: every ticket gets its own key."""
+    errors: list[BaseException] = []
+    keys: list[str] = []
+
+    def worker() -> None:
+        db = open_database(db_url)
+        try:
+            from xhsvc.core.context import Context
+
+            ctx = Context(db=db, actor_handle="wangfang")
+            for i in range(15):
+                keys.append(tickets.open_ticket(ctx, customer=CUSTOMER, title=f"并发 {i}").ticket.key)
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(keys) == 45 and len(set(keys)) == 45
+    ctx = desk("wangfang")
+    assert len(tickets.list_tickets(ctx, limit=0)) == 45
