@@ -147,19 +147,18 @@ class Clock:
 # Filling --------------------------------------------------------------------------------------
 
 
-def _event(
-    db: Database, clock: Clock, *, entity: str, entity_id: str, kind: str, row: Row, actor: str
-) -> Row:
+def _event(db: Database, clock: Clock, row: Row, *, kind: str, actor: str, summary: str) -> Row:
+    """The event that creates `row`, as `events.append` would have written it."""
+    entity = kind.split(".")[0]
     at = row["created_at"]
     seq, hlc = clock.tick(at)
-    summary = row.get("name") or row.get("title")
     return {
         "id": new_id(),
         "entity": entity,
-        "entity_id": entity_id,
-        "ticket_id": entity_id if entity == "ticket" else None,
+        "entity_id": row["id"],
+        "ticket_id": row["id"] if entity == "ticket" else None,
         "kind": kind,
-        "payload": dumps({"create": row, "summary": f"{kind}: {summary}"}),
+        "payload": dumps({"create": _strip(row), "summary": summary}),
         "actor": actor,
         "at": at,
         "node": db.node_id,
@@ -316,20 +315,9 @@ def fill(db: Database, *, count: int, rng: random.Random, batch: int = BATCH) ->
         conn.execute(PERSON.insert(), people)
         conn.execute(CUSTOMER.insert(), customers)
         setup_events = [
-            _event(
-                db, clock, entity="person", entity_id=p["id"], kind="person.added", row=_strip(p), actor=admin
-            )
-            for p in people
+            _event(db, clock, p, kind="person.added", actor=admin, summary=_added(p)) for p in people
         ] + [
-            _event(
-                db,
-                clock,
-                entity="customer",
-                entity_id=c["id"],
-                kind="customer.added",
-                row=_strip(c),
-                actor=admin,
-            )
+            _event(db, clock, c, kind="customer.added", actor=admin, summary=f"customer {c['name']} added")
             for c in customers
         ]
         conn.execute(EVENT.insert(), setup_events)
@@ -338,6 +326,7 @@ def fill(db: Database, *, count: int, rng: random.Random, batch: int = BATCH) ->
     by_role: dict[str, list[Row]] = {"agent": [], "L1": [], "L2": []}
     for p in people:
         by_role.setdefault(p["tier"] or p["role"], []).append(p)
+    names = {c["id"]: c["name"] for c in customers}
     created = sorted(now - HISTORY * rng.random() for _ in range(count))
 
     def rows() -> Iterator[tuple[Row, Row]]:
@@ -345,12 +334,19 @@ def fill(db: Database, *, count: int, rng: random.Random, batch: int = BATCH) ->
             row, opener = _ticket(
                 rng, key=f"{db.prefix}-{number:06d}", created=at, now=now, people=by_role, customers=customers
             )
-            ticket_id = new_id()
-            event = _event(
-                db, clock, entity="ticket", entity_id=ticket_id, kind="ticket.opened", row=row, actor=opener
-            )
+            ticket = {"id": new_id(), **row}
             filled.statuses[row["status"]] += 1
-            yield {"id": ticket_id, **row}, event
+            yield (
+                ticket,
+                _event(
+                    db,
+                    clock,
+                    ticket,
+                    kind="ticket.opened",
+                    actor=opener,
+                    summary=_opened(row, names[row["customer_id"]]),
+                ),
+            )
 
     for tickets, events in _batches(rows(), batch):
         with db.write() as conn:
@@ -369,6 +365,15 @@ def fill(db: Database, *, count: int, rng: random.Random, batch: int = BATCH) ->
 
 def _strip(row: Row) -> Row:
     return {k: v for k, v in row.items() if k != "id"}
+
+
+def _added(person: Row) -> str:
+    return f"{person['name']} ({person['handle']}) added as {person['role']}"
+
+
+def _opened(ticket: Row, customer: str) -> str:
+    major = ", major incident" if ticket["major"] else ""
+    return f"opened via {ticket['channel']} for {customer}: {ticket['title']} ({ticket['priority']}{major})"
 
 
 # Timing ---------------------------------------------------------------------------------------

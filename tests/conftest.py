@@ -118,7 +118,9 @@ def as_(database: Database, clock: FixedClock) -> MakeCtx:
     """`as_("wangfang")` is a core context acting as that person, on the test clock."""
 
     def make(handle: str | None, *, clock_: Clock | None = None, settings: Settings | None = None) -> Context:
-        return Context(db=database, actor_handle=handle, clock=clock_ or clock, settings=settings or Settings())
+        return Context(
+            db=database, actor_handle=handle, clock=clock_ or clock, settings=settings or Settings()
+        )
 
     return make
 

@@ -36,7 +36,17 @@ def desk_cli(cli: Cli) -> Cli:
 
     assert cli("init", "--id", "admin", "--name", "系统管理员", "--role", "admin").exit_code == 0
     for spec in DESK[1:]:
-        args = ["--as", "admin", "person", "add", spec["handle"], "--name", spec["name"], "--role", spec["role"]]
+        args = [
+            "--as",
+            "admin",
+            "person",
+            "add",
+            spec["handle"],
+            "--name",
+            spec["name"],
+            "--role",
+            spec["role"],
+        ]
         if "tier" in spec:
             args += ["--tier", spec["tier"]]
         result = cli(*args)

@@ -35,7 +35,9 @@ def test_every_command_has_help() -> None:
 
 
 def test_init_writes_config_and_creates_the_user(cli: Cli, home: Path) -> None:
-    result = cli("init", "--id", "wangfang", "--name", "王芳", "--role", "agent", "--region", "杭州", "--prefix", "HZ")
+    result = cli(
+        "init", "--id", "wangfang", "--name", "王芳", "--role", "agent", "--region", "杭州", "--prefix", "HZ"
+    )
     assert result.exit_code == 0, result.stderr
     config = tomllib.loads((home / "config.toml").read_text(encoding="utf-8"))
     assert config["user"] == "wangfang" and config["prefix"] == "HZ"
@@ -51,7 +53,9 @@ def test_init_refuses_bad_values_and_writes_nothing(cli: Cli, home: Path) -> Non
     assert result.exit_code == 2
     assert result.stderr.startswith("error: id 'Wang Fang'")
     assert cli("init", "--id", "wangfang", "--name", "王芳", "--role", "boss").exit_code == 2
-    assert cli("init", "--id", "wangfang", "--name", "王芳", "--role", "agent", "--prefix", "x").exit_code == 2
+    assert (
+        cli("init", "--id", "wangfang", "--name", "王芳", "--role", "agent", "--prefix", "x").exit_code == 2
+    )
     assert not (home / "config.toml").exists()
 
 
@@ -74,7 +78,11 @@ def test_exit_codes_are_the_documented_ones(desk_cli: Cli) -> None:
         (("ticket", "open", "--customer", "无此客户", "--title", "x"), 3, "customer '无此客户' not found"),
         (("ticket", "close", key), 4, "allowed only when resolved"),
         (("--as", "lijun", "ticket", "cancel", key, "--reason", "x"), 4, "only agent or manager or admin"),
-        (("--as", "admin", "person", "add", "lijun", "--name", "李军", "--role", "engineer"), 5, "already exists"),
+        (
+            ("--as", "admin", "person", "add", "lijun", "--name", "李军", "--role", "engineer"),
+            5,
+            "already exists",
+        ),
         (("--as", "ghost", "ticket", "list"), 3, "ghost"),
         (("ticket", "open", "--customer", CUSTOMER), 2, "--title"),
     ]
@@ -95,7 +103,12 @@ def test_ticket_show_and_list_json_for_scripts(desk_cli: Cli) -> None:
     shown = cli.json("ticket", "show", key)
     for field in ("key", "status", "tier", "priority", "impact", "urgency", "major", "assignee", "customer"):
         assert field in shown
-    assert (shown["key"], shown["status"], shown["priority"], shown["assignee"]) == (key, "in_progress", "P1", "lijun")
+    assert (shown["key"], shown["status"], shown["priority"], shown["assignee"]) == (
+        key,
+        "in_progress",
+        "P1",
+        "lijun",
+    )
     assert shown["customer"] == CUSTOMER
     assert shown["created_at"].endswith("+00:00")
     assert shown["pending_approval"]["kind"] == "onsite"
@@ -114,7 +127,12 @@ def test_actions_print_one_line_or_the_ticket_as_json(desk_cli: Cli) -> None:
     data = json.loads(cli("ticket", "comment", key, "客户来电催促", "--json").stdout)
     assert data["key"] == key and data["assignee"] == "lijun"
     history = cli.json("ticket", "history", key)
-    assert [h["kind"] for h in history] == ["ticket.opened", "ticket.assigned", "notification.queued", "ticket.commented"]
+    assert [h["kind"] for h in history] == [
+        "ticket.opened",
+        "ticket.assigned",
+        "notification.queued",
+        "ticket.commented",
+    ]
     assert history[-1]["summary"] == "客户来电催促" and history[-1]["actor"] == "wangfang"
 
 

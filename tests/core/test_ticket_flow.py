@@ -25,9 +25,20 @@ def _events(ctx) -> int:
 
 @pytest.mark.parametrize(
     ("impact", "urgency", "priority"),
-    [(1, 1, "P1"), (1, 2, "P1"), (2, 2, "P2"), (2, 1, "P1"), (3, 3, "P3"), (4, 4, "P4"), (1, 4, "P3"), (4, 1, "P3")],
+    [
+        (1, 1, "P1"),
+        (1, 2, "P1"),
+        (2, 2, "P2"),
+        (2, 1, "P1"),
+        (3, 3, "P3"),
+        (4, 4, "P4"),
+        (1, 4, "P3"),
+        (4, 1, "P3"),
+    ],
 )
-def test_priority_follows_the_impact_urgency_matrix(desk: MakeCtx, impact: int, urgency: int, priority: str) -> None:
+def test_priority_follows_the_impact_urgency_matrix(
+    desk: MakeCtx, impact: int, urgency: int, priority: str
+) -> None:
     key = _open(desk("wangfang"), impact=impact, urgency=urgency)
     assert tickets.show_ticket(desk("wangfang"), key=key)["priority"] == priority
 
@@ -57,7 +68,9 @@ def test_open_records_who_and_when_from_the_clock(desk: MakeCtx, clock) -> None:
 
 
 def test_major_incident_notifies_every_manager_at_once(desk: MakeCtx) -> None:
-    opened = tickets.open_ticket(desk("wangfang"), customer=CUSTOMER, title="双活集群全部中断", impact=1, urgency=1)
+    opened = tickets.open_ticket(
+        desk("wangfang"), customer=CUSTOMER, title="双活集群全部中断", impact=1, urgency=1
+    )
     assert opened.ticket.major
     assert opened.notified == ["zhoujian"]
     outbox = notifications.list_notifications(desk("wangfang"), to="zhoujian")
@@ -67,7 +80,9 @@ def test_major_incident_notifies_every_manager_at_once(desk: MakeCtx) -> None:
 
 
 def test_major_can_be_set_by_hand(desk: MakeCtx) -> None:
-    opened = tickets.open_ticket(desk("wangfang"), customer=CUSTOMER, title="重要客户投诉", impact=3, major=True)
+    opened = tickets.open_ticket(
+        desk("wangfang"), customer=CUSTOMER, title="重要客户投诉", impact=3, major=True
+    )
     assert opened.ticket.major and opened.notified == ["zhoujian"]
 
 
