@@ -126,8 +126,6 @@ OPEN_MIX = (("new", 15), ("assigned", 20), ("in_progress", 35), ("waiting_custom
 class Filled:
     tickets: int = 0
     events: int = 0
-    seq: int = 0
-    hlc: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
 
 
@@ -145,6 +143,19 @@ class Clock:
 
 
 # Filling --------------------------------------------------------------------------------------
+
+
+def _strip(row: Row) -> Row:
+    return {k: v for k, v in row.items() if k != "id"}
+
+
+def _added(person: Row) -> str:
+    return f"{person['name']} ({person['handle']}) added as {person['role']}"
+
+
+def _opened(ticket: Row, customer: str) -> str:
+    major = ", major incident" if ticket["major"] else ""
+    return f"opened via {ticket['channel']} for {customer}: {ticket['title']} ({ticket['priority']}{major})"
 
 
 def _event(db: Database, clock: Clock, row: Row, *, kind: str, actor: str, summary: str) -> Row:
@@ -310,14 +321,14 @@ def fill(db: Database, *, count: int, rng: random.Random, batch: int = BATCH) ->
     filled = Filled()
     people = _people(start)
     customers = _customers(rng, start, CUSTOMERS)
-    admin = "wangfang"
+    desk = PEOPLE[0][0]  # the agent records everything that is not a direct call
     with db.write() as conn:
         conn.execute(PERSON.insert(), people)
         conn.execute(CUSTOMER.insert(), customers)
         setup_events = [
-            _event(db, clock, p, kind="person.added", actor=admin, summary=_added(p)) for p in people
+            _event(db, clock, p, kind="person.added", actor=desk, summary=_added(p)) for p in people
         ] + [
-            _event(db, clock, c, kind="customer.added", actor=admin, summary=f"customer {c['name']} added")
+            _event(db, clock, c, kind="customer.added", actor=desk, summary=f"customer {c['name']} added")
             for c in customers
         ]
         conn.execute(EVENT.insert(), setup_events)
@@ -357,23 +368,9 @@ def fill(db: Database, *, count: int, rng: random.Random, batch: int = BATCH) ->
 
     counters = {f"ticket:{db.prefix}": count, f"seq:{db.node_id}": clock.seq, "hlc": clock.hlc}
     with db.write() as conn:
-        conn.execute(delete(COUNTER).where(COUNTER.c.name.in_(counters)))
+        conn.execute(delete(COUNTER).where(COUNTER.c.name.in_(list(counters))))
         conn.execute(COUNTER.insert(), [{"name": k, "value": v} for k, v in counters.items()])
-    filled.seq, filled.hlc = clock.seq, clock.hlc
     return filled
-
-
-def _strip(row: Row) -> Row:
-    return {k: v for k, v in row.items() if k != "id"}
-
-
-def _added(person: Row) -> str:
-    return f"{person['name']} ({person['handle']}) added as {person['role']}"
-
-
-def _opened(ticket: Row, customer: str) -> str:
-    major = ", major incident" if ticket["major"] else ""
-    return f"opened via {ticket['channel']} for {customer}: {ticket['title']} ({ticket['priority']}{major})"
 
 
 # Timing ---------------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ class Ticket(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (
         Index("ix_ticket_queue", "status", "priority", "created_at"),
+        Index("ix_ticket_order", "priority", "created_at"),
         Index("ix_ticket_assignee", "assignee_id", "status"),
         Index("ix_ticket_customer", "customer_id"),
     )

@@ -131,6 +131,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_ticket_assignee", ["assignee_id", "status"], unique=False)
         batch_op.create_index("ix_ticket_customer", ["customer_id"], unique=False)
         batch_op.create_index("ix_ticket_queue", ["status", "priority", "created_at"], unique=False)
+        batch_op.create_index("ix_ticket_order", ["priority", "created_at"], unique=False)
 
     op.create_table(
         "approval",
@@ -202,6 +203,7 @@ def downgrade() -> None:
 
     op.drop_table("approval")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.drop_index("ix_ticket_order")
         batch_op.drop_index("ix_ticket_queue")
         batch_op.drop_index("ix_ticket_customer")
         batch_op.drop_index("ix_ticket_assignee")
