@@ -46,17 +46,19 @@ class Globals:
     def context(self) -> Context:
         """The core context, opened once per command: database migrated, actor and settings set."""
         if self._ctx is None:
+            from xhsvc.cli.output import set_display_timezone
             from xhsvc.config import db_url
-            from xhsvc.core.context import Context
+            from xhsvc.core.context import open_context
             from xhsvc.core.settings import settings_from_config
-            from xhsvc.store.db import open_database
 
             config = self.config()
-            database = open_database(db_url(self.db, config), prefix=config.get("prefix"))
-            self._ctx = Context(
-                db=database,
-                actor_handle=self.as_person or config.get("user"),
-                settings=settings_from_config(config),
+            settings = settings_from_config(config)
+            set_display_timezone(settings.timezone)
+            self._ctx = open_context(
+                url=db_url(self.db, config),
+                actor=self.as_person or config.get("user"),
+                settings=settings,
+                prefix=config.get("prefix"),
             )
         return self._ctx
 

@@ -13,7 +13,7 @@ from xhsvc.core.clock import Clock, utc_now
 from xhsvc.core.settings import Settings
 from xhsvc.errors import InvalidInput, NotFound
 from xhsvc.store import queries
-from xhsvc.store.db import Database
+from xhsvc.store.db import Database, open_database
 from xhsvc.store.events import Origin
 from xhsvc.store.tables import Person
 
@@ -74,3 +74,8 @@ class Context:
     def reading(self) -> Iterator[Tx]:
         with self.db.read() as conn:
             yield Tx(conn=conn, actor=self._actor(conn, False), now=self.now(), node=self.db.node_id)
+
+
+def open_context(*, url: str, actor: str | None, settings: Settings, prefix: str | None = None) -> Context:
+    """Open the database at `url` (migrating it if needed) and act in it as `actor`."""
+    return Context(db=open_database(url, prefix=prefix), actor_handle=actor, settings=settings)

@@ -35,6 +35,6 @@ def rebuild_state(ctx: Context) -> int:
     with ctx.writing() as tx:
         if tx.me().role != "admin":
             raise NotAllowed(
-                f"db rebuild: only an admin may rebuild the state; {tx.me().handle} is a {tx.me().role}"
+                f"db rebuild: only an admin may rebuild the state; {tx.me().handle} is {tx.me().role}"
             )
         return events.rebuild(tx.conn)

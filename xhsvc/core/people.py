@@ -41,7 +41,7 @@ def _validate(*, handle: str, name: str, role: str, tier: str | None) -> str | N
             raise InvalidInput(f"tier {tier}: an expert is tier L3")
         tier = "L3"
     elif tier is not None:
-        raise InvalidInput(f"tier: only engineers (L1, L2) and experts (L3) have a tier, not a {role}")
+        raise InvalidInput(f"tier: only engineers (L1, L2) and experts (L3) have a tier, not role {role}")
     return tier
 
 
@@ -99,7 +99,9 @@ def add_person(
             if queries.list_people(tx.conn):
                 tx.me()
         elif tx.actor.role not in ("manager", "admin"):
-            raise NotAllowed(f"person add: only a manager or admin may add people, not a {tx.actor.role}")
+            raise NotAllowed(
+                f"person add: only a manager or admin may add people; {tx.actor.handle} is {tx.actor.role}"
+            )
         return _create(
             tx, handle=handle, name=name, role=role, tier=tier, region=region, phone=phone, email=email
         )

@@ -35,7 +35,7 @@ SERVICES: dict[str, str] = {
     "dr_drill": "灾难演练 disaster-recovery drill",
 }
 CHANNELS = ("hotline", "direct", "email", "other")
-APPROVAL_KINDS = ("onsite", "escalation", "l2_onsite")
+REQUEST_LABELS = {"onsite": "on-site work", "l2_onsite": "tier-2 on-site work", "escalation": "an escalation"}
 MAX_TITLE = 300
 
 
@@ -74,7 +74,7 @@ def _require_role(
     who = " or ".join(roles)
     if or_assignee_of is not None:
         who += " or the ticket's assignee"
-    raise NotAllowed(f"{action}: only {who} may do this; {actor.handle} is a {actor.role}")
+    raise NotAllowed(f"{action}: only {who} may do this; {actor.handle} is {actor.role}")
 
 
 def _text(value: str | None, field: str, *, required: bool = True) -> str | None:
@@ -160,7 +160,7 @@ def _check_assignable(person: Person, tier: str) -> None:
         what = f"{person.role} {person.tier}" if person.tier else person.role
         raise NotAllowed(
             f"assignee {person.handle}: a {tier} ticket goes to a {tier} {expected_role}, "
-            f"and {person.handle} is a {what}"
+            f"and {person.handle} is {what}"
         )
     if not person.active:
         raise NotAllowed(f"assignee {person.handle}: no longer active")
@@ -356,8 +356,13 @@ def resume_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
 
 
 def _request(tx: Tx, ticket: Ticket, *, kind: str, reason: str, target_tier: str | None = None) -> Approval:
-    if queries.pending_approval(tx.conn, ticket.id) is not None:
-        raise Conflict(f"{ticket.key} already has a request waiting for a decision; decide it first")
+    pending = queries.pending_approval(tx.conn, ticket.id)
+    if pending is not None:
+        action = "escalate" if kind == "escalation" else "onsite"
+        raise Conflict(
+            f"{action}: {ticket.key} already has a request waiting for a decision "
+            f"({REQUEST_LABELS[pending.kind]}); it must be approved or denied first"
+        )
     approval_id = new_id()
     row = {
         "ticket_id": ticket.id,
@@ -452,11 +457,11 @@ def _check_decider(me: Person, approval: Approval, action: str) -> None:
         raise NotAllowed(f"{action}: {me.handle} made this request and may not decide it")
     if _needs_manager(approval):
         if me.role != "manager":
-            why = "it was referred to the manager" if approval.referred else f"a {approval.kind} request"
-            raise NotAllowed(f"{action}: only a manager may decide this ({why}); {me.handle} is a {me.role}")
+            why = "it was referred to the manager" if approval.referred else REQUEST_LABELS[approval.kind]
+            raise NotAllowed(f"{action}: only a manager may decide this ({why}); {me.handle} is {me.role}")
     elif me.role not in ("agent", "manager"):
         raise NotAllowed(
-            f"{action}: only an agent or a manager may decide requests; {me.handle} is a {me.role}"
+            f"{action}: only an agent or a manager may decide requests; {me.handle} is {me.role}"
         )
 
 
