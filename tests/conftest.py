@@ -136,15 +136,25 @@ DESK = [
     {"handle": "sunli", "name": "孙立", "role": "expert", "region": "杭州"},
 ]
 CUSTOMER = "浙江省第一人民医院"
+CONTRACT = "HT-2026-001"
 
 
 @pytest.fixture
 def desk(as_: MakeCtx) -> MakeCtx:
-    """A small service desk: an admin, a manager, two agents, L1/L2 engineers, an expert, a customer."""
-    from xhsvc.core import customers, people
+    """A small service desk: an admin, a manager, two agents, L1/L2 engineers, an expert, and a
+    customer with a gold contract for 2026 (the test clock stands in November 2026)."""
+    from xhsvc.core import contracts, customers, people
 
     people.register_self(as_(None), **DESK[0])
     for spec in DESK[1:]:
         people.add_person(as_("admin"), **spec)
     customers.add_customer(as_("wangfang"), name=CUSTOMER, region="杭州", industry="医疗")
+    contracts.add_contract(
+        as_("wangfang"),
+        number=CONTRACT,
+        customer=CUSTOMER,
+        level="gold",
+        start="2026-01-01",
+        end="2026-12-31",
+    )
     return as_

@@ -32,7 +32,7 @@ def cli(use_db: str) -> Cli:
 @pytest.fixture
 def desk_cli(cli: Cli) -> Cli:
     """The CLI on a database with a small desk, acting as the agent wangfang by default."""
-    from tests.conftest import CUSTOMER, DESK
+    from tests.conftest import CONTRACT, CUSTOMER, DESK
 
     assert cli("init", "--id", "admin", "--name", "系统管理员", "--role", "admin").exit_code == 0
     for spec in DESK[1:]:
@@ -53,4 +53,8 @@ def desk_cli(cli: Cli) -> Cli:
         assert result.exit_code == 0, result.stderr
     assert cli("config", "set", "user", "wangfang").exit_code == 0
     assert cli("customer", "add", CUSTOMER, "--region", "杭州").exit_code == 0
+    # A contract that covers the calls of these tests, whenever they run.
+    added = cli("contract", "add", CONTRACT, "--customer", CUSTOMER, "--level", "gold",
+                "--start", "2020-01-01", "--end", "2099-12-31")  # fmt: skip
+    assert added.exit_code == 0, added.stderr
     return cli

@@ -187,6 +187,6 @@ def test_db_rebuild_is_for_admins(desk_cli: Cli) -> None:
     key = _open(desk_cli)
     assert desk_cli("db", "rebuild").exit_code == 4
     result = desk_cli("--as", "admin", "db", "rebuild", "--json")
-    # 8 people, 1 customer, 1 ticket
-    assert result.exit_code == 0 and json.loads(result.stdout)["events_replayed"] == 10
+    # 8 people, 1 customer, 1 contract with its term, 1 ticket
+    assert result.exit_code == 0 and json.loads(result.stdout)["events_replayed"] == 12
     assert desk_cli.json("ticket", "show", key)["title"] == "控制器告警"

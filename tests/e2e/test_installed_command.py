@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,11 @@ def test_the_seed_flow_through_the_installed_command(use_db: str, tmp_path: Path
         run("person", "add", handle, "--name", name, "--role", role, *(["--tier", tier] if tier else []))
     run("init", "--id", "wangfang", "--name", "王芳", "--role", "agent")
     run("customer", "add", "杭州市西湖区政务数据中心", "--region", "杭州")
+    today = date.today()
+    run(
+        "contract", "add", "HT-2026-0001", "--customer", "杭州市西湖区政务数据中心", "--level", "gold",
+        "--start", str(today - timedelta(days=100)), "--end", str(today + timedelta(days=265)),
+    )  # fmt: skip
 
     key = run(
         "ticket", "open", "--customer", "杭州市西湖区政务数据中心", "--title", "双活集群心跳中断",

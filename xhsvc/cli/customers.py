@@ -11,17 +11,19 @@ from xhsvc.cli.output import print_fields, print_json, print_table, say
 
 core = lazy("xhsvc.core.customers")
 
-app = typer.Typer(help="Customers.", no_args_is_help=True)
+app = typer.Typer(help="Customers, with their sites, contacts and assets.", no_args_is_help=True)
+
+NameArgument = Annotated[str, typer.Argument(help="Customer name or id.", show_default=False)]
+RegionOption = Annotated[str | None, typer.Option("--region", help="Branch city that serves it, e.g. 杭州.")]
+IndustryOption = Annotated[str | None, typer.Option("--industry", help="e.g. 医疗, 金融, 政府.")]
 
 
 @app.command()
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Customer name, e.g. 浙江省人民医院.", show_default=False)],
-    region: Annotated[
-        str | None, typer.Option("--region", help="Branch city that serves it, e.g. 杭州.")
-    ] = None,
-    industry: Annotated[str | None, typer.Option("--industry", help="e.g. 医疗, 金融, 政府.")] = None,
+    name: Annotated[str, typer.Argument(help="Customer name, e.g. 浙江省第一人民医院.", show_default=False)],
+    region: RegionOption = None,
+    industry: IndustryOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Add a customer."""
@@ -30,6 +32,25 @@ def add(
         print_json(customer.model_dump())
     else:
         say(f"customer {customer.name} added")
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    name: NameArgument,
+    new_name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    region: RegionOption = None,
+    industry: IndustryOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Change a customer's name, region or industry."""
+    customer = core.edit_customer(
+        core_context(ctx), name=name, new_name=new_name, region=region, industry=industry
+    )
+    if json_out:
+        print_json(customer.model_dump())
+    else:
+        say(f"customer {customer.name} saved")
 
 
 @app.command("list")
@@ -45,14 +66,20 @@ def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
 
 
 @app.command()
-def show(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Name or id.", show_default=False)],
-    json_out: JsonOption = False,
-) -> None:
-    """One customer."""
-    customer = core.get_customer(core_context(ctx), name=name).model_dump()
+def show(ctx: typer.Context, name: NameArgument, json_out: JsonOption = False) -> None:
+    """One customer with its sites, contacts and assets."""
+    data = core.customer_profile(core_context(ctx), name=name)
     if json_out:
-        print_json(customer)
+        print_json(data)
         return
-    print_fields((k, customer[k]) for k in ("name", "region", "industry", "created_at"))
+    print_fields([("customer", data["name"]), ("region", data["region"]), ("industry", data["industry"])])
+    for site in data["sites"]:
+        say(f"site      {site['name']}  {site['address'] or ''}  ({site['region'] or ''})")
+    for contact in data["contacts"]:
+        say(
+            f"contact   {contact['name']}  {contact['phone'] or ''}  {contact['email'] or ''}  {contact['role'] or ''}"
+        )
+    for asset in data["assets"]:
+        say(
+            f"asset     {asset['serial']}  {asset['model']}  firmware {asset['firmware'] or '?'}  at {asset['site'] or '?'}"
+        )

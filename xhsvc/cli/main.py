@@ -10,7 +10,21 @@ import typer
 from typer.core import TyperGroup
 
 from xhsvc import __version__
-from xhsvc.cli import config_cmd, customers, db, notify, people, setup, tickets
+from xhsvc.cli import (
+    assets,
+    config_cmd,
+    contacts,
+    contracts,
+    customers,
+    db,
+    lookup,
+    notify,
+    people,
+    setup,
+    sites,
+    tickets,
+    transfer,
+)
 from xhsvc.cli.common import Globals, state
 from xhsvc.errors import XhsvcError
 
@@ -72,10 +86,16 @@ def root(
 app.add_typer(tickets.app, name="ticket")
 app.add_typer(people.app, name="person")
 app.add_typer(customers.app, name="customer")
+app.add_typer(sites.app, name="site")
+app.add_typer(contacts.app, name="contact")
+app.add_typer(assets.app, name="asset")
+app.add_typer(contracts.app, name="contract")
 app.add_typer(notify.app, name="notify")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db.app, name="db")
 setup.register(app)
+app.command()(lookup.lookup)
+transfer.register(app)
 
 
 def main() -> None:

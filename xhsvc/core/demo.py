@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from xhsvc.core import customers, people, tickets
+from xhsvc.core import contracts, customers, people, tickets
 from xhsvc.core.context import Context
 from xhsvc.errors import Conflict
 from xhsvc.store import queries
@@ -49,6 +49,24 @@ CUSTOMERS: list[tuple[str, str, str]] = [
     ("南京江宁区教育局", "南京", "教育"),
     ("武汉光谷生物医药研究院", "武汉", "科研"),
 ]
+
+# Customer index -> (contract number, level, start and end in days from today); renewed ones get
+# an earlier term first. 四川省教育考试院 (9) has no contract: its on-site request goes to the manager.
+CONTRACTS: dict[int, tuple[str, str, int, int]] = {
+    0: ("HT-2025-0101", "platinum", -400, 330),
+    1: ("HT-2025-0102", "gold", -300, 65),
+    2: ("HT-2025-0103", "silver", -200, 165),
+    3: ("HT-2025-0104", "gold", -330, 35),
+    4: ("HT-2025-0105", "platinum", -100, 265),
+    5: ("HT-2025-0106", "silver", -345, 20),
+    6: ("HT-2024-0107", "gold", -425, -60),
+    7: ("HT-2025-0108", "basic", -180, 185),
+    8: ("HT-2025-0109", "basic", -355, 10),
+    10: ("HT-2025-0111", "gold", -150, 215),
+    11: ("HT-2025-0112", "silver", -60, 305),
+}
+RENEWED = {0}
+MODELS = ["XS-5000 统一存储", "XS-8000 全闪存阵列", "XB-300 备份一体机", "XS-3000 入门存储"]
 
 # The engineer in each branch city who answers first.
 FIRST_LINE = {
@@ -119,11 +137,59 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
     for spec in PEOPLE[1:]:
         if spec["handle"] not in existing:
             people.add_person(admin_ctx, **spec)
-    for name, region, industry in CUSTOMERS:
+    desk = as_("wangfang")
+    today = contracts.local_today(ctx)
+    for index, (name, region, industry) in enumerate(CUSTOMERS):
         with ctx.reading() as tx:
             known = queries.get_customer(tx.conn, name) is not None
-        if not known:
-            customers.add_customer(as_("wangfang"), name=name, region=region, industry=industry)
+        if known:
+            continue
+        customers.add_customer(desk, name=name, region=region, industry=industry)
+        site = f"{region}主数据中心"
+        customers.add_site(
+            desk, customer=name, name=site, address=f"{region}市高新区科技路{100 + index}号", city=region
+        )
+        customers.add_contact(
+            desk,
+            customer=name,
+            name=f"{'陈王李赵刘张杨黄周吴徐孙'[index]}主任",
+            phone=f"0{571 + index}-8{index:03d}{rng.randint(1000, 9999)}",
+            role="信息科负责人",
+        )
+        customers.add_contact(
+            desk,
+            customer=name,
+            name=f"{'赵钱孙李周吴郑王冯陈褚卫'[index]}工",
+            phone=f"139{index:02d}{rng.randint(100000, 999999)}",
+            email=f"ops{index}@example.cn",
+            role="系统管理员",
+        )
+        serials = []
+        for n in range(1 + index % 2):
+            serial = f"XS{2023 + index % 3}-{index:02d}{n:02d}{rng.randint(100, 999)}"
+            customers.add_asset(
+                desk,
+                customer=name,
+                model=MODELS[(index + n) % len(MODELS)],
+                serial=serial,
+                firmware=f"V3.{index % 4}.{n}",
+                site=site,
+            )
+            serials.append(serial)
+        if index in CONTRACTS:
+            number, level, start, end = CONTRACTS[index]
+            first = today + timedelta(days=start)
+            if index in RENEWED:
+                contracts.add_contract(
+                    desk, number=number, customer=name, level="gold", start=first, end=first + timedelta(days=364),
+                    assets=serials, notes="首年金牌，次年升级白金",
+                )  # fmt: skip
+                contracts.renew_contract(desk, number=number, level=level, end=today + timedelta(days=end))
+            else:
+                contracts.add_contract(
+                    desk, number=number, customer=name, level=level, start=first, end=today + timedelta(days=end),
+                    assets=serials,
+                )  # fmt: skip
 
     made: list[str] = []
 
@@ -131,6 +197,10 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
         name, _region, _ = CUSTOMERS[customer_index % len(CUSTOMERS)]
         title, service = TITLES[title_index % len(TITLES)]
         agent = kw.pop("agent", rng.choice(["wangfang", "zhaoli", "sunyan"]))
+        with ctx.reading() as tx:
+            owner = queries.get_customer(tx.conn, name)
+            owned = queries.list_assets(tx.conn, customer_id=owner.id) if owner else []
+        kw.setdefault("asset", owned[0].serial if owned else None)
         opened = tickets.open_ticket(
             as_(agent),
             customer=name,
@@ -324,10 +394,24 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
             tickets.assign_ticket(as_("wangfang"), key=key, assignee=engineer_for(key))
         clock.advance(rng.randint(5, 40))
 
+    # Entitlements used this term.
+    contracts.use_entitlement(
+        as_("lijun"),
+        number=CONTRACTS[0][0],
+        kind="inspections",
+        on=today - timedelta(days=40),
+        note="季度巡检",
+    )
+    contracts.use_entitlement(as_("zhaoli"), number=CONTRACTS[4][0], kind="trainings", note="新管理员培训")
+    contracts.use_entitlement(
+        as_("zhoujian"), number=CONTRACTS[4][0], kind="standby_days", quantity=3, note="核心系统割接值守"
+    )
+
     with ctx.reading() as tx:
         return {
             "people": len(queries.list_people(tx.conn)),
             "customers": len(queries.list_customers(tx.conn)),
+            "contracts": len(queries.list_contracts(tx.conn)),
             "tickets": queries.count_tickets(tx.conn),
             "user": "wangfang",
             "keys": made,

@@ -11,7 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from xhsvc.core.catalog import SERVICES
 from xhsvc.core.context import Context, Tx
+from xhsvc.core.contracts import Coverage, coverage_for, today_of
+from xhsvc.core.customers import find_asset, find_customer
 from xhsvc.core.people import TIERS
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
@@ -23,17 +26,6 @@ STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "resolved", "c
 ACTIVE = ("new", "assigned", "in_progress", "waiting_customer")
 OPEN = (*ACTIVE, "resolved")
 
-SERVICES: dict[str, str] = {
-    "maintenance": "维保 maintenance",
-    "remote": "远程技术支持 remote support (phone and remote login)",
-    "onsite": "现场技术支持 on-site support",
-    "inspection": "巡检 inspection",
-    "non_product": "非产品故障现场支持 on-site support for non-product faults",
-    "training": "培训 product and maintenance training",
-    "standby": "现场值守 on-site standby / major-event assurance",
-    "optimization": "系统优化 system optimization",
-    "dr_drill": "灾难演练 disaster-recovery drill",
-}
 CHANNELS = ("hotline", "direct", "email", "other")
 REQUEST_LABELS = {"onsite": "on-site work", "l2_onsite": "tier-2 on-site work", "escalation": "an escalation"}
 MAX_TITLE = 300
@@ -181,6 +173,7 @@ def open_ticket(
     channel: str = "hotline",
     contact: str | None = None,
     major: bool = False,
+    asset: str | None = None,
 ) -> Opened:
     """Record a call (seed step 1). Impact 1 makes a major incident: every manager is told at once.
 
@@ -198,9 +191,11 @@ def open_ticket(
     is_major = major or impact == 1
     with ctx.writing() as tx:
         me = tx.me()
-        found = queries.get_customer(tx.conn, customer)
-        if found is None:
-            raise NotFound(f"customer {customer!r} not found (add it with `xhsvc customer add`)")
+        found = find_customer(tx, customer)
+        found_asset = find_asset(tx, asset) if asset else None
+        if found_asset is not None and found_asset.customer_id != found.id:
+            raise InvalidInput(f"asset {found_asset.serial}: belongs to another customer, not {found.name}")
+        coverage = coverage_for(tx, found, at=today_of(ctx, tx.now), asset=found_asset, service=service)
         number = events.bump_counter(tx.conn, f"ticket:{ctx.db.prefix}")
         key = f"{ctx.db.prefix}-{number:06d}"
         engineer_owns = me.role in ("engineer", "expert")
@@ -218,6 +213,11 @@ def open_ticket(
             "channel": channel,
             "contact": _text(contact, "contact", required=False),
             "customer_id": found.id,
+            "site_id": found_asset.site_id if found_asset else None,
+            "asset_id": found_asset.id if found_asset else None,
+            "contract_id": coverage.contract_id if coverage.covered else None,
+            "coverage": coverage.code,
+            "coverage_note": coverage.reason,
             "assignee_id": me.id if engineer_owns else None,
             "opened_by_id": me.id,
             "onsite": False,
@@ -237,7 +237,9 @@ def open_ticket(
             payload={
                 "create": row,
                 "summary": f"opened via {channel} for {found.name}: {title} ({priority}"
-                + (", major incident)" if is_major else ")"),
+                + (", major incident" if is_major else "")
+                + ("" if coverage.covered else ", out of contract")
+                + ")",
             },
         )
         ticket = Ticket(id=ticket_id, **row)
@@ -489,6 +491,14 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
         approval = _pending(tx, ticket, "approve")
         _check_decider(me, approval, "approve")
         _require_status(ticket, ACTIVE, "approve")
+        if approval.kind == "onsite" and me.role != "manager":
+            # The seed's special case: the desk approves only what the contract covers.
+            coverage = _onsite_coverage(tx, ctx, ticket)
+            if not coverage.covered:
+                raise NotAllowed(
+                    f"approve: on-site work on {ticket.key} is not covered ({coverage.reason}); "
+                    f"refer it to the manager: xhsvc ticket refer {ticket.key}"
+                )
         _decide(tx, ticket, approval, "approved", _text(note, "note", required=False))
         requester_id = approval.requested_by_id
         if approval.kind == "escalation":
@@ -518,6 +528,16 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
             tx, told, reason="approval_decided", ticket=ticket, message=f"{approval.kind} request approved"
         )
         return ticket
+
+
+def _onsite_coverage(tx: Tx, ctx: Context, ticket: Ticket) -> Coverage:
+    """Is on-site work on this ticket within the customer's contract today? A non-product fault
+    needs that service in the level; any other on-site work needs on-site support."""
+    customer = queries.get_customer(tx.conn, ticket.customer_id)
+    asset = queries.get_asset(tx.conn, ticket.asset_id) if ticket.asset_id else None
+    assert customer is not None
+    service = "non_product" if ticket.service == "non_product" else "onsite"
+    return coverage_for(tx, customer, at=today_of(ctx, tx.now), asset=asset, service=service)
 
 
 def deny_request(ctx: Context, *, key: str, reason: str) -> Ticket:
@@ -737,6 +757,9 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         if ticket is None:
             raise NotFound(f"ticket {key!r} not found")
         customer = queries.get_customer(tx.conn, ticket.customer_id)
+        asset = queries.get_asset(tx.conn, ticket.asset_id) if ticket.asset_id else None
+        site = queries.get_site_by_id(tx.conn, ticket.site_id) if ticket.site_id else None
+        contract = queries.get_contract(tx.conn, ticket.contract_id) if ticket.contract_id else None
         approvals = queries.approvals_for(tx.conn, ticket.id)
         ids = [ticket.assignee_id, ticket.opened_by_id]
         ids += [a.requested_by_id for a in approvals] + [a.decided_by_id for a in approvals]
@@ -756,6 +779,12 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         "channel": ticket.channel,
         "contact": ticket.contact,
         "customer": customer.name if customer else None,
+        "site": site.name if site else None,
+        "asset": asset.serial if asset else None,
+        "contract": contract.number if contract else None,
+        "coverage": ticket.coverage,
+        "coverage_note": ticket.coverage_note,
+        "in_contract": ticket.coverage == "covered",
         "assignee": handles.get(ticket.assignee_id or ""),
         "opened_by": handles.get(ticket.opened_by_id),
         "onsite": ticket.onsite,

@@ -24,6 +24,7 @@ from xhsvc.store.ids import new_id
 EVENT = tables.Event.__table__
 COUNTER = tables.Counter.__table__
 HLC_LOGICAL_BITS = 16
+BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,15 @@ def bump_counter(conn: Connection, name: str, *, at_least: int = 0) -> int:
     ).scalar_one()
 
 
+def reserve(conn: Connection, name: str, count: int, *, at_least: int = 0) -> int:
+    """Take `count` consecutive values of counter `name` at once; returns the first of them."""
+    last = bump_counter(conn, name, at_least=at_least + count - 1)
+    if count > 1:
+        conn.execute(update(COUNTER).where(COUNTER.c.name == name).values(value=last + count - 1))
+        last += count - 1
+    return last - count + 1
+
+
 def next_hlc(conn: Connection, at: datetime) -> int:
     """A hybrid logical clock: wall milliseconds in the high bits, a counter in the low ones.
 
@@ -105,6 +115,67 @@ def append(
     conn.execute(insert(EVENT).values(**row))
     project(conn, entity=entity, entity_id=entity_id, payload=payload)
     return row
+
+
+@dataclass(frozen=True)
+class Change:
+    """One event to append in a batch (see `append_many`)."""
+
+    entity: str
+    entity_id: str
+    kind: str
+    payload: dict[str, Any]
+    ticket_id: str | None = None
+
+
+def append_many(conn: Connection, origin: Origin, changes: list[Change]) -> int:
+    """Append many events in one go (imports): counters reserved once, rows inserted in batches,
+    and new rows projected table by table in the order given."""
+    if not changes:
+        return 0
+    first_seq = reserve(conn, f"seq:{origin.node}", len(changes))
+    physical = int(origin.at.timestamp() * 1000) << HLC_LOGICAL_BITS
+    first_hlc = reserve(conn, "hlc", len(changes), at_least=physical)
+    rows = [
+        {
+            "id": new_id(),
+            "entity": c.entity,
+            "entity_id": c.entity_id,
+            "ticket_id": c.ticket_id,
+            "kind": c.kind,
+            "payload": dumps(c.payload),
+            "actor": origin.actor,
+            "at": origin.at,
+            "node": origin.node,
+            "seq": first_seq + i,
+            "hlc": first_hlc + i,
+        }
+        for i, c in enumerate(changes)
+    ]
+    for start in range(0, len(rows), BATCH):
+        conn.execute(insert(EVENT), rows[start : start + BATCH])
+    pending: list[Change] = []
+    for change in changes:
+        if "create" in change.payload and (not pending or pending[-1].entity == change.entity):
+            pending.append(change)
+            continue
+        _flush_creates(conn, pending)
+        pending = []
+        if "create" in change.payload:
+            pending.append(change)
+        else:
+            project(conn, entity=change.entity, entity_id=change.entity_id, payload=change.payload)
+    _flush_creates(conn, pending)
+    return len(rows)
+
+
+def _flush_creates(conn: Connection, changes: list[Change]) -> None:
+    if not changes:
+        return
+    table = tables.PROJECTED[changes[0].entity].__table__
+    rows = [{"id": c.entity_id, **c.payload["create"]} for c in changes]
+    for start in range(0, len(rows), BATCH):
+        conn.execute(insert(table), rows[start : start + BATCH])
 
 
 def project(conn: Connection, *, entity: str, entity_id: str, payload: dict[str, Any]) -> None:

@@ -214,3 +214,179 @@ def state_snapshot(conn: Connection) -> dict[str, list[dict[str, Any]]]:
         ]
         for name, model in tables.PROJECTED.items()
     }
+
+
+# Sites, contacts, assets ----------------------------------------------------------------------
+
+SITE = tables.Site.__table__
+CONTACT = tables.Contact.__table__
+ASSET = tables.Asset.__table__
+CONTRACT = tables.Contract.__table__
+TERM = tables.ContractTerm.__table__
+CONTRACT_ASSET = tables.ContractAsset.__table__
+USE = tables.EntitlementUse.__table__
+
+
+def get_site(conn: Connection, customer_id: str, name_or_id: str) -> tables.Site | None:
+    return _one(
+        conn,
+        tables.Site,
+        select(SITE).where(
+            SITE.c.customer_id == customer_id, or_(SITE.c.name == name_or_id, SITE.c.id == name_or_id)
+        ),
+    )
+
+
+def get_site_by_id(conn: Connection, site_id: str) -> tables.Site | None:
+    return _one(conn, tables.Site, select(SITE).where(SITE.c.id == site_id))
+
+
+def list_sites(conn: Connection, *, customer_id: str | None = None) -> list[tables.Site]:
+    stmt = select(SITE).order_by(SITE.c.customer_id, SITE.c.name)
+    if customer_id:
+        stmt = stmt.where(SITE.c.customer_id == customer_id)
+    return [tables.Site(**r) for r in conn.execute(stmt).mappings()]
+
+
+def get_contact(conn: Connection, contact_id: str) -> tables.Contact | None:
+    return _one(conn, tables.Contact, select(CONTACT).where(CONTACT.c.id == contact_id))
+
+
+def find_contact(conn: Connection, customer_id: str, name: str) -> tables.Contact | None:
+    return _one(
+        conn,
+        tables.Contact,
+        select(CONTACT).where(CONTACT.c.customer_id == customer_id, CONTACT.c.name == name),
+    )
+
+
+def list_contacts(conn: Connection, *, customer_id: str | None = None) -> list[tables.Contact]:
+    stmt = select(CONTACT).order_by(CONTACT.c.customer_id, CONTACT.c.name)
+    if customer_id:
+        stmt = stmt.where(CONTACT.c.customer_id == customer_id)
+    return [tables.Contact(**r) for r in conn.execute(stmt).mappings()]
+
+
+def get_asset(conn: Connection, serial_or_id: str) -> tables.Asset | None:
+    return _one(
+        conn,
+        tables.Asset,
+        select(ASSET).where(or_(ASSET.c.serial == serial_or_id, ASSET.c.id == serial_or_id)),
+    )
+
+
+def list_assets(conn: Connection, *, customer_id: str | None = None) -> list[tables.Asset]:
+    stmt = select(ASSET).order_by(ASSET.c.customer_id, ASSET.c.serial)
+    if customer_id:
+        stmt = stmt.where(ASSET.c.customer_id == customer_id)
+    return [tables.Asset(**r) for r in conn.execute(stmt).mappings()]
+
+
+def customers_by_id(conn: Connection, ids: Sequence[str | None]) -> dict[str, tables.Customer]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = conn.execute(select(CUSTOMER).where(CUSTOMER.c.id.in_(wanted))).mappings()
+    return {r["id"]: tables.Customer(**r) for r in rows}
+
+
+def sites_by_id(conn: Connection, ids: Sequence[str | None]) -> dict[str, tables.Site]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {
+        r["id"]: tables.Site(**r) for r in conn.execute(select(SITE).where(SITE.c.id.in_(wanted))).mappings()
+    }
+
+
+# Contracts ------------------------------------------------------------------------------------
+
+
+def get_contract(conn: Connection, number_or_id: str, *, for_update: bool = False) -> tables.Contract | None:
+    stmt = select(CONTRACT).where(or_(CONTRACT.c.number == number_or_id, CONTRACT.c.id == number_or_id))
+    if for_update:
+        stmt = stmt.with_for_update()
+    return _one(conn, tables.Contract, stmt)
+
+
+def contracts_of(conn: Connection, customer_id: str) -> list[tables.Contract]:
+    stmt = select(CONTRACT).where(CONTRACT.c.customer_id == customer_id).order_by(CONTRACT.c.number)
+    return [tables.Contract(**r) for r in conn.execute(stmt).mappings()]
+
+
+def list_contracts(conn: Connection, *, customer_id: str | None = None) -> list[tables.Contract]:
+    stmt = select(CONTRACT).order_by(CONTRACT.c.number)
+    if customer_id:
+        stmt = stmt.where(CONTRACT.c.customer_id == customer_id)
+    return [tables.Contract(**r) for r in conn.execute(stmt).mappings()]
+
+
+def terms_of(conn: Connection, contract_ids: Sequence[str]) -> dict[str, list[tables.ContractTerm]]:
+    """Each contract's terms, oldest first."""
+    out: dict[str, list[tables.ContractTerm]] = {cid: [] for cid in contract_ids}
+    if not contract_ids:
+        return out
+    stmt = (
+        select(TERM)
+        .where(TERM.c.contract_id.in_(list(contract_ids)))
+        .order_by(TERM.c.contract_id, TERM.c.term_no)
+    )
+    for row in conn.execute(stmt).mappings():
+        out[row["contract_id"]].append(tables.ContractTerm(**row))
+    return out
+
+
+def covered_asset_ids(conn: Connection, contract_ids: Sequence[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {cid: set() for cid in contract_ids}
+    if not contract_ids:
+        return out
+    stmt = select(CONTRACT_ASSET.c.contract_id, CONTRACT_ASSET.c.asset_id).where(
+        CONTRACT_ASSET.c.contract_id.in_(list(contract_ids))
+    )
+    for contract_id, asset_id in conn.execute(stmt):
+        out[contract_id].add(asset_id)
+    return out
+
+
+def contracts_with_terms_ending(conn: Connection, *, start: Any, end: Any) -> list[tables.Contract]:
+    """Contracts having a term that ends between `start` and `end` (dates, inclusive)."""
+    ids = select(TERM.c.contract_id).where(TERM.c.end_date >= start, TERM.c.end_date <= end)
+    stmt = select(CONTRACT).where(CONTRACT.c.id.in_(ids)).order_by(CONTRACT.c.number)
+    return [tables.Contract(**r) for r in conn.execute(stmt).mappings()]
+
+
+def uses_of_term(conn: Connection, term_id: str) -> list[tables.EntitlementUse]:
+    stmt = select(USE).where(USE.c.term_id == term_id).order_by(USE.c.used_on, USE.c.created_at)
+    return [tables.EntitlementUse(**r) for r in conn.execute(stmt).mappings()]
+
+
+# Lookup ---------------------------------------------------------------------------------------
+
+
+def lookup_customer_ids(conn: Connection, text: str, *, limit: int = 20) -> list[str]:
+    """Customers whose name contains `text`, whose contact's phone has these digits, or whose
+    asset's serial starts with it. Phones and serials use their indexes; names are matched
+    first by prefix (indexed), then anywhere."""
+    found: list[str] = []
+
+    def add(stmt: Any) -> None:
+        for (cid,) in conn.execute(stmt.limit(limit)):
+            if cid not in found:
+                found.append(cid)
+
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 4:
+        add(select(CONTACT.c.customer_id).where(CONTACT.c.phone_digits.like(f"{digits}%")))
+        if len(digits) >= 7 and len(found) < limit:
+            add(select(CONTACT.c.customer_id).where(CONTACT.c.phone_digits.like(f"%{digits}")))
+    serial = text.strip().upper()
+    if serial:
+        add(select(ASSET.c.customer_id).where(ASSET.c.serial.like(f"{serial}%")))
+        add(select(CUSTOMER.c.id).where(CUSTOMER.c.name.like(f"{text.strip()}%")).order_by(CUSTOMER.c.name))
+        if len(found) < limit:
+            add(
+                select(CUSTOMER.c.id)
+                .where(CUSTOMER.c.name.like(f"%{text.strip()}%"))
+                .order_by(CUSTOMER.c.name)
+            )
+    return found[:limit]

@@ -3,16 +3,20 @@ projection of the append-only `event` table; `meta` and `counter` belong to this
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from xhsvc.store.types import UTCDateTime
+from xhsvc.store.types import ISODate, UTCDateTime
 
 
 def _when(nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
     return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def _day(nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(ISODate(), nullable=nullable)
 
 
 class Meta(SQLModel, table=True):
@@ -81,6 +85,101 @@ class Customer(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_when(nullable=False))
 
 
+class Site(SQLModel, table=True):
+    """A place where a customer's systems stand; its city decides the serving branch."""
+
+    __tablename__ = "site"
+    __table_args__ = (UniqueConstraint("customer_id", "name", name="uq_site_customer_name"),)
+    id: str = Field(primary_key=True, max_length=36)
+    customer_id: str = Field(foreign_key="customer.id", max_length=36, index=True)
+    name: str = Field(max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    city: str | None = Field(default=None, max_length=64)
+    region: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_phone_digits", "phone_digits"),)
+    id: str = Field(primary_key=True, max_length=36)
+    customer_id: str = Field(foreign_key="customer.id", max_length=36, index=True)
+    name: str = Field(max_length=100)
+    phone: str | None = Field(default=None, max_length=40)
+    # The phone's digits alone, so a caller is found however the number was typed.
+    phone_digits: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=200)
+    role: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class Asset(SQLModel, table=True):
+    """A storage system (or backup appliance) at a customer's site, known by its serial number."""
+
+    __tablename__ = "asset"
+    id: str = Field(primary_key=True, max_length=36)
+    customer_id: str = Field(foreign_key="customer.id", max_length=36, index=True)
+    site_id: str | None = Field(default=None, foreign_key="site.id", max_length=36)
+    serial: str = Field(unique=True, max_length=64)
+    model: str = Field(max_length=100)
+    firmware: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class Contract(SQLModel, table=True):
+    """A service contract; its periods are its terms (a renewal adds a term, never overwrites)."""
+
+    __tablename__ = "contract"
+    id: str = Field(primary_key=True, max_length=36)
+    number: str = Field(unique=True, max_length=64)
+    customer_id: str = Field(foreign_key="customer.id", max_length=36, index=True)
+    notes: str | None = Field(default=None, sa_type=Text)
+    terminated_on: date | None = Field(default=None, sa_column=_day(nullable=True))
+    termination_reason: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class ContractTerm(SQLModel, table=True):
+    __tablename__ = "contract_term"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "term_no", name="uq_term_contract_no"),
+        Index("ix_term_end", "end_date"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    contract_id: str = Field(foreign_key="contract.id", max_length=36)
+    term_no: int
+    level: str = Field(max_length=32)
+    start_date: date = Field(sa_column=_day())
+    end_date: date = Field(sa_column=_day())
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class ContractAsset(SQLModel, table=True):
+    __tablename__ = "contract_asset"
+    __table_args__ = (UniqueConstraint("contract_id", "asset_id", name="uq_contract_asset"),)
+    id: str = Field(primary_key=True, max_length=36)
+    contract_id: str = Field(foreign_key="contract.id", max_length=36)
+    asset_id: str = Field(foreign_key="asset.id", max_length=36, index=True)
+
+
+class EntitlementUse(SQLModel, table=True):
+    """One use of what a contract term grants: an inspection, a training, standby days."""
+
+    __tablename__ = "entitlement_use"
+    __table_args__ = (Index("ix_use_term", "term_id", "kind"),)
+    id: str = Field(primary_key=True, max_length=36)
+    contract_id: str = Field(foreign_key="contract.id", max_length=36)
+    term_id: str = Field(foreign_key="contract_term.id", max_length=36)
+    kind: str = Field(max_length=16)
+    quantity: int = 1
+    used_on: date = Field(sa_column=_day())
+    ticket_id: str | None = Field(default=None, foreign_key="ticket.id", max_length=36)
+    note: str | None = Field(default=None, sa_type=Text)
+    beyond_grant: bool = False
+    recorded_by_id: str = Field(foreign_key="person.id", max_length=36)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
 class Ticket(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (
@@ -103,6 +202,12 @@ class Ticket(SQLModel, table=True):
     channel: str = Field(max_length=16)
     contact: str | None = Field(default=None, max_length=200)
     customer_id: str = Field(foreign_key="customer.id", max_length=36)
+    site_id: str | None = Field(default=None, foreign_key="site.id", max_length=36)
+    asset_id: str | None = Field(default=None, foreign_key="asset.id", max_length=36)
+    # The contract that covered the call when it was recorded, and why (or why not).
+    contract_id: str | None = Field(default=None, foreign_key="contract.id", max_length=36)
+    coverage: str | None = Field(default=None, max_length=32)
+    coverage_note: str | None = Field(default=None, max_length=300)
     assignee_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
     opened_by_id: str = Field(foreign_key="person.id", max_length=36)
     # On-site work was approved (so closing needs a confirmation and a report), and at which tier.
@@ -163,7 +268,14 @@ class Notification(SQLModel, table=True):
 PROJECTED: dict[str, type[SQLModel]] = {
     "person": Person,
     "customer": Customer,
+    "site": Site,
+    "contact": Contact,
+    "asset": Asset,
+    "contract": Contract,
+    "contract_term": ContractTerm,
+    "contract_asset": ContractAsset,
     "ticket": Ticket,
     "approval": Approval,
     "notification": Notification,
+    "entitlement_use": EntitlementUse,
 }

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import Date, DateTime
 from sqlalchemy.types import TypeDecorator
 
 
@@ -36,3 +36,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class ISODate(TypeDecorator[date]):
+    """A calendar date; ISO strings (as found in event payloads) are accepted on the way in."""
+
+    impl = Date()
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[override]
+        if isinstance(value, str):
+            return date.fromisoformat(value)
+        return value

@@ -1,0 +1,88 @@
+"""`xhsvc asset ...`: the customers' storage systems, by serial number."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import print_fields, print_json, print_table, say
+
+core = lazy("xhsvc.core.customers")
+
+app = typer.Typer(help="Assets: storage systems and appliances, by serial number.", no_args_is_help=True)
+
+SerialArgument = Annotated[str, typer.Argument(help="Serial number.", show_default=False)]
+FirmwareOption = Annotated[str | None, typer.Option("--firmware", help="Firmware version, e.g. V3.2.1.")]
+SiteOption = Annotated[str | None, typer.Option("--site", help="The customer's site it stands at.")]
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    customer: Annotated[
+        str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+    ],
+    model: Annotated[str, typer.Option("--model", help="e.g. XS-5000.", show_default=False)],
+    serial: Annotated[str, typer.Option("--serial", help="Serial number.", show_default=False)],
+    firmware: FirmwareOption = None,
+    site: SiteOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add an asset to a customer."""
+    asset = core.add_asset(
+        core_context(ctx), customer=customer, model=model, serial=serial, firmware=firmware, site=site
+    )
+    if json_out:
+        print_json(asset.model_dump())
+    else:
+        say(f"asset {asset.serial} added")
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    serial: SerialArgument,
+    model: Annotated[str | None, typer.Option("--model")] = None,
+    firmware: FirmwareOption = None,
+    site: SiteOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Change an asset's model, firmware or site."""
+    asset = core.edit_asset(core_context(ctx), serial=serial, model=model, firmware=firmware, site=site)
+    if json_out:
+        print_json(asset.model_dump())
+    else:
+        say(f"asset {asset.serial} saved")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only this customer's.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Assets, by customer."""
+    rows = core.list_assets(core_context(ctx), customer=customer)
+    if json_out:
+        print_json(rows)
+        return
+    columns = [
+        ("customer", "CUSTOMER"),
+        ("serial", "SERIAL"),
+        ("model", "MODEL"),
+        ("firmware", "FIRMWARE"),
+        ("site", "SITE"),
+    ]
+    print_table(rows, columns, empty="no assets")
+
+
+@app.command()
+def show(ctx: typer.Context, serial: SerialArgument, json_out: JsonOption = False) -> None:
+    """One asset."""
+    data = core.get_asset(core_context(ctx), serial=serial)
+    if json_out:
+        print_json(data)
+        return
+    print_fields((k, data[k]) for k in ("serial", "model", "firmware", "customer", "site", "created_at"))

@@ -1,0 +1,97 @@
+"""`xhsvc contact ...`: the people at a customer who call and sign."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import print_fields, print_json, print_table, say
+
+core = lazy("xhsvc.core.customers")
+
+app = typer.Typer(help="Customer contacts (name, phone, e-mail).", no_args_is_help=True)
+
+CustomerOption = Annotated[
+    str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+]
+PhoneOption = Annotated[str | None, typer.Option("--phone", help="e.g. 0571-88001234 or 13900001111.")]
+EmailOption = Annotated[str | None, typer.Option("--email")]
+RoleOption = Annotated[str | None, typer.Option("--role", help="e.g. 信息科负责人.")]
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    customer: CustomerOption,
+    name: Annotated[str, typer.Option("--name", help="e.g. 陈主任.", show_default=False)],
+    phone: PhoneOption = None,
+    email: EmailOption = None,
+    role: RoleOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add a contact (a phone or an e-mail is needed)."""
+    contact = core.add_contact(
+        core_context(ctx), customer=customer, name=name, phone=phone, email=email, role=role
+    )
+    if json_out:
+        print_json(contact.model_dump(exclude={"phone_digits"}))
+    else:
+        say(f"contact {contact.name} added")
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    customer: CustomerOption,
+    name: Annotated[str, typer.Option("--name", help="The contact's name.", show_default=False)],
+    phone: PhoneOption = None,
+    email: EmailOption = None,
+    role: RoleOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Change a contact's phone, e-mail or role."""
+    contact = core.edit_contact(
+        core_context(ctx), customer=customer, name=name, phone=phone, email=email, role=role
+    )
+    if json_out:
+        print_json(contact.model_dump(exclude={"phone_digits"}))
+    else:
+        say(f"contact {contact.name} saved")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only this customer's.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Contacts, by customer."""
+    rows = core.list_contacts(core_context(ctx), customer=customer)
+    if json_out:
+        print_json(rows)
+        return
+    columns = [
+        ("customer", "CUSTOMER"),
+        ("name", "NAME"),
+        ("phone", "PHONE"),
+        ("email", "EMAIL"),
+        ("role", "ROLE"),
+    ]
+    print_table(rows, columns, empty="no contacts")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    customer: CustomerOption,
+    name: Annotated[str, typer.Option("--name", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """One contact."""
+    data = core.get_contact(core_context(ctx), customer=customer, name=name)
+    if json_out:
+        print_json(data)
+        return
+    print_fields((key, data[key]) for key in ("customer", "name", "phone", "email", "role"))

@@ -1,0 +1,248 @@
+"""`xhsvc contract ...`: service contracts, coverage and entitlements."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import print_fields, print_json, print_table, say
+
+core = lazy("xhsvc.core.contracts")
+levels_core = lazy("xhsvc.core.levels")
+
+app = typer.Typer(help="Service contracts: terms, coverage, entitlements, expiry.", no_args_is_help=True)
+
+NumberArgument = Annotated[str, typer.Argument(help="Contract number, e.g. HT-2026-001.", show_default=False)]
+AssetsOption = Annotated[
+    list[str] | None, typer.Option("--asset", help="Serial of a covered asset (repeat for several).")
+]
+LIST_COLUMNS = [
+    ("number", "CONTRACT"),
+    ("customer", "CUSTOMER"),
+    ("level", "LEVEL"),
+    ("state", "STATE"),
+    ("start", "FROM"),
+    ("end", "UNTIL"),
+    ("terms", "TERMS"),
+]
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    number: NumberArgument,
+    customer: Annotated[
+        str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+    ],
+    level: Annotated[
+        str, typer.Option("--level", help="Service level (see `contract levels`).", show_default=False)
+    ],
+    start: Annotated[str, typer.Option("--start", help="First day, e.g. 2026-01-01.", show_default=False)],
+    end: Annotated[str, typer.Option("--end", help="Last day, e.g. 2026-12-31.", show_default=False)],
+    asset: AssetsOption = None,
+    notes: Annotated[str | None, typer.Option("--notes")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add a contract with its first term (no --asset: it covers all the customer's assets)."""
+    contract = core.add_contract(
+        core_context(ctx),
+        number=number,
+        customer=customer,
+        level=level,
+        start=start,
+        end=end,
+        assets=asset or [],
+        notes=notes,
+    )
+    if json_out:
+        print_json(core.show_contract(core_context(ctx), number=contract.number))
+    else:
+        say(f"contract {contract.number} added: {level} {start} .. {end}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only this customer's.")] = None,
+    state: Annotated[
+        str | None, typer.Option("--state", help="active, expired, not_started or terminated.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Contracts with their current term and state today."""
+    rows = core.list_contracts(core_context(ctx), customer=customer, state=state)
+    if json_out:
+        print_json(rows)
+        return
+    print_table(rows, LIST_COLUMNS, empty="no contracts")
+
+
+@app.command()
+def show(ctx: typer.Context, number: NumberArgument, json_out: JsonOption = False) -> None:
+    """One contract: its terms (renewals kept), covered assets and notes."""
+    data = core.show_contract(core_context(ctx), number=number)
+    if json_out:
+        print_json(data)
+        return
+    print_fields(
+        [
+            ("contract", data["number"]),
+            ("customer", data["customer"]),
+            ("state", data["state"]),
+            ("level", data["level"]),
+            ("current term", f"{data['start']} .. {data['end']}"),
+            (
+                "terminated",
+                f"{data['terminated_on']}: {data['termination_reason']}" if data["terminated_on"] else "",
+            ),
+            ("assets", ", ".join(a["serial"] for a in data["assets"]) or "all of the customer's"),
+            ("notes", data["notes"]),
+        ]
+    )
+    for term in data["history"]:
+        say(f"term {term['term']}    {term['level']}  {term['start']} .. {term['end']}")
+
+
+@app.command()
+def renew(
+    ctx: typer.Context,
+    number: NumberArgument,
+    end: Annotated[str, typer.Option("--end", help="Last day of the new term.", show_default=False)],
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day (default: the day after the last term).")
+    ] = None,
+    level: Annotated[str | None, typer.Option("--level", help="A new level (default: the same).")] = None,
+    asset: AssetsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Renew: a new term after the last one; the old terms stay in the history."""
+    term = core.renew_contract(
+        core_context(ctx), number=number, end=end, start=start, level=level, assets=asset or []
+    )
+    if json_out:
+        print_json(core.show_contract(core_context(ctx), number=number))
+    else:
+        say(f"contract {number} term {term.term_no}: {term.level} {term.start_date} .. {term.end_date}")
+
+
+@app.command()
+def terminate(
+    ctx: typer.Context,
+    number: NumberArgument,
+    reason: Annotated[str, typer.Option("--reason", help="Why it ends early.", show_default=False)],
+    on: Annotated[str | None, typer.Option("--on", help="Last covered day (default: today).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """End a contract early (managers only)."""
+    contract = core.terminate_contract(core_context(ctx), number=number, reason=reason, on=on)
+    if json_out:
+        print_json(core.show_contract(core_context(ctx), number=number))
+    else:
+        say(f"contract {contract.number} terminated on {contract.terminated_on}")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    customer: Annotated[
+        str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+    ],
+    asset: Annotated[str | None, typer.Option("--asset", help="Serial of the asset concerned.")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Service type, e.g. onsite.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="The day (default: today).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Is the request covered, and why (not)? Exit 0 either way; scripts read --json."""
+    coverage = core.check_coverage(core_context(ctx), customer=customer, asset=asset, service=service, at=at)
+    if json_out:
+        print_json(coverage.as_dict())
+    else:
+        say(("covered: " if coverage.covered else "NOT covered: ") + coverage.reason)
+
+
+@app.command()
+def usage(
+    ctx: typer.Context,
+    number: NumberArgument,
+    at: Annotated[str | None, typer.Option("--at", help="A day in the term wanted (default: today).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Inspections, trainings and standby days granted, used and left in the term."""
+    data = core.contract_usage(core_context(ctx), number=number, at=at)
+    if json_out:
+        print_json(data)
+        return
+    say(f"{data['contract']} term {data['term']} ({data['level']}, {data['start']} .. {data['end']})")
+    rows = [{"kind": kind, **values} for kind, values in data["entitlements"].items()]
+    columns = [
+        ("kind", "ENTITLEMENT"),
+        ("granted", "GRANTED"),
+        ("used", "USED"),
+        ("left", "LEFT"),
+        ("beyond", "BEYOND"),
+    ]
+    print_table(rows, columns, empty="")
+    for use in data["uses"]:
+        flag = "  (beyond the grant, manager)" if use["beyond_grant"] else ""
+        say(
+            f"  {use['on']}  {use['kind']} x{use['quantity']}  {use['note'] or ''}  by {use['recorded_by']}{flag}"
+        )
+
+
+@app.command()
+def use(
+    ctx: typer.Context,
+    number: NumberArgument,
+    kind: Annotated[
+        str, typer.Option("--kind", help="inspections, trainings or standby_days.", show_default=False)
+    ],
+    quantity: Annotated[int, typer.Option("--quantity", "-n", help="How many (standby: days).")] = 1,
+    on: Annotated[str | None, typer.Option("--on", help="The day (default: today).")] = None,
+    ticket: Annotated[str | None, typer.Option("--ticket", help="The ticket it was for.")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Record use of an entitlement; beyond the grant needs a manager and is reported."""
+    data = core.use_entitlement(
+        core_context(ctx), number=number, kind=kind, quantity=quantity, on=on, ticket=ticket, note=note
+    )
+    if json_out:
+        print_json(data)
+        return
+    left = data["entitlements"][kind]
+    say(f"{number}: {kind} used {left['used']} of {left['granted']}, {left['left']} left")
+
+
+@app.command()
+def expiring(
+    ctx: typer.Context,
+    within: Annotated[str, typer.Option("--within", help="Days ahead, e.g. 30d or 4w.")] = "30d",
+    json_out: JsonOption = False,
+) -> None:
+    """Contracts ending soon and not renewed (exit 0, empty list when none): for a nightly job."""
+    rows = core.expiring_contracts(core_context(ctx), within=within)
+    if json_out:
+        print_json(rows)
+        return
+    print_table(rows, [*LIST_COLUMNS, ("days_left", "DAYS LEFT")], empty=f"no contract ends within {within}")
+
+
+@app.command()
+def levels(json_out: JsonOption = False) -> None:
+    """The service levels contracts can have (shipped, and yours from service-levels.toml)."""
+    rows = [level.as_dict() for level in levels_core.load_levels().values()]
+    if json_out:
+        print_json(rows)
+        return
+    fmt = lazy("xhsvc.core.tomlfiles").format_duration
+    for row in rows:
+        p1 = row["targets_min"]["P1"]
+        grants = ", ".join(f"{k} {v}" for k, v in row["entitlements"].items())
+        say(f"{row['name']:<10} {row['title']}  ({row['coverage']})")
+        say(
+            f"           P1: respond {fmt(p1['response'])}, on site {fmt(p1['onsite'])}, resolve {fmt(p1['resolution'])}"
+        )
+        say(f"           services: {', '.join(row['services'])}")
+        say(f"           per year: {grants}")

@@ -1,0 +1,104 @@
+"""`xhsvc site ...`: where a customer's systems stand."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import print_fields, print_json, print_table, say
+
+core = lazy("xhsvc.core.customers")
+
+app = typer.Typer(help="Customer sites (address, city and the branch that serves it).", no_args_is_help=True)
+
+CustomerOption = Annotated[
+    str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+]
+AddressOption = Annotated[str | None, typer.Option("--address", help="Street address.")]
+CityOption = Annotated[str | None, typer.Option("--city", help="City, e.g. 杭州.")]
+RegionOption = Annotated[str | None, typer.Option("--region", help="Serving branch (default: the city).")]
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Site name, e.g. 主数据中心.", show_default=False)],
+    customer: CustomerOption,
+    address: AddressOption = None,
+    city: CityOption = None,
+    region: RegionOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add a site to a customer."""
+    site = core.add_site(
+        core_context(ctx), customer=customer, name=name, address=address, city=city, region=region
+    )
+    if json_out:
+        print_json(site.model_dump())
+    else:
+        say(f"site {site.name} added (branch {site.region or '?'})")
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Site name.", show_default=False)],
+    customer: CustomerOption,
+    new_name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    address: AddressOption = None,
+    city: CityOption = None,
+    region: RegionOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Change a site."""
+    site = core.edit_site(
+        core_context(ctx),
+        customer=customer,
+        name=name,
+        new_name=new_name,
+        address=address,
+        city=city,
+        region=region,
+    )
+    if json_out:
+        print_json(site.model_dump())
+    else:
+        say(f"site {site.name} saved")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only this customer's.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Sites, by customer."""
+    rows = core.list_sites(core_context(ctx), customer=customer)
+    if json_out:
+        print_json(rows)
+        return
+    columns = [
+        ("customer", "CUSTOMER"),
+        ("name", "SITE"),
+        ("city", "CITY"),
+        ("region", "BRANCH"),
+        ("address", "ADDRESS"),
+    ]
+    print_table(rows, columns, empty="no sites")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Site name.", show_default=False)],
+    customer: CustomerOption,
+    json_out: JsonOption = False,
+) -> None:
+    """One site."""
+    data = core.get_site(core_context(ctx), customer=customer, name=name)
+    if json_out:
+        print_json(data)
+        return
+    print_fields((key, data[key]) for key in ("customer", "name", "address", "city", "region"))

@@ -1,0 +1,84 @@
+"""`xhsvc import KIND FILE.csv` and `xhsvc export KIND`: customers, sites, contacts, assets, contracts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import print_json, say
+from xhsvc.errors import InvalidInput
+
+core = lazy("xhsvc.core.transfer")
+
+KindArgument = Annotated[
+    str, typer.Argument(help="customers, sites, contacts, assets or contracts.", show_default=False)
+]
+
+
+def import_(
+    ctx: typer.Context,
+    kind: KindArgument,
+    file: Annotated[
+        Path, typer.Argument(help="A CSV file with a header line ('-' = stdin).", show_default=False)
+    ],
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good rows and list the bad ones.")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Import a CSV file: every row is checked first; nothing is written unless all rows are good
+    (or --skip-bad). Importing the same file again changes nothing."""
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInput(f"file {file}: cannot read it as UTF-8 text ({e})") from e
+    report = core.import_rows(core_context(ctx), kind=kind, text=text, skip_bad=skip_bad)
+    if json_out:
+        print_json(report.as_dict())
+    for bad in report.bad:
+        typer.echo(f"{file}: {bad}", err=True)
+    if not report.applied:
+        typer.echo(
+            f"error: {len(report.bad)} bad row(s) of {report.rows}; nothing imported (fix them, or --skip-bad)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if not json_out:
+        skipped = f", {len(report.bad)} bad row(s) skipped" if report.bad else ""
+        say(
+            f"{kind}: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged{skipped}"
+        )
+
+
+def export(
+    ctx: typer.Context,
+    kind: KindArgument,
+    csv_out: Annotated[bool, typer.Option("--csv", help="CSV (the default), as `import` takes it.")] = False,
+    json_out: JsonOption = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Export records with the columns `import` takes (CSV by default, or --json)."""
+    if csv_out and json_out:
+        raise InvalidInput("format: choose --csv or --json, not both")
+    rows = core.export_rows(core_context(ctx), kind=kind)
+    if json_out:
+        import json
+
+        text = json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n"
+    else:
+        text = core.to_csv(kind, rows)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        say(f"{len(rows)} {kind} written to {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command("export")(export)

@@ -1,0 +1,568 @@
+"""Service contracts: their terms, what they cover, and what they grant.
+
+A contract has terms (periods); a renewal adds a term and never overwrites the old one. Whether a
+request is covered is decided here, for the desk (`contract check`), for ticket intake and for the
+on-site approval rule: the seed's agent "checks whether the request is within the service period".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from xhsvc.core.catalog import ENTITLEMENTS, SERVICES
+from xhsvc.core.context import Context, Tx
+from xhsvc.core.customers import create, edit, find_asset, find_customer, text_value
+from xhsvc.core.levels import ServiceLevel, get_level, load_levels
+from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.store import queries
+from xhsvc.store.tables import Asset, Contract, ContractTerm, Customer, EntitlementUse
+
+NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{1,63}$")
+CONTRACT_EDITORS = ("agent", "manager", "admin")
+
+# Why a request is or is not covered: stable codes for scripts, with a sentence for people.
+COVERED = "covered"
+NO_CONTRACT = "no_contract"
+EXPIRED = "expired"
+NOT_STARTED = "not_started"
+TERMINATED = "terminated"
+SERVICE_NOT_IN_LEVEL = "service_not_in_level"
+ASSET_NOT_COVERED = "asset_not_covered"
+
+
+@dataclass
+class Coverage:
+    covered: bool
+    code: str
+    reason: str
+    contract: str | None = None
+    contract_id: str | None = None
+    level: str | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+    at: date | None = None
+    others: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "covered": self.covered,
+            "code": self.code,
+            "reason": self.reason,
+            "contract": self.contract,
+            "level": self.level,
+            "term_start": self.term_start,
+            "term_end": self.term_end,
+            "at": self.at,
+        }
+
+
+def local_today(ctx: Context) -> date:
+    return today_of(ctx, ctx.now())
+
+
+def parse_date(value: str | date | None, field_name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{field_name} {value!r}: use a date like 2026-12-31") from None
+
+
+def parse_within(value: str) -> int:
+    """'30d', '2w', '30' as a number of days."""
+    match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", value or "")
+    if not match:
+        raise InvalidInput(f"within {value!r}: use a number of days like 30d or weeks like 2w")
+    return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+
+
+def term_at(terms: list[ContractTerm], at: date) -> ContractTerm | None:
+    return next((t for t in terms if t.start_date <= at <= t.end_date), None)
+
+
+def contract_state(contract: Contract, terms: list[ContractTerm], at: date) -> str:
+    """active, expired, not_started or terminated, on day `at`."""
+    if contract.terminated_on is not None and contract.terminated_on < at:
+        return TERMINATED
+    if term_at(terms, at):
+        return "active"
+    if terms and all(t.start_date > at for t in terms):
+        return NOT_STARTED
+    return EXPIRED
+
+
+def _coverage_of(
+    tx: Tx,
+    customer: Customer,
+    *,
+    at: date,
+    asset: Asset | None,
+    service: str | None,
+    levels: dict[str, ServiceLevel],
+) -> Coverage:
+    contracts = queries.contracts_of(tx.conn, customer.id)
+    if not contracts:
+        return Coverage(False, NO_CONTRACT, f"{customer.name} has no service contract", at=at)
+    terms = queries.terms_of(tx.conn, [c.id for c in contracts])
+    covered_assets = queries.covered_asset_ids(tx.conn, [c.id for c in contracts])
+    misses: list[Coverage] = []
+    for contract in contracts:
+        state = contract_state(contract, terms[contract.id], at)
+        term = term_at(terms[contract.id], at)
+        base = {"contract": contract.number, "contract_id": contract.id, "at": at}
+        if state == TERMINATED:
+            misses.append(
+                Coverage(
+                    False,
+                    TERMINATED,
+                    f"contract {contract.number} terminated on {contract.terminated_on}",
+                    **base,
+                )
+            )
+            continue
+        if term is None:
+            if state == NOT_STARTED:
+                first = terms[contract.id][0]
+                misses.append(
+                    Coverage(
+                        False, NOT_STARTED, f"contract {contract.number} starts on {first.start_date}", **base
+                    )
+                )
+            else:
+                last = terms[contract.id][-1]
+                misses.append(
+                    Coverage(
+                        False,
+                        EXPIRED,
+                        f"contract {contract.number} expired on {last.end_date}",
+                        level=last.level,
+                        term_start=last.start_date,
+                        term_end=last.end_date,
+                        **base,
+                    )
+                )
+            continue
+        found = {"level": term.level, "term_start": term.start_date, "term_end": term.end_date, **base}
+        if asset is not None and covered_assets[contract.id] and asset.id not in covered_assets[contract.id]:
+            misses.append(
+                Coverage(
+                    False,
+                    ASSET_NOT_COVERED,
+                    f"asset {asset.serial} is not covered by {contract.number}",
+                    **found,
+                )
+            )
+            continue
+        level = levels.get(term.level)
+        if service is not None and (level is None or service not in level.services):
+            misses.append(
+                Coverage(
+                    False,
+                    SERVICE_NOT_IN_LEVEL,
+                    f"service {service} is not in level {term.level} of contract {contract.number}",
+                    **found,
+                )
+            )
+            continue
+        return Coverage(
+            True, COVERED, f"covered by {contract.number} ({term.level}) until {term.end_date}", **found
+        )
+    # The most telling miss: an active contract's reason beats an old expired one.
+    order = [SERVICE_NOT_IN_LEVEL, ASSET_NOT_COVERED, NOT_STARTED, EXPIRED, TERMINATED]
+    misses.sort(key=lambda c: (order.index(c.code), -(c.term_end or date.min).toordinal()))
+    return misses[0]
+
+
+def coverage_for(
+    tx: Tx,
+    customer: Customer,
+    *,
+    at: date,
+    asset: Asset | None = None,
+    service: str | None = None,
+) -> Coverage:
+    return _coverage_of(tx, customer, at=at, asset=asset, service=service, levels=load_levels())
+
+
+def check_coverage(
+    ctx: Context,
+    *,
+    customer: str,
+    asset: str | None = None,
+    service: str | None = None,
+    at: str | date | None = None,
+) -> Coverage:
+    """Is this customer (and asset, and service) covered on this day (default: today)?"""
+    if service is not None and service not in SERVICES:
+        raise InvalidInput(f"service {service!r}: must be one of {', '.join(SERVICES)}")
+    day = parse_date(at, "at") or local_today(ctx)
+    with ctx.reading() as tx:
+        owner = find_customer(tx, customer)
+        found_asset = find_asset(tx, asset) if asset else None
+        if found_asset is not None and found_asset.customer_id != owner.id:
+            raise InvalidInput(f"asset {found_asset.serial}: belongs to another customer, not {owner.name}")
+        return coverage_for(tx, owner, at=day, asset=found_asset, service=service)
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+
+def _require(tx: Tx, roles: tuple[str, ...], action: str) -> None:
+    me = tx.me()
+    if me.role not in roles:
+        raise NotAllowed(f"{action}: only {' or '.join(roles)} may do this; {me.handle} is {me.role}")
+
+
+def _assets_for(tx: Tx, customer: Customer, serials: list[str]) -> list[Asset]:
+    found = []
+    for serial in serials:
+        asset = find_asset(tx, serial)
+        if asset.customer_id != customer.id:
+            raise InvalidInput(f"asset {asset.serial}: belongs to another customer, not {customer.name}")
+        found.append(asset)
+    return found
+
+
+def _add_term(
+    tx: Tx, contract: Contract, *, term_no: int, level: str, start: date, end: date
+) -> ContractTerm:
+    row = {
+        "contract_id": contract.id,
+        "term_no": term_no,
+        "level": level,
+        "start_date": start,
+        "end_date": end,
+        "created_at": tx.now,
+    }
+    term_id = create(
+        tx, "contract_term", row, f"contract {contract.number} term {term_no}: {level} {start} .. {end}"
+    )
+    return ContractTerm(id=term_id, **row)
+
+
+def _cover_assets(tx: Tx, contract: Contract, assets: list[Asset], already: set[str]) -> None:
+    for asset in assets:
+        if asset.id not in already:
+            create(
+                tx,
+                "contract_asset",
+                {"contract_id": contract.id, "asset_id": asset.id},
+                f"asset {asset.serial} covered by {contract.number}",
+            )
+            already.add(asset.id)
+
+
+def _period(start: date | None, end: date | None) -> tuple[date, date]:
+    if start is None or end is None:
+        raise InvalidInput("start and end: both are needed")
+    if end < start:
+        raise InvalidInput(f"end {end}: must not be before start {start}")
+    return start, end
+
+
+def add_contract(
+    ctx: Context,
+    *,
+    number: str,
+    customer: str,
+    level: str,
+    start: str | date,
+    end: str | date,
+    assets: list[str] | None = None,
+    notes: str | None = None,
+) -> Contract:
+    number = number.strip()
+    if not NUMBER_PATTERN.match(number):
+        raise InvalidInput(f"number {number!r}: 2-64 letters, digits, '.', '_', '/' or '-'")
+    get_level(level)
+    first, last = _period(parse_date(start, "start"), parse_date(end, "end"))
+    with ctx.writing() as tx:
+        _require(tx, CONTRACT_EDITORS, "contract add")
+        owner = find_customer(tx, customer)
+        if queries.get_contract(tx.conn, number) is not None:
+            raise Conflict(f"contract {number} already exists")
+        covered = _assets_for(tx, owner, assets or [])
+        row = {
+            "number": number,
+            "customer_id": owner.id,
+            "notes": text_value(notes, "notes", limit=2000),
+            "terminated_on": None,
+            "termination_reason": None,
+            "created_at": tx.now,
+        }
+        contract = Contract(
+            id=create(tx, "contract", row, f"contract {number} for {owner.name} added"), **row
+        )
+        _add_term(tx, contract, term_no=1, level=level, start=first, end=last)
+        _cover_assets(tx, contract, covered, set())
+        return contract
+
+
+def renew_contract(
+    ctx: Context,
+    *,
+    number: str,
+    end: str | date,
+    start: str | date | None = None,
+    level: str | None = None,
+    assets: list[str] | None = None,
+) -> ContractTerm:
+    """Add a new term after the last one; the old terms stay as they were."""
+    with ctx.writing() as tx:
+        _require(tx, CONTRACT_EDITORS, "contract renew")
+        contract = queries.get_contract(tx.conn, number, for_update=True)
+        if contract is None:
+            raise NotFound(f"contract {number!r} not found")
+        if contract.terminated_on is not None:
+            raise NotAllowed(f"contract renew: {contract.number} was terminated on {contract.terminated_on}")
+        terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
+        last = terms[-1]
+        first_day = parse_date(start, "start") or last.end_date + timedelta(days=1)
+        if first_day <= last.end_date:
+            raise InvalidInput(
+                f"start {first_day}: the new term must begin after the current one ends ({last.end_date})"
+            )
+        first_day, last_day = _period(first_day, parse_date(end, "end"))
+        new_level = level or last.level
+        get_level(new_level)
+        owner = queries.get_customer(tx.conn, contract.customer_id)
+        assert owner is not None
+        covered = _assets_for(tx, owner, assets or [])
+        _cover_assets(tx, contract, covered, queries.covered_asset_ids(tx.conn, [contract.id])[contract.id])
+        return _add_term(
+            tx, contract, term_no=last.term_no + 1, level=new_level, start=first_day, end=last_day
+        )
+
+
+def terminate_contract(ctx: Context, *, number: str, reason: str, on: str | date | None = None) -> Contract:
+    """End a contract early (a manager's decision); coverage stops after `on` (default today)."""
+    why = text_value(reason, "reason", required=True, limit=2000)
+    with ctx.writing() as tx:
+        _require(tx, ("manager", "admin"), "contract terminate")
+        contract = queries.get_contract(tx.conn, number, for_update=True)
+        if contract is None:
+            raise NotFound(f"contract {number!r} not found")
+        if contract.terminated_on is not None:
+            raise Conflict(
+                f"contract terminate: {contract.number} was already terminated on {contract.terminated_on}"
+            )
+        day = parse_date(on, "on") or local_today(ctx)
+        changes = {"terminated_on": day, "termination_reason": why}
+        edit(tx, "contract", contract.id, changes, f"contract {contract.number} terminated on {day}: {why}")
+        return Contract(**{**contract.model_dump(), **changes})
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def _summary(contract: Contract, terms: list[ContractTerm], owner: str, at: date) -> dict[str, Any]:
+    current = term_at(terms, at) or (terms[-1] if terms else None)
+    return {
+        "number": contract.number,
+        "customer": owner,
+        "state": contract_state(contract, terms, at),
+        "level": current.level if current else None,
+        "start": current.start_date if current else None,
+        "end": current.end_date if current else None,
+        "terms": len(terms),
+        "terminated_on": contract.terminated_on,
+    }
+
+
+def list_contracts(
+    ctx: Context, *, customer: str | None = None, state: str | None = None
+) -> list[dict[str, Any]]:
+    states = ("active", EXPIRED, NOT_STARTED, TERMINATED)
+    if state is not None and state not in states:
+        raise InvalidInput(f"state {state!r}: must be one of {', '.join(states)}")
+    today = local_today(ctx)
+    with ctx.reading() as tx:
+        owner_id = find_customer(tx, customer).id if customer else None
+        contracts = queries.list_contracts(tx.conn, customer_id=owner_id)
+        terms = queries.terms_of(tx.conn, [c.id for c in contracts])
+        owners = queries.customers_by_id(tx.conn, [c.customer_id for c in contracts])
+    rows = [_summary(c, terms[c.id], owners[c.customer_id].name, today) for c in contracts]
+    return [r for r in rows if state is None or r["state"] == state]
+
+
+def show_contract(ctx: Context, *, number: str) -> dict[str, Any]:
+    today = local_today(ctx)
+    with ctx.reading() as tx:
+        contract = queries.get_contract(tx.conn, number)
+        if contract is None:
+            raise NotFound(f"contract {number!r} not found")
+        terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
+        owner = queries.get_customer(tx.conn, contract.customer_id)
+        asset_ids = queries.covered_asset_ids(tx.conn, [contract.id])[contract.id]
+        assets = [
+            a for a in queries.list_assets(tx.conn, customer_id=contract.customer_id) if a.id in asset_ids
+        ]
+    assert owner is not None
+    return {
+        **_summary(contract, terms, owner.name, today),
+        "notes": contract.notes,
+        "termination_reason": contract.termination_reason,
+        "history": [
+            {
+                "term": t.term_no,
+                "level": t.level,
+                "start": t.start_date,
+                "end": t.end_date,
+                "added_at": t.created_at,
+            }
+            for t in terms
+        ],
+        "assets": [{"serial": a.serial, "model": a.model} for a in assets],
+    }
+
+
+def expiring_contracts(ctx: Context, *, within: str) -> list[dict[str, Any]]:
+    """Contracts whose current term ends within `within` days and that have no later term."""
+    days = parse_within(within)
+    today = local_today(ctx)
+    horizon = today + timedelta(days=days)
+    with ctx.reading() as tx:
+        contracts = queries.contracts_with_terms_ending(tx.conn, start=today, end=horizon)
+        terms = queries.terms_of(tx.conn, [c.id for c in contracts])
+        owners = queries.customers_by_id(tx.conn, [c.customer_id for c in contracts])
+    out = []
+    for contract in contracts:
+        last = terms[contract.id][-1]
+        if contract.terminated_on is not None or not today <= last.end_date <= horizon:
+            continue
+        out.append(
+            {
+                **_summary(contract, terms[contract.id], owners[contract.customer_id].name, today),
+                "days_left": (last.end_date - today).days,
+            }
+        )
+    return sorted(out, key=lambda r: (r["end"], r["number"]))
+
+
+# Entitlements ----------------------------------------------------------------------------------
+
+
+def _usage(uses: list[EntitlementUse], level: ServiceLevel | None) -> dict[str, Any]:
+    kinds = {}
+    for kind in ENTITLEMENTS:
+        granted = level.entitlements.get(kind, 0) if level else 0
+        used = sum(u.quantity for u in uses if u.kind == kind)
+        kinds[kind] = {
+            "granted": granted,
+            "used": used,
+            "left": max(granted - used, 0),
+            "beyond": max(used - granted, 0),
+        }
+    return kinds
+
+
+def contract_usage(ctx: Context, *, number: str, at: str | date | None = None) -> dict[str, Any]:
+    """Granted, used and left for the term in force on `at` (default today, else the last term)."""
+    day = parse_date(at, "at") or local_today(ctx)
+    with ctx.reading() as tx:
+        contract = queries.get_contract(tx.conn, number)
+        if contract is None:
+            raise NotFound(f"contract {number!r} not found")
+        terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
+        term = term_at(terms, day) or terms[-1]
+        uses = queries.uses_of_term(tx.conn, term.id)
+        handles = queries.handles_by_id(tx.conn, [u.recorded_by_id for u in uses])
+        tickets = {u.ticket_id: queries.get_ticket(tx.conn, u.ticket_id) for u in uses if u.ticket_id}
+    level = load_levels().get(term.level)
+    return {
+        "contract": contract.number,
+        "term": term.term_no,
+        "level": term.level,
+        "start": term.start_date,
+        "end": term.end_date,
+        "entitlements": _usage(uses, level),
+        "uses": [
+            {
+                "kind": u.kind,
+                "quantity": u.quantity,
+                "on": u.used_on,
+                "ticket": tickets[u.ticket_id].key if u.ticket_id and tickets.get(u.ticket_id) else None,
+                "note": u.note,
+                "beyond_grant": u.beyond_grant,
+                "recorded_by": handles.get(u.recorded_by_id),
+            }
+            for u in uses
+        ],
+    }
+
+
+def use_entitlement(
+    ctx: Context,
+    *,
+    number: str,
+    kind: str,
+    quantity: int = 1,
+    on: str | date | None = None,
+    ticket: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Record an inspection, a training or standby days against the term in force.
+
+    Use beyond what the term grants needs a manager: it is recorded as such and shows in the usage.
+    """
+    if kind not in ENTITLEMENTS:
+        raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(ENTITLEMENTS)}")
+    if quantity < 1:
+        raise InvalidInput("quantity: must be 1 or more")
+    day = parse_date(on, "on") or local_today(ctx)
+    with ctx.writing() as tx:
+        me = tx.me()
+        if me.role not in ("agent", "engineer", "expert", "manager", "admin"):
+            raise NotAllowed(f"contract use: {me.handle} may not record service use")
+        contract = queries.get_contract(tx.conn, number, for_update=True)
+        if contract is None:
+            raise NotFound(f"contract {number!r} not found")
+        terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
+        if contract_state(contract, terms, day) != "active":
+            raise NotAllowed(
+                f"contract use: {contract.number} is {contract_state(contract, terms, day)} on {day}; nothing to use"
+            )
+        term = term_at(terms, day)
+        assert term is not None
+        level = load_levels().get(term.level)
+        usage = _usage(queries.uses_of_term(tx.conn, term.id), level)[kind]
+        beyond = usage["used"] + quantity > usage["granted"]
+        if beyond and me.role != "manager":
+            raise NotAllowed(
+                f"contract use: {contract.number} has {usage['left']} {kind} left of {usage['granted']} "
+                f"this term; using more needs a manager"
+            )
+        ticket_id = None
+        if ticket:
+            found = queries.get_ticket(tx.conn, ticket)
+            if found is None:
+                raise NotFound(f"ticket {ticket!r} not found")
+            ticket_id = found.id
+        row = {
+            "contract_id": contract.id,
+            "term_id": term.id,
+            "kind": kind,
+            "quantity": quantity,
+            "used_on": day,
+            "ticket_id": ticket_id,
+            "note": text_value(note, "note", limit=2000),
+            "beyond_grant": beyond,
+            "recorded_by_id": me.id,
+            "created_at": tx.now,
+        }
+        summary = f"{quantity} {kind} used on {contract.number}" + (
+            " beyond the grant, approved by manager" if beyond else ""
+        )
+        create(tx, "entitlement_use", row, summary)
+    return contract_usage(ctx, number=number, at=day)
+
+
+def today_of(ctx: Context, moment: datetime) -> date:
+    """The calendar day of `moment` where the desk works (the configured time zone)."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(ctx.settings.timezone)).date()

@@ -1,0 +1,161 @@
+"""Service levels from TOML: what a contract covers, how fast, and what it grants each year.
+
+The shipped defaults (xhsvc/defaults/service-levels.toml) are read first, then the user's own
+service-levels.toml beside config.toml; a level there replaces the shipped one of the same name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xhsvc.core.catalog import ENTITLEMENTS, SERVICES
+from xhsvc.core.tomlfiles import TomlSource, parse_duration, read_toml
+
+DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "defaults" / "service-levels.toml"
+USER_FILE_NAME = "service-levels.toml"
+PRIORITIES = ("P1", "P2", "P3", "P4")
+TARGETS = ("response", "onsite", "resolution")
+COVERAGE_HOURS = ("7x24", "business")
+LEVEL_KEYS = ("title", "coverage", "services", "targets", "entitlements")
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    name: str
+    title: str
+    coverage: str
+    services: tuple[str, ...]
+    # priority -> target -> minutes
+    targets: dict[str, dict[str, int]]
+    entitlements: dict[str, int]
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "coverage": self.coverage,
+            "services": list(self.services),
+            "targets_min": self.targets,
+            "entitlements": self.entitlements,
+            "source": self.source,
+        }
+
+
+def _level(source: TomlSource, name: str, raw: Any) -> ServiceLevel:
+    at = ["levels", name]
+    if not isinstance(raw, dict):
+        raise source.error(at, "must be a table")
+    for key in raw:
+        if key not in LEVEL_KEYS:
+            raise source.error([*at, key], f"unknown key; allowed: {', '.join(LEVEL_KEYS)}")
+    for key in LEVEL_KEYS:
+        if key not in raw:
+            raise source.error(at, f"missing key {key!r}")
+    if not isinstance(raw["title"], str) or not raw["title"].strip():
+        raise source.error([*at, "title"], "must be a non-empty string")
+    if raw["coverage"] not in COVERAGE_HOURS:
+        raise source.error(
+            [*at, "coverage"], f"{raw['coverage']!r}: must be one of {', '.join(COVERAGE_HOURS)}"
+        )
+    services = raw["services"]
+    if not isinstance(services, list) or not services:
+        raise source.error([*at, "services"], "must be a non-empty list of service types")
+    for service in services:
+        if service not in SERVICES:
+            raise source.error(
+                [*at, "services"], f"{service!r} is not a service type; use {', '.join(SERVICES)}"
+            )
+    targets: dict[str, dict[str, int]] = {}
+    raw_targets = raw["targets"]
+    if not isinstance(raw_targets, dict):
+        raise source.error([*at, "targets"], "must be a table of P1..P4")
+    for priority in raw_targets:
+        if priority not in PRIORITIES:
+            raise source.error([*at, "targets", priority], "unknown priority; use P1, P2, P3, P4")
+    for priority in PRIORITIES:
+        per = raw_targets.get(priority)
+        if not isinstance(per, dict):
+            raise source.error([*at, "targets"], f"missing {priority} (response, onsite, resolution)")
+        targets[priority] = {}
+        for target in per:
+            if target not in TARGETS:
+                raise source.error(
+                    [*at, "targets", priority, target], f"unknown target; use {', '.join(TARGETS)}"
+                )
+        for target in TARGETS:
+            if target not in per:
+                raise source.error([*at, "targets", priority], f"missing {target!r}")
+            try:
+                targets[priority][target] = parse_duration(per[target])
+            except ValueError as e:
+                raise source.error([*at, "targets", priority, target], str(e)) from None
+    grants = raw["entitlements"]
+    if not isinstance(grants, dict):
+        raise source.error([*at, "entitlements"], f"must be a table of {', '.join(ENTITLEMENTS)}")
+    entitlements: dict[str, int] = {}
+    for kind in grants:
+        if kind not in ENTITLEMENTS:
+            raise source.error(
+                [*at, "entitlements", kind], f"unknown entitlement; use {', '.join(ENTITLEMENTS)}"
+            )
+    for kind in ENTITLEMENTS:
+        value = grants.get(kind, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise source.error([*at, "entitlements", kind], f"{value!r}: must be a whole number, 0 or more")
+        entitlements[kind] = value
+    return ServiceLevel(
+        name=name,
+        title=raw["title"].strip(),
+        coverage=raw["coverage"],
+        services=tuple(services),
+        targets=targets,
+        entitlements=entitlements,
+        source=str(source.path),
+    )
+
+
+def parse_levels(source: TomlSource) -> dict[str, ServiceLevel]:
+    for key in source.data:
+        if key != "levels":
+            raise source.error([key], "unknown key; service levels go under [levels.NAME]")
+    levels = source.data.get("levels", {})
+    if not isinstance(levels, dict):
+        raise source.error(["levels"], "must be a table of levels")
+    return {name: _level(source, name, raw) for name, raw in levels.items()}
+
+
+_cache: dict[tuple[str, float], dict[str, ServiceLevel]] = {}
+
+
+def _read(path: Path) -> dict[str, ServiceLevel]:
+    key = (str(path), path.stat().st_mtime)
+    if key not in _cache:
+        _cache[key] = parse_levels(read_toml(path))
+    return _cache[key]
+
+
+def user_levels_file() -> Path:
+    from xhsvc.config import paths
+
+    return paths().config_dir / USER_FILE_NAME
+
+
+def load_levels(user_file: Path | None = None) -> dict[str, ServiceLevel]:
+    """Shipped levels, overridden and extended by the user's file when there is one."""
+    levels = dict(_read(DEFAULTS_FILE))
+    user_file = user_file or user_levels_file()
+    if user_file.exists():
+        levels.update(_read(user_file))
+    return levels
+
+
+def get_level(name: str, levels: dict[str, ServiceLevel] | None = None) -> ServiceLevel:
+    from xhsvc.errors import InvalidInput
+
+    levels = levels or load_levels()
+    if name not in levels:
+        raise InvalidInput(f"level {name!r}: must be one of {', '.join(levels)}")
+    return levels[name]

@@ -1,0 +1,84 @@
+"""TOML files that users edit (service levels, later calendars, rules, checklists): read them and
+report a mistake with the file, the line and the key, so that it can be fixed at once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xhsvc.errors import InvalidInput
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_ASSIGN = re.compile(
+    r'^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\'))*)\s*='
+)
+_KEY_PART = re.compile(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)')
+
+
+def _parts(dotted: str) -> list[str]:
+    return [a or b or c for a, b, c in _KEY_PART.findall(dotted)]
+
+
+def line_of(text: str, keypath: list[str]) -> int | None:
+    """The line that defines `keypath`, or the nearest enclosing table or key that does."""
+    table: list[str] = []
+    best: tuple[int, int] | None = None  # (depth matched, line number)
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            table = _parts(header.group(1))
+            full = table
+        else:
+            assign = _ASSIGN.match(line)
+            if not assign:
+                continue
+            full = table + _parts(assign.group(1))
+        if full == keypath[: len(full)] and (best is None or len(full) > best[0]):
+            best = (len(full), number)
+    return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class TomlSource:
+    path: Path
+    text: str
+    data: dict[str, Any]
+
+    def error(self, keypath: list[str], message: str) -> InvalidInput:
+        line = line_of(self.text, keypath)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return InvalidInput(f"{where}: {'.'.join(keypath)}: {message}")
+
+
+def read_toml(path: Path) -> TomlSource:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise InvalidInput(f"{path}: cannot read it ({e.strerror or e})") from e
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidInput(f"{path}: not valid TOML: {e}") from e
+    return TomlSource(path=path, text=text, data=data)
+
+
+def parse_duration(value: Any) -> int:
+    """'15m', '4h', '2d' (or a whole number of minutes) as minutes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", value)
+        if match:
+            return int(match.group(1)) * {"m": 1, "h": 60, "d": 1440}[match.group(2)]
+    raise ValueError(f"{value!r} is not a duration like '15m', '4h' or '2d'")
+
+
+def format_duration(minutes: int) -> str:
+    if minutes and minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes and minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"

@@ -1,0 +1,471 @@
+"""CSV import and export of customers, sites, contacts, assets and contracts.
+
+An import checks every row before it writes anything, and reports each bad row by its line and
+field. It then writes all rows in one transaction, or none; with `skip_bad` it writes the good
+rows and lists the rest. A row that matches what is already there changes nothing, so importing
+the same file twice is harmless; a changed row of a known record updates it (contracts excepted:
+their terms change through `contract renew`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from xhsvc.core import customers as records
+from xhsvc.core.context import Context, Tx
+from xhsvc.core.contracts import NUMBER_PATTERN, parse_date
+from xhsvc.core.levels import load_levels
+from xhsvc.errors import InvalidInput
+from xhsvc.store import events, queries
+from xhsvc.store.events import Change
+from xhsvc.store.ids import new_id
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "customers": ("name", "region", "industry"),
+    "sites": ("customer", "name", "address", "city", "region"),
+    "contacts": ("customer", "name", "phone", "email", "role"),
+    "assets": ("customer", "serial", "model", "firmware", "site"),
+    "contracts": ("number", "term", "customer", "level", "start", "end", "assets", "notes"),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "customers": ("name",),
+    "sites": ("customer", "name"),
+    "contacts": ("customer", "name"),
+    "assets": ("customer", "serial", "model"),
+    "contracts": ("number", "customer", "level", "start", "end"),
+}
+
+
+@dataclass
+class BadRow:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+    applied: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "applied": self.applied,
+            "bad": [{"line": b.line, "field": b.field, "message": b.message} for b in self.bad],
+        }
+
+
+class RowError(Exception):
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+def _field(row: dict[str, str], name: str, check: Callable[[str | None], Any]) -> Any:
+    try:
+        return check(row.get(name) or None)
+    except InvalidInput as e:
+        message = str(e)
+        # The validators name the field themselves ("phone '12': ..."); keep only the why.
+        if ": " in message:
+            message = message.split(": ", 1)[1]
+        raise RowError(name, message) from None
+
+
+def _required(name: str, limit: int = 200) -> Callable[[str | None], str]:
+    return lambda value: records.text_value(value, name, required=True, limit=limit) or ""
+
+
+def _optional(name: str, limit: int = 200) -> Callable[[str | None], str | None]:
+    return lambda value: records.text_value(value, name, limit=limit)
+
+
+@dataclass
+class _Plan:
+    """What one good row will do: nothing, create, or update an existing record."""
+
+    changes: list[Change]
+    outcome: str  # created, updated, unchanged
+
+
+class _Importer:
+    """Validates rows against the database and against the rows before them in the file."""
+
+    def __init__(self, tx: Tx, kind: str) -> None:
+        self.tx = tx
+        self.kind = kind
+        self.customers: dict[str, str] = {}  # name -> id, for rows of this file
+        self.seen: dict[Any, int] = {}
+        # contract number -> (id, {term number: (start, end)}, covered asset ids), across this file
+        self.contracts: dict[str, tuple[str, dict[int, tuple[date, date]], set[str]]] = {}
+        self.levels = load_levels()
+        self.now = tx.now
+
+    def customer_id(self, name: str) -> str:
+        if name in self.customers:
+            return self.customers[name]
+        found = queries.get_customer(self.tx.conn, name)
+        if found is None:
+            raise RowError("customer", f"{name!r} is not a customer (import customers first)")
+        return found.id
+
+    def once(self, key: Any, line: int, field_name: str) -> None:
+        if key in self.seen:
+            raise RowError(field_name, f"repeats line {self.seen[key]}")
+        self.seen[key] = line
+
+    def change(self, entity: str, entity_id: str, existing: Any, wanted: dict[str, Any], label: str) -> _Plan:
+        if existing is None:
+            payload = {"create": {**wanted, "created_at": self.now}, "summary": f"{label} imported"}
+            return _Plan([Change(entity, entity_id, f"{entity}.added", payload)], "created")
+        diff = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
+        if not diff:
+            return _Plan([], "unchanged")
+        payload = {"set": diff, "summary": f"{label} updated by import: {', '.join(diff)}"}
+        return _Plan([Change(entity, existing.id, f"{entity}.edited", payload)], "updated")
+
+    def plan(self, row: dict[str, str], line: int) -> _Plan:
+        return getattr(self, f"_{self.kind}")(row, line)
+
+    def _customers(self, row: dict[str, str], line: int) -> _Plan:
+        name = _field(row, "name", _required("name"))
+        self.once(name, line, "name")
+        wanted = {
+            "name": name,
+            "region": _field(row, "region", _optional("region", 64)),
+            "industry": _field(row, "industry", _optional("industry", 64)),
+        }
+        existing = queries.get_customer(self.tx.conn, name)
+        entity_id = existing.id if existing else new_id()
+        self.customers[name] = entity_id
+        return self.change("customer", entity_id, existing, wanted, f"customer {name}")
+
+    def _sites(self, row: dict[str, str], line: int) -> _Plan:
+        customer = self.customer_id(_field(row, "customer", _required("customer")))
+        name = _field(row, "name", _required("name"))
+        self.once((customer, name), line, "name")
+        city = _field(row, "city", _optional("city", 64))
+        wanted = {
+            "customer_id": customer,
+            "name": name,
+            "address": _field(row, "address", _optional("address", 300)),
+            "city": city,
+            "region": _field(row, "region", _optional("region", 64)) or city,
+        }
+        existing = queries.get_site(self.tx.conn, customer, name)
+        return self.change("site", existing.id if existing else new_id(), existing, wanted, f"site {name}")
+
+    def _contacts(self, row: dict[str, str], line: int) -> _Plan:
+        customer = self.customer_id(_field(row, "customer", _required("customer")))
+        name = _field(row, "name", _required("name", 100))
+        self.once((customer, name), line, "name")
+        phone = _field(row, "phone", records.phone_value)
+        email = _field(row, "email", records.email_value)
+        if phone is None and email is None:
+            raise RowError("phone", "give a phone or an email, or both")
+        wanted = {
+            "customer_id": customer,
+            "name": name,
+            "phone": phone,
+            "phone_digits": records.digits_of(phone),
+            "email": email,
+            "role": _field(row, "role", _optional("role", 100)),
+        }
+        existing = queries.find_contact(self.tx.conn, customer, name)
+        return self.change(
+            "contact", existing.id if existing else new_id(), existing, wanted, f"contact {name}"
+        )
+
+    def _assets(self, row: dict[str, str], line: int) -> _Plan:
+        customer = self.customer_id(_field(row, "customer", _required("customer")))
+        serial = _field(row, "serial", records.serial_value)
+        self.once(serial, line, "serial")
+        site_name = _field(row, "site", _optional("site"))
+        site_id = None
+        if site_name:
+            site = queries.get_site(self.tx.conn, customer, site_name)
+            if site is None:
+                raise RowError("site", f"{site_name!r} is not a site of this customer (import sites first)")
+            site_id = site.id
+        wanted = {
+            "customer_id": customer,
+            "site_id": site_id,
+            "serial": serial,
+            "model": _field(row, "model", _required("model", 100)),
+            "firmware": _field(row, "firmware", _optional("firmware", 64)),
+        }
+        existing = queries.get_asset(self.tx.conn, serial)
+        if existing is not None and existing.customer_id != customer:
+            raise RowError("serial", f"{serial} belongs to another customer")
+        return self.change(
+            "asset", existing.id if existing else new_id(), existing, wanted, f"asset {serial}"
+        )
+
+    def _contracts(self, row: dict[str, str], line: int) -> _Plan:
+        number = _field(row, "number", _required("number", 64))
+        if not NUMBER_PATTERN.match(number):
+            raise RowError("number", "2-64 letters, digits, '.', '_', '/' or '-'")
+        term_no = _field(row, "term", _term_number)
+        self.once((number, term_no), line, "term" if term_no > 1 else "number")
+        customer = self.customer_id(_field(row, "customer", _required("customer")))
+        level = _field(row, "level", _required("level", 32))
+        if level not in self.levels:
+            raise RowError("level", f"{level!r}: must be one of {', '.join(self.levels)}")
+        start: date = _field(row, "start", lambda v: parse_date(v, "start"))
+        end: date = _field(row, "end", lambda v: parse_date(v, "end"))
+        if end < start:
+            raise RowError("end", f"{end} is before start {start}")
+        serials = (row.get("assets") or "").replace(";", " ").replace(",", " ").split()
+        asset_ids = []
+        for serial in serials:
+            asset = queries.get_asset(self.tx.conn, serial.upper())
+            if asset is None or asset.customer_id != customer:
+                raise RowError("assets", f"{serial} is not an asset of this customer (import assets first)")
+            asset_ids.append(asset.id)
+        notes = _field(row, "notes", _optional("notes", 2000))
+
+        existing = queries.get_contract(self.tx.conn, number)
+        known_terms: dict[int, tuple[date, date]] = {}
+        covered: set[str] = set()
+        if existing is not None:
+            if existing.customer_id != customer:
+                raise RowError("customer", f"contract {number} belongs to another customer")
+            for term in queries.terms_of(self.tx.conn, [existing.id])[existing.id]:
+                known_terms[term.term_no] = (term.start_date, term.end_date)
+                if term.term_no == term_no and term.level != level:
+                    raise RowError(
+                        "level",
+                        f"term {term_no} of {number} is {term.level}; change it with `contract renew`",
+                    )
+            covered = queries.covered_asset_ids(self.tx.conn, [existing.id])[existing.id]
+        contract_id, file_terms, file_covered = self.contracts.setdefault(
+            number, (existing.id if existing else new_id(), {}, set())
+        )
+        covered |= file_covered
+        terms = {**known_terms, **file_terms}
+        changes: list[Change] = []
+        if term_no in known_terms:
+            if known_terms[term_no] != (start, end):
+                raise RowError(
+                    "start", f"term {term_no} of {number} has other dates; change it with `contract renew`"
+                )
+        else:
+            if term_no > 1:
+                previous = terms.get(term_no - 1)
+                if previous is None:
+                    raise RowError("term", f"term {term_no - 1} of {number} must come first")
+                if start <= previous[1]:
+                    raise RowError(
+                        "start",
+                        f"{start}: term {term_no} must begin after term {term_no - 1} ends ({previous[1]})",
+                    )
+            elif existing is None:
+                changes.append(
+                    Change(
+                        "contract",
+                        contract_id,
+                        "contract.added",
+                        {
+                            "create": {
+                                "number": number,
+                                "customer_id": customer,
+                                "notes": notes,
+                                "terminated_on": None,
+                                "termination_reason": None,
+                                "created_at": self.now,
+                            },
+                            "summary": f"contract {number} imported",
+                        },
+                    )
+                )
+            changes.append(
+                Change(
+                    "contract_term",
+                    new_id(),
+                    "contract_term.added",
+                    {
+                        "create": {
+                            "contract_id": contract_id,
+                            "term_no": term_no,
+                            "level": level,
+                            "start_date": start,
+                            "end_date": end,
+                            "created_at": self.now,
+                        },
+                        "summary": f"contract {number} term {term_no}: {level} {start} .. {end}",
+                    },
+                )
+            )
+        file_terms[term_no] = (start, end)
+        for asset_id in asset_ids:
+            if asset_id not in covered:
+                covered.add(asset_id)
+                file_covered.add(asset_id)
+                changes.append(
+                    Change(
+                        "contract_asset",
+                        new_id(),
+                        "contract_asset.added",
+                        {
+                            "create": {"contract_id": contract_id, "asset_id": asset_id},
+                            "summary": f"asset covered by {number}",
+                        },
+                    )
+                )
+        if existing is not None and term_no == 1 and existing.notes != notes:
+            changes.append(
+                Change(
+                    "contract",
+                    contract_id,
+                    "contract.edited",
+                    {"set": {"notes": notes}, "summary": f"contract {number} notes updated"},
+                )
+            )
+        if not changes:
+            return _Plan([], "unchanged")
+        return _Plan(changes, "created" if not known_terms.get(term_no) else "updated")
+
+
+def _term_number(value: str | None) -> int:
+    if value is None:
+        return 1
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidInput(f"term {value!r}: a whole number, 1 or more")
+    return int(value)
+
+
+def read_csv(text: str, kind: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their line numbers; the header must name known columns (and the required ones)."""
+    if kind not in KINDS:
+        raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(KINDS)}")
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header:
+        raise InvalidInput("file: empty, or no header line")
+    unknown = [h for h in header if h not in KINDS[kind]]
+    if unknown:
+        raise InvalidInput(
+            f"header: unknown column(s) {', '.join(unknown)}; {kind} columns are {', '.join(KINDS[kind])}"
+        )
+    missing = [h for h in REQUIRED[kind] if h not in header]
+    if missing:
+        raise InvalidInput(f"header: missing column(s) {', '.join(missing)}")
+    rows = []
+    for raw in reader:
+        if not any((v or "").strip() for k, v in raw.items() if k is not None):
+            continue
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        rows.append((reader.line_num, row))
+    return rows
+
+
+def import_rows(ctx: Context, *, kind: str, text: str, skip_bad: bool = False) -> ImportReport:
+    """Validate every row, then write all of them (or only the good ones with `skip_bad`)."""
+    rows = read_csv(text, kind)
+    report = ImportReport(kind=kind, rows=len(rows))
+    with ctx.writing() as tx:
+        records.require_editor(tx, f"import {kind}")
+        importer = _Importer(tx, kind)
+        plans: list[_Plan] = []
+        for line, row in rows:
+            try:
+                plans.append(importer.plan(row, line))
+            except RowError as e:
+                report.bad.append(BadRow(line, e.field, e.message))
+        if report.bad and not skip_bad:
+            return report
+        changes = [c for plan in plans for c in plan.changes]
+        events.append_many(tx.conn, tx.origin, changes)
+        for plan in plans:
+            setattr(report, plan.outcome, getattr(report, plan.outcome) + 1)
+        report.applied = True
+    return report
+
+
+def export_rows(ctx: Context, *, kind: str) -> list[dict[str, Any]]:
+    """Rows with the same columns an import takes, so an export imports back unchanged."""
+    if kind not in KINDS:
+        raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(KINDS)}")
+    with ctx.reading() as tx:
+        return list(_export(tx, kind))
+
+
+def _export(tx: Tx, kind: str) -> Iterable[dict[str, Any]]:
+    conn = tx.conn
+    names = {c.id: c.name for c in queries.list_customers(conn)}
+    if kind == "customers":
+        for c in queries.list_customers(conn):
+            yield {"name": c.name, "region": c.region, "industry": c.industry}
+    elif kind == "sites":
+        for s in sorted(queries.list_sites(conn), key=lambda s: (names[s.customer_id], s.name)):
+            yield {
+                "customer": names[s.customer_id],
+                "name": s.name,
+                "address": s.address,
+                "city": s.city,
+                "region": s.region,
+            }
+    elif kind == "contacts":
+        for c in sorted(queries.list_contacts(conn), key=lambda c: (names[c.customer_id], c.name)):
+            yield {
+                "customer": names[c.customer_id],
+                "name": c.name,
+                "phone": c.phone,
+                "email": c.email,
+                "role": c.role,
+            }
+    elif kind == "assets":
+        sites = {s.id: s.name for s in queries.list_sites(conn)}
+        for a in sorted(queries.list_assets(conn), key=lambda a: (names[a.customer_id], a.serial)):
+            yield {
+                "customer": names[a.customer_id],
+                "serial": a.serial,
+                "model": a.model,
+                "firmware": a.firmware,
+                "site": sites.get(a.site_id or ""),
+            }
+    else:
+        contracts = queries.list_contracts(conn)
+        terms = queries.terms_of(conn, [c.id for c in contracts])
+        covered = queries.covered_asset_ids(conn, [c.id for c in contracts])
+        serials = {a.id: a.serial for a in queries.list_assets(conn)}
+        for c in contracts:
+            for term in terms[c.id]:
+                yield {
+                    "number": c.number,
+                    "term": term.term_no,
+                    "customer": names[c.customer_id],
+                    "level": term.level,
+                    "start": term.start_date,
+                    "end": term.end_date,
+                    "assets": " ".join(sorted(serials[a] for a in covered[c.id])),
+                    "notes": c.notes,
+                }
+
+
+def to_csv(kind: str, rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(KINDS[kind]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return out.getvalue()
