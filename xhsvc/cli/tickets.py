@@ -68,6 +68,7 @@ def open_(
     major: Annotated[
         bool, typer.Option("--major", help="Mark a major incident (impact 1 always is).")
     ] = False,
+    asset: Annotated[str | None, typer.Option("--asset", help="Serial of the system concerned.")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Record a call and print the new ticket's key. Impact 1 (or --major) tells every manager at once."""
@@ -82,6 +83,7 @@ def open_(
         channel=channel,
         contact=contact,
         major=major,
+        asset=asset,
     )
     if json_out:
         data = core.show_ticket(core_context(ctx), key=opened.ticket.key)
@@ -89,6 +91,8 @@ def open_(
         print_json(data)
         return
     say(opened.ticket.key)
+    if opened.ticket.coverage != "covered":
+        typer.echo(f"out of contract: {opened.ticket.coverage_note}", err=True)
     if opened.notified:
         typer.echo(f"notified: {', '.join(opened.notified)}", err=True)
 
@@ -146,6 +150,14 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
             ("tier", data["tier"]),
             ("assignee", data["assignee"] or "(none)"),
             ("customer", data["customer"]),
+            (
+                "contract",
+                f"{data['contract']} ({data['coverage_note']})"
+                if data["in_contract"]
+                else f"OUT OF CONTRACT: {data['coverage_note']}",
+            ),
+            ("site", data["site"]),
+            ("asset", data["asset"]),
             ("contact", data["contact"]),
             ("service", data["service"]),
             ("channel", data["channel"]),
