@@ -129,6 +129,8 @@ def test_actions_print_one_line_or_the_ticket_as_json(desk_cli: Cli) -> None:
     history = cli.json("ticket", "history", key)
     assert [h["kind"] for h in history] == [
         "ticket.opened",
+        "sla_clock.started",
+        "sla_clock.started",
         "ticket.assigned",
         "notification.queued",
         "ticket.commented",
@@ -187,6 +189,6 @@ def test_db_rebuild_is_for_admins(desk_cli: Cli) -> None:
     key = _open(desk_cli)
     assert desk_cli("db", "rebuild").exit_code == 4
     result = desk_cli("--as", "admin", "db", "rebuild", "--json")
-    # 8 people, 1 customer, 1 contract with its term, 1 ticket
-    assert result.exit_code == 0 and json.loads(result.stdout)["events_replayed"] == 12
+    # 8 people, 1 customer, 1 contract with its term, 1 ticket with its response and resolution clocks
+    assert result.exit_code == 0 and json.loads(result.stdout)["events_replayed"] == 14
     assert desk_cli.json("ticket", "show", key)["title"] == "控制器告警"

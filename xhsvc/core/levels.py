@@ -18,7 +18,8 @@ USER_FILE_NAME = "service-levels.toml"
 PRIORITIES = ("P1", "P2", "P3", "P4")
 TARGETS = ("response", "onsite", "resolution")
 COVERAGE_HOURS = ("7x24", "business")
-LEVEL_KEYS = ("title", "coverage", "services", "targets", "entitlements")
+LEVEL_KEYS = ("title", "coverage", "services", "targets", "entitlements", "calendar")
+REQUIRED_KEYS = ("title", "coverage", "services", "targets", "entitlements")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class ServiceLevel:
     targets: dict[str, dict[str, int]]
     entitlements: dict[str, int]
     source: str
+    # The calendar its clocks count in; default: 7x24 or china-business, after `coverage`.
+    calendar: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +43,7 @@ class ServiceLevel:
             "services": list(self.services),
             "targets_min": self.targets,
             "entitlements": self.entitlements,
+            "calendar": self.calendar or ("7x24" if self.coverage == "7x24" else "china-business"),
             "source": self.source,
         }
 
@@ -51,7 +55,7 @@ def _level(source: TomlSource, name: str, raw: Any) -> ServiceLevel:
     for key in raw:
         if key not in LEVEL_KEYS:
             raise source.error([*at, key], f"unknown key; allowed: {', '.join(LEVEL_KEYS)}")
-    for key in LEVEL_KEYS:
+    for key in REQUIRED_KEYS:
         if key not in raw:
             raise source.error(at, f"missing key {key!r}")
     if not isinstance(raw["title"], str) or not raw["title"].strip():
@@ -106,7 +110,11 @@ def _level(source: TomlSource, name: str, raw: Any) -> ServiceLevel:
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise source.error([*at, "entitlements", kind], f"{value!r}: must be a whole number, 0 or more")
         entitlements[kind] = value
+    calendar = raw.get("calendar")
+    if calendar is not None and (not isinstance(calendar, str) or not calendar.strip()):
+        raise source.error([*at, "calendar"], "must be the name of a calendar, e.g. china-business")
     return ServiceLevel(
+        calendar=calendar,
         name=name,
         title=raw["title"].strip(),
         coverage=raw["coverage"],

@@ -44,4 +44,5 @@ def settings_from_config(config: dict[str, Any]) -> Settings:
         ZoneInfo(tz)
     except Exception as e:
         raise InvalidInput(f"config timezone: {tz!r} is not a known time zone (e.g. Asia/Shanghai)") from e
-    return Settings(priority_matrix=matrix, timezone=tz)
+    extra = {key: config[key] for key in ("sla", "notify") if isinstance(config.get(key), dict)}
+    return Settings(priority_matrix=matrix, timezone=tz, extra=extra)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from xhsvc.core import sla
 from xhsvc.core.catalog import SERVICES
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
@@ -89,7 +91,9 @@ def priority_for(ctx: Context, *, impact: int, urgency: int) -> str:
 
 
 def _change(tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str, **extra: Any) -> None:
-    changes = {**changes, "updated_at": tx.now}
+    status = changes.get("status", ticket.status)
+    # Any change may make a rule match or a clock move: the next sweep looks at the ticket again.
+    changes = {**changes, "updated_at": tx.now, "next_check_at": tx.now if status in ACTIVE else None}
     events.append(
         tx.conn,
         tx.origin,
@@ -174,11 +178,12 @@ def open_ticket(
     contact: str | None = None,
     major: bool = False,
     asset: str | None = None,
+    reported_at: datetime | None = None,
 ) -> Opened:
     """Record a call (seed step 1). Impact 1 makes a major incident: every manager is told at once.
 
     An engineer who takes a direct call records it and owns it; the agents are told so the desk
-    knows of it.
+    knows of it. A call recorded late gives `reported_at`: its SLA clocks start then.
     """
     title = _text(title, "title") or ""
     if len(title) > MAX_TITLE:
@@ -191,11 +196,12 @@ def open_ticket(
     is_major = major or impact == 1
     with ctx.writing() as tx:
         me = tx.me()
+        called_at = sla.check_reported_at(ctx, reported_at, tx.now) if reported_at else tx.now
         found = find_customer(tx, customer)
         found_asset = find_asset(tx, asset) if asset else None
         if found_asset is not None and found_asset.customer_id != found.id:
             raise InvalidInput(f"asset {found_asset.serial}: belongs to another customer, not {found.name}")
-        coverage = coverage_for(tx, found, at=today_of(ctx, tx.now), asset=found_asset, service=service)
+        coverage = coverage_for(tx, found, at=today_of(ctx, called_at), asset=found_asset, service=service)
         number = events.bump_counter(tx.conn, f"ticket:{ctx.db.prefix}")
         key = f"{ctx.db.prefix}-{number:06d}"
         engineer_owns = me.role in ("engineer", "expert")
@@ -218,6 +224,10 @@ def open_ticket(
             "contract_id": coverage.contract_id if coverage.covered else None,
             "coverage": coverage.code,
             "coverage_note": coverage.reason,
+            "sla_level": coverage.level if coverage.covered else sla.out_of_contract_level(ctx),
+            "reported_at": called_at,
+            "sla_cycle": 1,
+            "next_check_at": tx.now,
             "assignee_id": me.id if engineer_owns else None,
             "opened_by_id": me.id,
             "onsite": False,
@@ -243,6 +253,8 @@ def open_ticket(
             },
         )
         ticket = Ticket(id=ticket_id, **row)
+        sla.start_clock(tx, ticket, "response", at=called_at)
+        sla.start_clock(tx, ticket, "resolution", at=called_at)
         notified: list[str] = []
         if is_major:
             notified += _notify(
@@ -309,6 +321,7 @@ def respond_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket
         changes: dict[str, Any] = {"status": "in_progress"}
         if ticket.responded_at is None:
             changes["responded_at"] = tx.now
+            sla.stop_clock(tx, ticket, "response", at=tx.now)
         _change(
             tx, ticket, "responded", changes, note or "responded", note=_text(note, "note", required=False)
         )
@@ -333,6 +346,7 @@ def wait_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
         ticket = _load(tx, key)
         _require_role(me, ("agent", "manager", "admin"), "wait", or_assignee_of=ticket)
         _require_status(ticket, ("in_progress",), "wait")
+        sla.pause_clocks(tx, ticket, at=tx.now)
         _change(
             tx,
             ticket,
@@ -350,6 +364,7 @@ def resume_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
         ticket = _load(tx, key)
         _require_role(me, ("agent", "manager", "admin"), "resume", or_assignee_of=ticket)
         _require_status(ticket, ("waiting_customer",), "resume")
+        sla.resume_clocks(tx, ticket, at=tx.now)
         _change(tx, ticket, "resumed", {"status": "in_progress"}, note or "customer answered; work resumed")
         return ticket
 
@@ -521,6 +536,8 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
                 _check_assignable(assignee, ticket.tier)
                 changes["assignee_id"] = assignee.id
             _change(tx, ticket, "onsite_approved", changes, "on-site work approved")
+            if not any(c.target == "onsite" for c in sla.running_clocks(tx, ticket)):
+                sla.start_clock(tx, ticket, "onsite", at=tx.now)
         told = [p for p in (queries.get_person(tx.conn, requester_id),) if p]
         if ticket.assignee_id:
             told += [p for p in (queries.get_person(tx.conn, ticket.assignee_id),) if p]
@@ -593,6 +610,72 @@ def refer_request(ctx: Context, *, key: str, reason: str | None = None) -> Appro
         return approval
 
 
+def arrive_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
+    """The engineer is on site: the on-site arrival target is met (or missed)."""
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("manager", "admin"), "arrive", or_assignee_of=ticket)
+        _require_status(ticket, ("assigned", "in_progress", "waiting_customer"), "arrive")
+        if not any(c.target == "onsite" for c in sla.running_clocks(tx, ticket)):
+            raise NotAllowed(f"arrive: {ticket.key} has no approved on-site visit waiting for arrival")
+        sla.stop_clock(tx, ticket, "onsite", at=tx.now)
+        _change(
+            tx,
+            ticket,
+            "arrived",
+            {},
+            note or "engineer arrived on site",
+            note=_text(note, "note", required=False),
+        )
+        return ticket
+
+
+def reprioritize_ticket(
+    ctx: Context, *, key: str, impact: int | None = None, urgency: int | None = None, reason: str
+) -> Ticket:
+    """Change impact or urgency; the priority follows and every running clock's due time is worked
+    out again from its start."""
+    why = _text(reason, "reason")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        _require_role(me, ("agent", "manager", "admin"), "priority", or_assignee_of=ticket)
+        _require_status(ticket, ACTIVE, "priority")
+        return _set_priority(
+            tx, ctx, ticket, impact=impact or ticket.impact, urgency=urgency or ticket.urgency, why=why
+        )
+
+
+def _set_priority(
+    tx: Tx, ctx: Context, ticket: Ticket, *, impact: int, urgency: int, why: str | None
+) -> Ticket:
+    priority = priority_for(ctx, impact=impact, urgency=urgency)
+    if (impact, urgency) == (ticket.impact, ticket.urgency):
+        raise Conflict(f"priority: {ticket.key} already has impact {impact} and urgency {urgency}")
+    changes: dict[str, Any] = {"impact": impact, "urgency": urgency, "priority": priority}
+    became_major = impact == 1 and not ticket.major
+    if became_major:
+        changes["major"] = True
+    _change(
+        tx,
+        ticket,
+        "reprioritized",
+        changes,
+        f"priority {priority} (impact {impact}, urgency {urgency}): {why}",
+    )
+    sla.recompute_clocks(tx, ticket)
+    if became_major:
+        _notify(
+            tx,
+            _people_with_role(tx, "manager"),
+            reason="major_incident",
+            ticket=ticket,
+            message=f"now a major incident: {ticket.title} ({priority})",
+        )
+    return ticket
+
+
 # Resolving and closing ------------------------------------------------------------------------
 
 
@@ -607,6 +690,8 @@ def resolve_ticket(ctx: Context, *, key: str, resolution: str) -> Ticket:
             raise NotAllowed(
                 f"resolve: {ticket.key} has a request waiting for a decision; have it decided first"
             )
+        sla.stop_clock(tx, ticket, "resolution", at=tx.now)
+        sla.stop_all(tx, ticket, at=tx.now)
         _change(
             tx,
             ticket,
@@ -625,6 +710,8 @@ def _reopen_changes(ticket: Ticket) -> dict[str, Any]:
         "confirmed_at": None,
         "closed_at": None,
         "reopen_count": ticket.reopen_count + 1,
+        # A reopened ticket starts a new SLA cycle: its rules may fire again.
+        "sla_cycle": ticket.sla_cycle + 1,
     }
 
 
@@ -641,6 +728,7 @@ def confirm_ticket(
         if unresolved:
             why = _text(note, "note (why it is not resolved)")
             _change(tx, ticket, "reopened", _reopen_changes(ticket), f"{who} says it is not resolved: {why}")
+            sla.start_clock(tx, ticket, "resolution", at=tx.now)
             if ticket.assignee_id:
                 assignee = queries.get_person(tx.conn, ticket.assignee_id)
                 _notify(
@@ -714,6 +802,7 @@ def reopen_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
         _require_role(me, ("agent", "manager", "admin"), "reopen", or_assignee_of=ticket)
         _require_status(ticket, ("resolved", "closed"), "reopen")
         _change(tx, ticket, "reopened", _reopen_changes(ticket), f"reopened: {why}", reason=why)
+        sla.start_clock(tx, ticket, "resolution", at=tx.now)
         return ticket
 
 
@@ -727,6 +816,7 @@ def cancel_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
         approval = queries.pending_approval(tx.conn, ticket.id)
         if approval is not None:
             _decide(tx, ticket, approval, "withdrawn", f"ticket cancelled: {why}")
+        sla.stop_all(tx, ticket, at=tx.now)
         _change(tx, ticket, "cancelled", {"status": "cancelled"}, f"cancelled: {why}", reason=why)
         return ticket
 

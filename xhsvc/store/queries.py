@@ -390,3 +390,39 @@ def lookup_customer_ids(conn: Connection, text: str, *, limit: int = 20) -> list
                 .order_by(CUSTOMER.c.name)
             )
     return found[:limit]
+
+
+# SLA ------------------------------------------------------------------------------------------
+
+CLOCK = tables.SlaClock.__table__
+FIRING = tables.RuleFiring.__table__
+
+
+def clocks_of(conn: Connection, ticket_ids: Sequence[str]) -> dict[str, list[tables.SlaClock]]:
+    out: dict[str, list[tables.SlaClock]] = {tid: [] for tid in ticket_ids}
+    if not ticket_ids:
+        return out
+    stmt = (
+        select(CLOCK)
+        .where(CLOCK.c.ticket_id.in_(list(ticket_ids)))
+        .order_by(CLOCK.c.cycle, CLOCK.c.started_at)
+    )
+    for row in conn.execute(stmt).mappings():
+        out[row["ticket_id"]].append(tables.SlaClock(**row))
+    return out
+
+
+def firings_of(conn: Connection, ticket_id: str) -> list[tables.RuleFiring]:
+    stmt = select(FIRING).where(FIRING.c.ticket_id == ticket_id).order_by(FIRING.c.fired_at)
+    return [tables.RuleFiring(**r) for r in conn.execute(stmt).mappings()]
+
+
+def tickets_to_check(conn: Connection, *, now: Any, statuses: Sequence[str], limit: int) -> list[str]:
+    """Ids of open tickets whose next check has come: the sweep's indexed read."""
+    stmt = (
+        select(TICKET.c.id)
+        .where(TICKET.c.next_check_at <= now, TICKET.c.status.in_(list(statuses)))
+        .order_by(TICKET.c.next_check_at)
+        .limit(limit)
+    )
+    return [tid for (tid,) in conn.execute(stmt)]

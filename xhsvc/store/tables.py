@@ -187,6 +187,7 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_order", "priority", "created_at"),
         Index("ix_ticket_assignee", "assignee_id", "status"),
         Index("ix_ticket_customer", "customer_id"),
+        Index("ix_ticket_next_check", "next_check_at"),
     )
     id: str = Field(primary_key=True, max_length=36)
     key: str = Field(unique=True, max_length=32)
@@ -208,6 +209,11 @@ class Ticket(SQLModel, table=True):
     contract_id: str | None = Field(default=None, foreign_key="contract.id", max_length=36)
     coverage: str | None = Field(default=None, max_length=32)
     coverage_note: str | None = Field(default=None, max_length=300)
+    # SLA: the level whose targets apply, and when the sweep must look at this ticket next.
+    sla_level: str | None = Field(default=None, max_length=32)
+    reported_at: datetime | None = Field(default=None, sa_column=_when())
+    sla_cycle: int = 1
+    next_check_at: datetime | None = Field(default=None, sa_column=_when())
     assignee_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
     opened_by_id: str = Field(foreign_key="person.id", max_length=36)
     # On-site work was approved (so closing needs a confirmation and a report), and at which tier.
@@ -226,6 +232,43 @@ class Ticket(SQLModel, table=True):
     review_actions: str | None = Field(default=None, sa_type=Text)
     reviewed_at: datetime | None = Field(default=None, sa_column=_when())
     reopen_count: int = 0
+
+
+class SlaClock(SQLModel, table=True):
+    """One SLA target of a ticket (response, on-site arrival, resolution) in one cycle.
+
+    Paused time (waiting on the customer) is kept in working minutes and pushes the due time.
+    """
+
+    __tablename__ = "sla_clock"
+    __table_args__ = (Index("ix_clock_ticket", "ticket_id", "cycle"),)
+    id: str = Field(primary_key=True, max_length=36)
+    ticket_id: str = Field(foreign_key="ticket.id", max_length=36)
+    target: str = Field(max_length=16)
+    cycle: int = 1
+    calendar: str = Field(max_length=64)
+    budget_min: int
+    started_at: datetime = Field(sa_column=_when(nullable=False))
+    paused_min: float = 0.0
+    paused_since: datetime | None = Field(default=None, sa_column=_when())
+    due_at: datetime = Field(sa_column=_when(nullable=False))
+    stopped_at: datetime | None = Field(default=None, sa_column=_when())
+    # met (stopped in time), late (stopped after the due time), cancelled (not needed any more)
+    outcome: str | None = Field(default=None, max_length=16)
+    breached_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class RuleFiring(SQLModel, table=True):
+    """An escalation rule fired for a ticket: at most once per rule, ticket and clock cycle."""
+
+    __tablename__ = "rule_firing"
+    __table_args__ = (UniqueConstraint("rule_id", "ticket_id", "cycle", name="uq_firing_rule_ticket_cycle"),)
+    id: str = Field(primary_key=True, max_length=36)
+    rule_id: str = Field(max_length=64)
+    ticket_id: str = Field(foreign_key="ticket.id", max_length=36, index=True)
+    cycle: int
+    fired_at: datetime = Field(sa_column=_when(nullable=False))
+    actions: str = Field(sa_type=Text)
 
 
 class Approval(SQLModel, table=True):
@@ -262,6 +305,8 @@ class Notification(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=_when())
     attempts: int = 0
     error: str | None = Field(default=None, sa_type=Text)
+    # Set while a flush delivers it, so two flushes never send the same message.
+    claimed_at: datetime | None = Field(default=None, sa_column=_when())
 
 
 # Entity name in the event log -> the table its events project into, in dependency order.
@@ -275,6 +320,8 @@ PROJECTED: dict[str, type[SQLModel]] = {
     "contract_term": ContractTerm,
     "contract_asset": ContractAsset,
     "ticket": Ticket,
+    "sla_clock": SlaClock,
+    "rule_firing": RuleFiring,
     "approval": Approval,
     "notification": Notification,
     "entitlement_use": EntitlementUse,

@@ -1,0 +1,272 @@
+"""SLA clocks: each ticket's response, on-site arrival and resolution targets, in working time.
+
+A clock starts (at the call, or when on-site work is approved), may pause while the ticket waits on
+the customer, and stops when the target is met. Its due time is its start plus the level's target plus
+the time it was paused, counted in the level's calendar (7x24, or business hours with holidays).
+Every change of a clock is an event, like any other change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from xhsvc.core.calendars import Calendar, load_calendar
+from xhsvc.core.context import Context, Tx
+from xhsvc.core.levels import ServiceLevel, get_level, load_levels
+from xhsvc.core.tomlfiles import parse_duration
+from xhsvc.errors import InvalidInput
+from xhsvc.store import events, queries
+from xhsvc.store.ids import new_id
+from xhsvc.store.tables import SlaClock, Ticket
+
+TARGETS = ("response", "onsite", "resolution")
+# The level that applies to a call no contract covers (best effort, business hours).
+DEFAULT_OUT_OF_CONTRACT_LEVEL = "basic"
+DEFAULT_MAX_BACKDATE = "3d"
+# A clock is shown as a warning once this share of its time is used.
+WARNING_SHARE = 0.8
+
+
+def calendar_for(level: ServiceLevel) -> Calendar:
+    return load_calendar(level.calendar or ("7x24" if level.coverage == "7x24" else "china-business"))
+
+
+def out_of_contract_level(ctx: Context) -> str:
+    return str(ctx.settings.extra.get("sla", {}).get("out_of_contract_level", DEFAULT_OUT_OF_CONTRACT_LEVEL))
+
+
+def level_of(ticket: Ticket) -> ServiceLevel | None:
+    return load_levels().get(ticket.sla_level or "")
+
+
+def _budget(level: ServiceLevel, priority: str, target: str) -> int:
+    return level.targets[priority][target]
+
+
+# Lifecycle (called by the ticket flow, inside its transaction) --------------------------------
+
+
+def _clock_event(tx: Tx, ticket: Ticket, clock_id: str, kind: str, payload: dict[str, Any]) -> None:
+    events.append(
+        tx.conn,
+        tx.origin,
+        entity="sla_clock",
+        entity_id=clock_id,
+        ticket_id=ticket.id,
+        kind=f"sla_clock.{kind}",
+        payload=payload,
+    )
+
+
+def start_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime) -> SlaClock | None:
+    level = level_of(ticket)
+    if level is None:
+        return None
+    calendar = calendar_for(level)
+    budget = _budget(level, ticket.priority, target)
+    row = {
+        "ticket_id": ticket.id,
+        "target": target,
+        "cycle": ticket.sla_cycle,
+        "calendar": calendar.name,
+        "budget_min": budget,
+        "started_at": at,
+        "paused_min": 0.0,
+        "paused_since": None,
+        "due_at": calendar.add_minutes(at, budget),
+        "stopped_at": None,
+        "outcome": None,
+        "breached_at": None,
+    }
+    clock_id = new_id()
+    due_local = row["due_at"].astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M")
+    _clock_event(
+        tx,
+        ticket,
+        clock_id,
+        "started",
+        {"create": row, "summary": f"{target} clock started, due {due_local} ({calendar.name})"},
+    )
+    return SlaClock(id=clock_id, **row)
+
+
+def running_clocks(tx: Tx, ticket: Ticket) -> list[SlaClock]:
+    return [c for c in queries.clocks_of(tx.conn, [ticket.id]).get(ticket.id, []) if c.stopped_at is None]
+
+
+def stop_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime, cancel: bool = False) -> None:
+    for clock in running_clocks(tx, ticket):
+        if clock.target != target:
+            continue
+        changes: dict[str, Any] = {"stopped_at": at}
+        if clock.paused_since is not None:
+            changes["paused_min"] = clock.paused_min + load_calendar(clock.calendar).minutes_between(
+                clock.paused_since, at
+            )
+            changes["paused_since"] = None
+        if cancel:
+            changes["outcome"] = "cancelled"
+            summary = f"{target} clock cancelled"
+        elif at <= clock.due_at:
+            changes["outcome"] = "met"
+            summary = f"{target} target met"
+        else:
+            changes["outcome"] = "late"
+            changes["breached_at"] = clock.breached_at or clock.due_at
+            summary = f"{target} target missed (due {clock.due_at:%Y-%m-%d %H:%M} UTC)"
+        _clock_event(tx, ticket, clock.id, "stopped", {"set": changes, "summary": summary})
+
+
+def stop_all(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
+    for clock in running_clocks(tx, ticket):
+        stop_clock(tx, ticket, clock.target, at=at, cancel=True)
+
+
+def pause_clocks(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
+    for clock in running_clocks(tx, ticket):
+        if clock.paused_since is None:
+            _clock_event(
+                tx,
+                ticket,
+                clock.id,
+                "paused",
+                {"set": {"paused_since": at}, "summary": f"{clock.target} clock paused"},
+            )
+
+
+def resume_clocks(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
+    for clock in running_clocks(tx, ticket):
+        if clock.paused_since is None:
+            continue
+        calendar = load_calendar(clock.calendar)
+        paused = clock.paused_min + calendar.minutes_between(clock.paused_since, at)
+        due = calendar.add_minutes(clock.started_at, clock.budget_min + paused)
+        changes = {"paused_since": None, "paused_min": paused, "due_at": due}
+        _clock_event(
+            tx,
+            ticket,
+            clock.id,
+            "resumed",
+            {
+                "set": changes,
+                "summary": f"{clock.target} clock resumed; paused {paused:.0f} working min in all",
+            },
+        )
+
+
+def recompute_clocks(tx: Tx, ticket: Ticket) -> None:
+    """After a priority change: budgets and due times worked out again from each clock's start."""
+    level = level_of(ticket)
+    if level is None:
+        return
+    for clock in running_clocks(tx, ticket):
+        budget = _budget(level, ticket.priority, clock.target)
+        due = load_calendar(clock.calendar).add_minutes(clock.started_at, budget + clock.paused_min)
+        if (budget, due) != (clock.budget_min, clock.due_at):
+            _clock_event(
+                tx,
+                ticket,
+                clock.id,
+                "recomputed",
+                {
+                    "set": {"budget_min": budget, "due_at": due},
+                    "summary": f"{clock.target} clock now {ticket.priority}",
+                },
+            )
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def clock_state(clock: SlaClock, now: datetime) -> str:
+    """running, warning, breached, paused, met, late or cancelled."""
+    if clock.stopped_at is not None:
+        return clock.outcome or "met"
+    if clock.paused_since is not None:
+        return "paused"
+    if now >= clock.due_at:
+        return "breached"
+    if clock.budget_min and elapsed_minutes(clock, now) >= WARNING_SHARE * clock.budget_min:
+        return "warning"
+    return "running"
+
+
+def elapsed_minutes(clock: SlaClock, now: datetime) -> float:
+    calendar = load_calendar(clock.calendar)
+    end = clock.stopped_at or clock.paused_since or now
+    return max(calendar.minutes_between(clock.started_at, end) - clock.paused_min, 0.0)
+
+
+def paused_minutes(clock: SlaClock, now: datetime) -> float:
+    if clock.paused_since is None or clock.stopped_at is not None:
+        return clock.paused_min
+    return clock.paused_min + load_calendar(clock.calendar).minutes_between(clock.paused_since, now)
+
+
+def clock_view(clock: SlaClock, now: datetime) -> dict[str, Any]:
+    elapsed = elapsed_minutes(clock, now)
+    return {
+        "target": clock.target,
+        "cycle": clock.cycle,
+        "state": clock_state(clock, now),
+        "due_at": clock.due_at,
+        "budget_min": clock.budget_min,
+        "elapsed_min": round(elapsed),
+        "remaining_min": round(clock.budget_min - elapsed),
+        "paused_min": round(paused_minutes(clock, now)),
+        "started_at": clock.started_at,
+        "stopped_at": clock.stopped_at,
+        "breached_at": clock.breached_at
+        or (clock.due_at if clock.stopped_at is None and now >= clock.due_at else None),
+        "calendar": clock.calendar,
+    }
+
+
+def clock_views(clocks: list[SlaClock], now: datetime, *, cycle: int | None = None) -> list[dict[str, Any]]:
+    """The clocks of a ticket's current cycle (and any still running), most pressing first."""
+    wanted = [c for c in clocks if cycle is None or c.cycle == cycle or c.stopped_at is None]
+    order = {t: i for i, t in enumerate(TARGETS)}
+    return [clock_view(c, now) for c in sorted(wanted, key=lambda c: (c.cycle, order.get(c.target, 9)))]
+
+
+@dataclass(frozen=True)
+class Promise:
+    target: str
+    budget_min: int
+    due_at: datetime
+    calendar: str
+
+
+def due_times(ctx: Context, *, level: str, priority: str, start: datetime | None = None) -> list[Promise]:
+    """What to promise a caller: each target's due time for this level and priority."""
+    if priority not in ("P1", "P2", "P3", "P4"):
+        raise InvalidInput(f"priority {priority!r}: must be one of P1, P2, P3, P4")
+    found = get_level(level)
+    calendar = calendar_for(found)
+    begin = start or ctx.now()
+    return [
+        Promise(
+            target,
+            found.targets[priority][target],
+            calendar.add_minutes(begin, found.targets[priority][target]),
+            calendar.name,
+        )
+        for target in TARGETS
+    ]
+
+
+def check_reported_at(ctx: Context, reported_at: datetime, now: datetime) -> datetime:
+    """A call recorded late starts its clocks when the customer called: never in the future, and
+    not further back than `[sla] max_backdate` (default 3d)."""
+    if reported_at > now:
+        raise InvalidInput(f"reported-at {reported_at:%Y-%m-%d %H:%M} UTC: is in the future")
+    raw = ctx.settings.extra.get("sla", {}).get("max_backdate", DEFAULT_MAX_BACKDATE)
+    try:
+        limit = parse_duration(raw)
+    except ValueError as e:
+        raise InvalidInput(f"config sla.max_backdate: {e}") from None
+    if (now - reported_at).total_seconds() / 60 > limit:
+        raise InvalidInput(f"reported-at: more than {raw} ago; the limit is sla.max_backdate in config.toml")
+    return reported_at
