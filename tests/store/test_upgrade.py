@@ -24,7 +24,9 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_tickets(db_url: str
             ),
             {"now": now},
         )
-        conn.execute(text("INSERT INTO customer (id, name, created_at) VALUES ('c1', '老客户', :now)"), {"now": now})
+        conn.execute(
+            text("INSERT INTO customer (id, name, created_at) VALUES ('c1', '老客户', :now)"), {"now": now}
+        )
         conn.execute(
             text(
                 "INSERT INTO ticket (id, key, title, status, tier, impact, urgency, priority, major, service, channel,"
@@ -42,6 +44,11 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_tickets(db_url: str
         with db.read() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
         shown = tickets.show_ticket(Context(db=db), key="XH-000001")
-        assert (shown["title"], shown["customer"], shown["contract"], shown["coverage"]) == ("旧工单", "老客户", None, None)
+        assert (shown["title"], shown["customer"], shown["contract"], shown["coverage"]) == (
+            "旧工单",
+            "老客户",
+            None,
+            None,
+        )
     finally:
         db.dispose()

@@ -236,13 +236,13 @@ def levels(json_out: JsonOption = False) -> None:
     if json_out:
         print_json(rows)
         return
-    fmt = lazy("xhsvc.core.tomlfiles").format_duration
     for row in rows:
-        p1 = row["targets_min"]["P1"]
+        p1 = row["targets"]["P1"]
         grants = ", ".join(f"{k} {v}" for k, v in row["entitlements"].items())
         say(f"{row['name']:<10} {row['title']}  ({row['coverage']})")
         say(
-            f"           P1: respond {fmt(p1['response'])}, on site {fmt(p1['onsite'])}, resolve {fmt(p1['resolution'])}"
+            f"           P1: respond {p1['response']}, on site {p1['onsite']}, resolve {p1['resolution']}"
+            f"  ({row['calendar']})"
         )
         say(f"           services: {', '.join(row['services'])}")
         say(f"           per year: {grants}")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
-from xhsvc.cli.output import local, print_fields, print_json, print_table, say
+from xhsvc.cli.output import clock_summary, local, minutes, print_fields, print_json, print_table, say
 from xhsvc.errors import InvalidInput
 
 core = lazy("xhsvc.core.tickets")
@@ -28,6 +28,7 @@ LIST_COLUMNS = [
     ("customer", "CUSTOMER"),
     ("title", "TITLE"),
     ("pending", "PENDING"),
+    ("sla", "SLA (time left)"),
     ("created_at", "OPENED"),
 ]
 
@@ -69,6 +70,12 @@ def open_(
         bool, typer.Option("--major", help="Mark a major incident (impact 1 always is).")
     ] = False,
     asset: Annotated[str | None, typer.Option("--asset", help="Serial of the system concerned.")] = None,
+    reported_at: Annotated[
+        str | None,
+        typer.Option(
+            "--reported-at", help="When the customer called, if recorded late (e.g. '2026-11-20 14:05')."
+        ),
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Record a call and print the new ticket's key. Impact 1 (or --major) tells every manager at once."""
@@ -84,6 +91,9 @@ def open_(
         contact=contact,
         major=major,
         asset=asset,
+        reported_at=core.parse_instant(core_context(ctx), reported_at, "reported-at")
+        if reported_at
+        else None,
     )
     if json_out:
         data = core.show_ticket(core_context(ctx), key=opened.ticket.key)
@@ -130,6 +140,7 @@ def list_(
     for row in rows:
         row["major_mark"] = "!" if row["major"] else ""
         row["pending"] = _pending_label(row["pending_approval"])
+        row["sla"] = clock_summary(row["clocks"])
     print_table(rows, LIST_COLUMNS, empty="no tickets match")
 
 
@@ -182,6 +193,16 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
             ("description", data["description"]),
         ]
     )
+    for clock in data["clocks"]:
+        left = clock["remaining_min"]
+        timing = f"{minutes(left)} left" if left >= 0 else f"{minutes(-left)} over"
+        if clock["state"] in ("met", "late", "cancelled"):
+            timing = f"stopped {local(clock['stopped_at'])}"
+        paused = f", paused {minutes(clock['paused_min'])}" if clock["paused_min"] else ""
+        say(
+            f"SLA {clock['target']:<11} due {local(clock['due_at'])}  {clock['state']:<9} {timing}{paused}"
+            f"  ({clock['calendar']})"
+        )
 
 
 @app.command()
@@ -304,6 +325,34 @@ def refer(
     """Send the pending request to the department manager (what the desk cannot decide)."""
     core.refer_request(core_context(ctx), key=key, reason=reason)
     _done(ctx, key, json_out, f"{key}: request referred to the manager")
+
+
+@app.command()
+def arrive(
+    ctx: typer.Context,
+    key: KeyArgument,
+    note: Annotated[str | None, typer.Option("--note", help="e.g. who met the engineer.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """The engineer is on site: stops the on-site arrival clock."""
+    ticket = core.arrive_ticket(core_context(ctx), key=key, note=note)
+    _done(ctx, key, json_out, f"{ticket.key}: on site")
+
+
+@app.command()
+def priority(
+    ctx: typer.Context,
+    key: KeyArgument,
+    reason: Reason,
+    impact: Annotated[int | None, typer.Option("--impact", help="1 (highest) .. 4.")] = None,
+    urgency: Annotated[int | None, typer.Option("--urgency", help="1 (highest) .. 4.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Change impact or urgency; the priority follows and the SLA due times are worked out again."""
+    ticket = core.reprioritize_ticket(
+        core_context(ctx), key=key, impact=impact, urgency=urgency, reason=reason
+    )
+    _done(ctx, key, json_out, f"{ticket.key} now {ticket.priority}")
 
 
 @app.command()

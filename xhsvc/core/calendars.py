@@ -45,6 +45,14 @@ class Calendar:
     source: str = ""
 
     @property
+    def day_minutes(self) -> int:
+        """How long a working day is here: what a target of '1d' means in this calendar."""
+        for ranges in (*self.hours.values(), self.workday_hours):
+            if ranges:
+                return sum(b - a for a, b in ranges)
+        return 1440  # pragma: no cover - a calendar with no hours is refused on load
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xhsvc.core.catalog import ENTITLEMENTS, SERVICES
-from xhsvc.core.tomlfiles import TomlSource, parse_duration, read_toml
+from xhsvc.core.tomlfiles import Duration, TomlSource, parse_target, read_toml
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "defaults" / "service-levels.toml"
 USER_FILE_NAME = "service-levels.toml"
@@ -28,8 +28,8 @@ class ServiceLevel:
     title: str
     coverage: str
     services: tuple[str, ...]
-    # priority -> target -> minutes
-    targets: dict[str, dict[str, int]]
+    # priority -> target -> how long
+    targets: dict[str, dict[str, Duration]]
     entitlements: dict[str, int]
     source: str
     # The calendar its clocks count in; default: 7x24 or china-business, after `coverage`.
@@ -41,7 +41,7 @@ class ServiceLevel:
             "title": self.title,
             "coverage": self.coverage,
             "services": list(self.services),
-            "targets_min": self.targets,
+            "targets": {p: {t: str(d) for t, d in per.items()} for p, per in self.targets.items()},
             "entitlements": self.entitlements,
             "calendar": self.calendar or ("7x24" if self.coverage == "7x24" else "china-business"),
             "source": self.source,
@@ -72,7 +72,7 @@ def _level(source: TomlSource, name: str, raw: Any) -> ServiceLevel:
             raise source.error(
                 [*at, "services"], f"{service!r} is not a service type; use {', '.join(SERVICES)}"
             )
-    targets: dict[str, dict[str, int]] = {}
+    targets: dict[str, dict[str, Duration]] = {}
     raw_targets = raw["targets"]
     if not isinstance(raw_targets, dict):
         raise source.error([*at, "targets"], "must be a table of P1..P4")
@@ -93,7 +93,7 @@ def _level(source: TomlSource, name: str, raw: Any) -> ServiceLevel:
             if target not in per:
                 raise source.error([*at, "targets", priority], f"missing {target!r}")
             try:
-                targets[priority][target] = parse_duration(per[target])
+                targets[priority][target] = parse_target(per[target])
             except ValueError as e:
                 raise source.error([*at, "targets", priority, target], str(e)) from None
     grants = raw["entitlements"]

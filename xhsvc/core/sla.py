@@ -41,8 +41,8 @@ def level_of(ticket: Ticket) -> ServiceLevel | None:
     return load_levels().get(ticket.sla_level or "")
 
 
-def _budget(level: ServiceLevel, priority: str, target: str) -> int:
-    return level.targets[priority][target]
+def _budget(level: ServiceLevel, priority: str, target: str, calendar: Calendar) -> int:
+    return level.targets[priority][target].working_minutes(calendar.day_minutes)
 
 
 # Lifecycle (called by the ticket flow, inside its transaction) --------------------------------
@@ -65,7 +65,7 @@ def start_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime) -> SlaCloc
     if level is None:
         return None
     calendar = calendar_for(level)
-    budget = _budget(level, ticket.priority, target)
+    budget = _budget(level, ticket.priority, target, calendar)
     row = {
         "ticket_id": ticket.id,
         "target": target,
@@ -162,8 +162,9 @@ def recompute_clocks(tx: Tx, ticket: Ticket) -> None:
     if level is None:
         return
     for clock in running_clocks(tx, ticket):
-        budget = _budget(level, ticket.priority, clock.target)
-        due = load_calendar(clock.calendar).add_minutes(clock.started_at, budget + clock.paused_min)
+        calendar = load_calendar(clock.calendar)
+        budget = _budget(level, ticket.priority, clock.target, calendar)
+        due = calendar.add_minutes(clock.started_at, budget + clock.paused_min)
         if (budget, due) != (clock.budget_min, clock.due_at):
             _clock_event(
                 tx,

@@ -14,6 +14,7 @@ from typing import Any
 
 from xhsvc.core import sla
 from xhsvc.core.catalog import SERVICES
+from xhsvc.core.clock import as_utc
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
 from xhsvc.core.customers import find_asset, find_customer
@@ -83,6 +84,15 @@ def _level(value: int, field: str) -> int:
     if not isinstance(value, int) or not 1 <= value <= 4:
         raise InvalidInput(f"{field} {value!r}: must be 1 (highest) to 4 (lowest)")
     return value
+
+
+def parse_instant(ctx: Context, text: str, field: str) -> datetime:
+    """'2026-11-20 14:05' (local time of the desk) or an ISO instant with its offset."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{field} {text!r}: use a time like '2026-11-20 14:05'") from None
+    return as_utc(value, ctx.settings.timezone)
 
 
 def priority_for(ctx: Context, *, impact: int, urgency: int) -> str:
@@ -851,6 +861,8 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         site = queries.get_site_by_id(tx.conn, ticket.site_id) if ticket.site_id else None
         contract = queries.get_contract(tx.conn, ticket.contract_id) if ticket.contract_id else None
         approvals = queries.approvals_for(tx.conn, ticket.id)
+        clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
+        now = tx.now
         ids = [ticket.assignee_id, ticket.opened_by_id]
         ids += [a.requested_by_id for a in approvals] + [a.decided_by_id for a in approvals]
         handles = queries.handles_by_id(tx.conn, ids)
@@ -892,6 +904,10 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         "root_cause": ticket.root_cause,
         "review_actions": ticket.review_actions,
         "reopen_count": ticket.reopen_count,
+        "reported_at": ticket.reported_at or ticket.created_at,
+        "sla_level": ticket.sla_level,
+        "sla_cycle": ticket.sla_cycle,
+        "clocks": sla.clock_views(clocks, now, cycle=ticket.sla_cycle),
         "pending_approval": _approval_view(pending, handles) if pending else None,
         "approvals": [_approval_view(a, handles) for a in approvals],
     }
@@ -942,7 +958,10 @@ def list_tickets(
             major=major,
             limit=limit or None,
         )
+        clocks = queries.clocks_of(tx.conn, [row["id"] for row in rows])
+        now = tx.now
     for row in rows:
+        row["clocks"] = sla.clock_views(clocks[row.pop("id")], now, cycle=row.pop("sla_cycle"))
         kind = row.pop("pending_approval")
         referred = row.pop("pending_referred")
         target = row.pop("pending_target_tier")

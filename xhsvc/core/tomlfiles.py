@@ -76,6 +76,32 @@ def parse_duration(value: Any) -> int:
     raise ValueError(f"{value!r} is not a duration like '15m', '4h' or '2d'")
 
 
+@dataclass(frozen=True)
+class Duration:
+    """A target such as '4h' (working minutes) or '2d' (working days, each as long as the
+    calendar's working day: 7.5 hours in China business hours, 24 in 7x24)."""
+
+    days: int = 0
+    minutes: int = 0
+
+    def working_minutes(self, day_minutes: int) -> int:
+        return self.days * day_minutes + self.minutes
+
+    def __str__(self) -> str:
+        text = f"{self.days}d" if self.days else ""
+        return text + (format_duration(self.minutes) if self.minutes or not self.days else "")
+
+
+def parse_target(value: Any) -> Duration:
+    """'15m', '4h', '2d', '1d4h' as a Duration."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*", value)
+        if match and any(match.groups()):
+            days, hours, mins = (int(g) if g else 0 for g in match.groups())
+            return Duration(days=days, minutes=hours * 60 + mins)
+    raise ValueError(f"{value!r} is not a duration like '15m', '4h', '2d' or '1d4h'")
+
+
 def format_duration(minutes: int) -> str:
     if minutes and minutes % 1440 == 0:
         return f"{minutes // 1440}d"

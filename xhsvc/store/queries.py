@@ -112,6 +112,8 @@ def ticket_listing(
     )
     stmt = (
         select(
+            TICKET.c.id,
+            TICKET.c.sla_cycle,
             TICKET.c.key,
             TICKET.c.title,
             TICKET.c.status,
