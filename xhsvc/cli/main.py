@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 from xhsvc import __version__
 from xhsvc.cli import (
     assets,
+    calendars,
     config_cmd,
     contacts,
     contracts,
@@ -20,8 +21,10 @@ from xhsvc.cli import (
     lookup,
     notify,
     people,
+    rules,
     setup,
     sites,
+    sla,
     tickets,
     transfer,
 )
@@ -90,6 +93,9 @@ app.add_typer(sites.app, name="site")
 app.add_typer(contacts.app, name="contact")
 app.add_typer(assets.app, name="asset")
 app.add_typer(contracts.app, name="contract")
+app.add_typer(calendars.app, name="calendar")
+app.add_typer(sla.app, name="sla")
+app.add_typer(rules.app, name="rules")
 app.add_typer(notify.app, name="notify")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db.app, name="db")

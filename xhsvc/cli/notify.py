@@ -41,3 +41,23 @@ def list_(
         ],
         empty="no notifications",
     )
+
+
+@app.command()
+def flush(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many in one run.")] = 200,
+    json_out: JsonOption = False,
+) -> None:
+    """Deliver pending notifications through `notify.command` in config.toml (message on stdin,
+    XHSVC_TO, XHSVC_TO_EMAIL, XHSVC_TICKET ... in the environment); failed ones are retried next
+    time, delivered ones never sent again. Exit 1 when any delivery failed."""
+    result = core.flush_notifications(core_context(ctx), limit=limit)
+    if json_out:
+        print_json(result)
+    else:
+        for item in result["failed"]:
+            typer.echo(f"failed: {item['id']} to {item['to']}: {item['error']}", err=True)
+        typer.echo(f"{result['delivered']} delivered, {len(result['failed'])} failed")
+    if result["failed"]:
+        raise typer.Exit(1)

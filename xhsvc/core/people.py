@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from xhsvc.core.context import Context, Tx
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -16,7 +17,9 @@ ROLES: dict[str, str] = {
     "expert": "专家 tier-3 expert",
     "manager": "部门经理 department manager",
     "admin": "管理员 administrator",
+    "system": "xhsvc itself: the SLA sweep (made by xhsvc, not by people)",
 }
+SYSTEM_HANDLE = "sla-sweep"
 TIERS = ("L1", "L2", "L3")
 HANDLE_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 
@@ -28,8 +31,8 @@ def _validate(*, handle: str, name: str, role: str, tier: str | None) -> str | N
         )
     if not name.strip():
         raise InvalidInput("name: must not be empty")
-    if role not in ROLES:
-        raise InvalidInput(f"role {role!r}: must be one of {', '.join(ROLES)}")
+    if role not in ROLES or role == "system":
+        raise InvalidInput(f"role {role!r}: must be one of {', '.join(r for r in ROLES if r != 'system')}")
     if tier is not None and tier not in TIERS:
         raise InvalidInput(f"tier {tier!r}: must be one of {', '.join(TIERS)}")
     if role == "engineer":
@@ -135,3 +138,29 @@ def list_people(ctx: Context, *, role: str | None = None, tier: str | None = Non
         raise InvalidInput(f"tier {tier!r}: must be one of {', '.join(TIERS)}")
     with ctx.reading() as tx:
         return queries.list_people(tx.conn, role=role, tier=tier)
+
+
+def ensure_system_person(ctx: Context) -> None:
+    """The person the SLA sweep acts as: its notes, requests and firings carry this name."""
+    with replace(ctx, actor_handle=None).writing(actor_required=False) as tx:
+        if queries.get_person(tx.conn, SYSTEM_HANDLE) is not None:
+            return
+        row = {
+            "handle": SYSTEM_HANDLE,
+            "name": "SLA 自动升级",
+            "role": "system",
+            "tier": None,
+            "region": None,
+            "phone": None,
+            "email": None,
+            "active": True,
+            "created_at": tx.now,
+        }
+        events.append(
+            tx.conn,
+            tx.origin,
+            entity="person",
+            entity_id=new_id(),
+            kind="person.added",
+            payload={"create": row, "summary": "the SLA sweep's own identity"},
+        )

@@ -247,13 +247,9 @@ def due_times(ctx: Context, *, level: str, priority: str, start: datetime | None
     found = get_level(level)
     calendar = calendar_for(found)
     begin = start or ctx.now()
+    budgets = {target: _budget(found, priority, target, calendar) for target in TARGETS}
     return [
-        Promise(
-            target,
-            found.targets[priority][target],
-            calendar.add_minutes(begin, found.targets[priority][target]),
-            calendar.name,
-        )
+        Promise(target, budgets[target], calendar.add_minutes(begin, budgets[target]), calendar.name)
         for target in TARGETS
     ]
 

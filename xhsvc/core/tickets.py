@@ -100,10 +100,10 @@ def priority_for(ctx: Context, *, impact: int, urgency: int) -> str:
     return f"P{ctx.settings.priority_matrix[_level(impact, 'impact') - 1][_level(urgency, 'urgency') - 1]}"
 
 
-def _change(tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str, **extra: Any) -> None:
-    status = changes.get("status", ticket.status)
-    # Any change may make a rule match or a clock move: the next sweep looks at the ticket again.
-    changes = {**changes, "updated_at": tx.now, "next_check_at": tx.now if status in ACTIVE else None}
+def record_change(
+    tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str, **extra: Any
+) -> None:
+    changes = {**changes, "updated_at": tx.now}
     events.append(
         tx.conn,
         tx.origin,
@@ -115,9 +115,13 @@ def _change(tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary:
     )
     for name, value in changes.items():
         setattr(ticket, name, value)
+    # Any change may make a rule match or a clock move: the next sweep looks at the ticket again.
+    events.schedule_check(tx.conn, ticket.id, tx.now if ticket.status in ACTIVE else None)
 
 
-def _notify(tx: Tx, recipients: Iterable[Person], *, reason: str, ticket: Ticket, message: str) -> list[str]:
+def notify_people(
+    tx: Tx, recipients: Iterable[Person], *, reason: str, ticket: Ticket, message: str
+) -> list[str]:
     """Queue a message in the outbox for each recipient (never the actor themself)."""
     sent: list[str] = []
     seen: set[str] = set()
@@ -149,7 +153,7 @@ def _notify(tx: Tx, recipients: Iterable[Person], *, reason: str, ticket: Ticket
     return sent
 
 
-def _people_with_role(tx: Tx, role: str) -> list[Person]:
+def people_with_role(tx: Tx, role: str) -> list[Person]:
     return queries.list_people(tx.conn, role=role)
 
 
@@ -237,7 +241,6 @@ def open_ticket(
             "sla_level": coverage.level if coverage.covered else sla.out_of_contract_level(ctx),
             "reported_at": called_at,
             "sla_cycle": 1,
-            "next_check_at": tx.now,
             "assignee_id": me.id if engineer_owns else None,
             "opened_by_id": me.id,
             "onsite": False,
@@ -263,21 +266,22 @@ def open_ticket(
             },
         )
         ticket = Ticket(id=ticket_id, **row)
+        events.schedule_check(tx.conn, ticket_id, tx.now)
         sla.start_clock(tx, ticket, "response", at=called_at)
         sla.start_clock(tx, ticket, "resolution", at=called_at)
         notified: list[str] = []
         if is_major:
-            notified += _notify(
+            notified += notify_people(
                 tx,
-                _people_with_role(tx, "manager"),
+                people_with_role(tx, "manager"),
                 reason="major_incident",
                 ticket=ticket,
                 message=f"major incident at {found.name}: {title} ({priority})",
             )
         if channel == "direct" and engineer_owns:
-            notified += _notify(
+            notified += notify_people(
                 tx,
-                _people_with_role(tx, "agent"),
+                people_with_role(tx, "agent"),
                 reason="direct_call",
                 ticket=ticket,
                 message=f"{me.name} took a direct call from {found.name}: {title}",
@@ -301,14 +305,14 @@ def assign_ticket(ctx: Context, *, key: str, assignee: str) -> Ticket:
         if ticket.assignee_id == person.id:
             raise Conflict(f"assign: {ticket.key} is already assigned to {person.handle}")
         status = "assigned" if ticket.status in ("new", "assigned") else ticket.status
-        _change(
+        record_change(
             tx,
             ticket,
             "assigned",
             {"assignee_id": person.id, "status": status},
             f"assigned to {person.handle}",
         )
-        _notify(
+        notify_people(
             tx,
             [person],
             reason="assigned",
@@ -332,7 +336,7 @@ def respond_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket
         if ticket.responded_at is None:
             changes["responded_at"] = tx.now
             sla.stop_clock(tx, ticket, "response", at=tx.now)
-        _change(
+        record_change(
             tx, ticket, "responded", changes, note or "responded", note=_text(note, "note", required=False)
         )
         return ticket
@@ -344,7 +348,7 @@ def comment_ticket(ctx: Context, *, key: str, text: str) -> Ticket:
     with ctx.writing() as tx:
         tx.me()
         ticket = _load(tx, key)
-        _change(tx, ticket, "commented", {}, body, text=body)
+        record_change(tx, ticket, "commented", {}, body, text=body)
         return ticket
 
 
@@ -357,7 +361,7 @@ def wait_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
         _require_role(me, ("agent", "manager", "admin"), "wait", or_assignee_of=ticket)
         _require_status(ticket, ("in_progress",), "wait")
         sla.pause_clocks(tx, ticket, at=tx.now)
-        _change(
+        record_change(
             tx,
             ticket,
             "waiting",
@@ -375,14 +379,18 @@ def resume_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
         _require_role(me, ("agent", "manager", "admin"), "resume", or_assignee_of=ticket)
         _require_status(ticket, ("waiting_customer",), "resume")
         sla.resume_clocks(tx, ticket, at=tx.now)
-        _change(tx, ticket, "resumed", {"status": "in_progress"}, note or "customer answered; work resumed")
+        record_change(
+            tx, ticket, "resumed", {"status": "in_progress"}, note or "customer answered; work resumed"
+        )
         return ticket
 
 
 # Requests that need a decision ----------------------------------------------------------------
 
 
-def _request(tx: Tx, ticket: Ticket, *, kind: str, reason: str, target_tier: str | None = None) -> Approval:
+def request_decision(
+    tx: Tx, ticket: Ticket, *, kind: str, reason: str, target_tier: str | None = None
+) -> Approval:
     pending = queries.pending_approval(tx.conn, ticket.id)
     if pending is not None:
         action = "escalate" if kind == "escalation" else "onsite"
@@ -417,9 +425,9 @@ def _request(tx: Tx, ticket: Ticket, *, kind: str, reason: str, target_tier: str
     )
     approval = Approval(id=approval_id, **row)
     deciders = "manager" if _needs_manager(approval) else "agent"
-    _notify(
+    notify_people(
         tx,
-        _people_with_role(tx, deciders),
+        people_with_role(tx, deciders),
         reason="approval_requested",
         ticket=ticket,
         message=f"{label[kind]} requested by {tx.me().handle}: {reason}",
@@ -452,7 +460,7 @@ def request_onsite(ctx: Context, *, key: str, reason: str) -> Approval:
         if ticket.onsite_tier == ticket.tier:
             raise Conflict(f"onsite: on-site work on {ticket.key} is already approved")
         kind = "onsite" if ticket.tier == "L1" else "l2_onsite"
-        return _request(tx, ticket, kind=kind, reason=why)
+        return request_decision(tx, ticket, kind=kind, reason=why)
 
 
 def escalate_ticket(ctx: Context, *, key: str, to: str, reason: str) -> Approval:
@@ -469,7 +477,7 @@ def escalate_ticket(ctx: Context, *, key: str, to: str, reason: str) -> Approval
             raise InvalidInput(
                 f"to {to}: {ticket.key} is already at {ticket.tier}; escalate to a higher tier"
             )
-        return _request(tx, ticket, kind="escalation", reason=why, target_tier=to)
+        return request_decision(tx, ticket, kind="escalation", reason=why, target_tier=to)
 
 
 def _pending(tx: Tx, ticket: Ticket, action: str) -> Approval:
@@ -537,7 +545,7 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
                 "status": "assigned" if assignee else "new",
             }
             summary = f"escalated to {tier}" + (f", handed to {assignee.handle}" if assignee else "")
-            _change(tx, ticket, "escalated", changes, summary)
+            record_change(tx, ticket, "escalated", changes, summary)
         else:
             # Approval holds for the tier that asked; after an escalation the new tier asks again.
             changes = {"onsite": True, "onsite_tier": ticket.tier}
@@ -545,13 +553,13 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
                 assignee = _person(tx, assign, "assign")
                 _check_assignable(assignee, ticket.tier)
                 changes["assignee_id"] = assignee.id
-            _change(tx, ticket, "onsite_approved", changes, "on-site work approved")
+            record_change(tx, ticket, "onsite_approved", changes, "on-site work approved")
             if not any(c.target == "onsite" for c in sla.running_clocks(tx, ticket)):
                 sla.start_clock(tx, ticket, "onsite", at=tx.now)
         told = [p for p in (queries.get_person(tx.conn, requester_id),) if p]
         if ticket.assignee_id:
             told += [p for p in (queries.get_person(tx.conn, ticket.assignee_id),) if p]
-        _notify(
+        notify_people(
             tx, told, reason="approval_decided", ticket=ticket, message=f"{approval.kind} request approved"
         )
         return ticket
@@ -576,7 +584,7 @@ def deny_request(ctx: Context, *, key: str, reason: str) -> Ticket:
         _check_decider(me, approval, "deny")
         _decide(tx, ticket, approval, "denied", why)
         requester = queries.get_person(tx.conn, approval.requested_by_id)
-        _notify(
+        notify_people(
             tx,
             [requester] if requester else [],
             reason="approval_decided",
@@ -610,9 +618,9 @@ def refer_request(ctx: Context, *, key: str, reason: str | None = None) -> Appro
             },
         )
         approval.referred = True
-        _notify(
+        notify_people(
             tx,
-            _people_with_role(tx, "manager"),
+            people_with_role(tx, "manager"),
             reason="approval_referred",
             ticket=ticket,
             message=f"{approval.kind} request referred by {me.handle}" + (f": {why}" if why else ""),
@@ -630,7 +638,7 @@ def arrive_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
         if not any(c.target == "onsite" for c in sla.running_clocks(tx, ticket)):
             raise NotAllowed(f"arrive: {ticket.key} has no approved on-site visit waiting for arrival")
         sla.stop_clock(tx, ticket, "onsite", at=tx.now)
-        _change(
+        record_change(
             tx,
             ticket,
             "arrived",
@@ -652,12 +660,12 @@ def reprioritize_ticket(
         ticket = _load(tx, key)
         _require_role(me, ("agent", "manager", "admin"), "priority", or_assignee_of=ticket)
         _require_status(ticket, ACTIVE, "priority")
-        return _set_priority(
+        return set_priority(
             tx, ctx, ticket, impact=impact or ticket.impact, urgency=urgency or ticket.urgency, why=why
         )
 
 
-def _set_priority(
+def set_priority(
     tx: Tx, ctx: Context, ticket: Ticket, *, impact: int, urgency: int, why: str | None
 ) -> Ticket:
     priority = priority_for(ctx, impact=impact, urgency=urgency)
@@ -667,7 +675,7 @@ def _set_priority(
     became_major = impact == 1 and not ticket.major
     if became_major:
         changes["major"] = True
-    _change(
+    record_change(
         tx,
         ticket,
         "reprioritized",
@@ -676,9 +684,9 @@ def _set_priority(
     )
     sla.recompute_clocks(tx, ticket)
     if became_major:
-        _notify(
+        notify_people(
             tx,
-            _people_with_role(tx, "manager"),
+            people_with_role(tx, "manager"),
             reason="major_incident",
             ticket=ticket,
             message=f"now a major incident: {ticket.title} ({priority})",
@@ -702,7 +710,7 @@ def resolve_ticket(ctx: Context, *, key: str, resolution: str) -> Ticket:
             )
         sla.stop_clock(tx, ticket, "resolution", at=tx.now)
         sla.stop_all(tx, ticket, at=tx.now)
-        _change(
+        record_change(
             tx,
             ticket,
             "resolved",
@@ -737,11 +745,13 @@ def confirm_ticket(
         _require_status(ticket, ("resolved",), "confirm")
         if unresolved:
             why = _text(note, "note (why it is not resolved)")
-            _change(tx, ticket, "reopened", _reopen_changes(ticket), f"{who} says it is not resolved: {why}")
+            record_change(
+                tx, ticket, "reopened", _reopen_changes(ticket), f"{who} says it is not resolved: {why}"
+            )
             sla.start_clock(tx, ticket, "resolution", at=tx.now)
             if ticket.assignee_id:
                 assignee = queries.get_person(tx.conn, ticket.assignee_id)
-                _notify(
+                notify_people(
                     tx,
                     [assignee] if assignee else [],
                     reason="reopened",
@@ -749,7 +759,7 @@ def confirm_ticket(
                     message=f"customer {who} says it is not resolved: {why}",
                 )
         else:
-            _change(
+            record_change(
                 tx,
                 ticket,
                 "confirmed",
@@ -768,7 +778,7 @@ def review_ticket(ctx: Context, *, key: str, root_cause: str, actions: str) -> T
         ticket = _load(tx, key)
         _require_role(me, ("manager", "admin"), "review", or_assignee_of=ticket)
         _require_status(ticket, ("resolved", "closed"), "review")
-        _change(
+        record_change(
             tx,
             ticket,
             "reviewed",
@@ -800,7 +810,7 @@ def close_ticket(ctx: Context, *, key: str, report: str | None = None) -> Ticket
         changes: dict[str, Any] = {"status": "closed", "closed_at": tx.now}
         if body is not None:
             changes["report"] = body
-        _change(tx, ticket, "closed", changes, "closed" + (" with service report" if body else ""))
+        record_change(tx, ticket, "closed", changes, "closed" + (" with service report" if body else ""))
         return ticket
 
 
@@ -811,7 +821,7 @@ def reopen_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
         ticket = _load(tx, key)
         _require_role(me, ("agent", "manager", "admin"), "reopen", or_assignee_of=ticket)
         _require_status(ticket, ("resolved", "closed"), "reopen")
-        _change(tx, ticket, "reopened", _reopen_changes(ticket), f"reopened: {why}", reason=why)
+        record_change(tx, ticket, "reopened", _reopen_changes(ticket), f"reopened: {why}", reason=why)
         sla.start_clock(tx, ticket, "resolution", at=tx.now)
         return ticket
 
@@ -827,7 +837,7 @@ def cancel_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
         if approval is not None:
             _decide(tx, ticket, approval, "withdrawn", f"ticket cancelled: {why}")
         sla.stop_all(tx, ticket, at=tx.now)
-        _change(tx, ticket, "cancelled", {"status": "cancelled"}, f"cancelled: {why}", reason=why)
+        record_change(tx, ticket, "cancelled", {"status": "cancelled"}, f"cancelled: {why}", reason=why)
         return ticket
 
 

@@ -22,14 +22,26 @@ def _parts(dotted: str) -> list[str]:
     return [a or b or c for a, b, c in _KEY_PART.findall(dotted)]
 
 
-def line_of(text: str, keypath: list[str]) -> int | None:
-    """The line that defines `keypath`, or the nearest enclosing table or key that does."""
-    table: list[str] = []
+def line_of(text: str, keypath: list[Any]) -> int | None:
+    """The line that defines `keypath`, or the nearest enclosing table or key that does.
+
+    An int in `keypath` is an index into an array of tables: ["rule", 2, "do"] is the [rule.do]
+    of the third [[rule]].
+    """
+    table: list[Any] = []
+    arrays: dict[tuple[str, ...], int] = {}
     best: tuple[int, int] | None = None  # (depth matched, line number)
     for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
         if header:
-            table = _parts(header.group(1))
+            parts = _parts(header.group(1))
+            if line.lstrip().startswith("[["):
+                arrays[tuple(parts)] = arrays.get(tuple(parts), -1) + 1
+            table = []
+            for i, part in enumerate(parts):
+                table.append(part)
+                if tuple(parts[: i + 1]) in arrays:
+                    table.append(arrays[tuple(parts[: i + 1])])
             full = table
         else:
             assign = _ASSIGN.match(line)
@@ -47,10 +59,10 @@ class TomlSource:
     text: str
     data: dict[str, Any]
 
-    def error(self, keypath: list[str], message: str) -> InvalidInput:
+    def error(self, keypath: list[Any], message: str) -> InvalidInput:
         line = line_of(self.text, keypath)
         where = f"{self.path}:{line}" if line else str(self.path)
-        return InvalidInput(f"{where}: {'.'.join(keypath)}: {message}")
+        return InvalidInput(f"{where}: {'.'.join(str(k) for k in keypath)}: {message}")
 
 
 def read_toml(path: Path) -> TomlSource:

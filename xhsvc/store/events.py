@@ -189,6 +189,16 @@ def project(conn: Connection, *, entity: str, entity_id: str, payload: dict[str,
         conn.execute(update(table).where(table.c.id == entity_id).values(**payload["set"]))
 
 
+def schedule_check(conn: Connection, ticket_id: str, when: datetime | None) -> None:
+    """When the SLA sweep must look at a ticket next.
+
+    A derived index, not state: it is kept out of the event log (the sweep would write an event
+    per ticket per run), and a rebuild schedules every open ticket at once instead.
+    """
+    ticket = tables.Ticket.__table__
+    conn.execute(update(ticket).where(ticket.c.id == ticket_id).values(next_check_at=when))
+
+
 def rebuild(conn: Connection) -> int:
     """Empty the state tables and replay the whole log onto them; returns the events replayed."""
     for model in reversed(tables.PROJECTED.values()):
@@ -210,6 +220,12 @@ def rebuild(conn: Connection) -> int:
         count += len(rows)
         last = tuple(rows[-1][3:])  # type: ignore[assignment]
     _restore_ticket_counters(conn)
+    ticket = tables.Ticket.__table__
+    conn.execute(
+        update(ticket)
+        .where(ticket.c.status.in_(("new", "assigned", "in_progress", "waiting_customer")))
+        .values(next_check_at=func.current_timestamp())
+    )
     return count
 
 

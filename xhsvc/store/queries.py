@@ -209,10 +209,13 @@ def notification_listing(
 
 
 def state_snapshot(conn: Connection) -> dict[str, list[dict[str, Any]]]:
-    """Every state table's rows, ordered by id: what a rebuild from the log must reproduce."""
+    """Every state table's rows, ordered by id: what a rebuild from the log must reproduce
+    (less the sweep's schedule, which is derived)."""
+    derived = {"next_check_at", "claimed_at"}
     return {
         name: [
-            dict(r) for r in conn.execute(select(model.__table__).order_by(model.__table__.c.id)).mappings()
+            {k: v for k, v in r.items() if k not in derived}
+            for r in conn.execute(select(model.__table__).order_by(model.__table__.c.id)).mappings()
         ]
         for name, model in tables.PROJECTED.items()
     }
@@ -428,3 +431,43 @@ def tickets_to_check(conn: Connection, *, now: Any, statuses: Sequence[str], lim
         .limit(limit)
     )
     return [tid for (tid,) in conn.execute(stmt)]
+
+
+def claim_notifications(conn: Connection, *, now: Any, stale_before: Any, limit: int) -> list[dict[str, Any]]:
+    """Take pending and failed notifications for delivery, so no other flush takes them too.
+
+    The claim is a derived mark, not state: it stays out of the event log.
+    """
+    recipient = aliased(PERSON)
+    free = or_(NOTIFICATION.c.claimed_at.is_(None), NOTIFICATION.c.claimed_at < stale_before)
+    stmt = (
+        select(
+            NOTIFICATION.c.id,
+            NOTIFICATION.c.ticket_id,
+            NOTIFICATION.c.reason,
+            NOTIFICATION.c.message,
+            NOTIFICATION.c.attempts,
+            NOTIFICATION.c.created_at,
+            recipient.c.handle.label("recipient"),
+            recipient.c.name.label("recipient_name"),
+            recipient.c.email.label("recipient_email"),
+            recipient.c.phone.label("recipient_phone"),
+            TICKET.c.key.label("ticket"),
+        )
+        .join(recipient, recipient.c.id == NOTIFICATION.c.recipient_id)
+        .outerjoin(TICKET, TICKET.c.id == NOTIFICATION.c.ticket_id)
+        .where(NOTIFICATION.c.state.in_(("pending", "failed")), free)
+        .order_by(NOTIFICATION.c.created_at, NOTIFICATION.c.id)
+        .limit(limit)
+        .with_for_update(of=NOTIFICATION, skip_locked=True)
+    )
+    rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    if rows:
+        conn.execute(
+            NOTIFICATION.update().where(NOTIFICATION.c.id.in_([r["id"] for r in rows])).values(claimed_at=now)
+        )
+    return rows
+
+
+def release_notification(conn: Connection, notification_id: str) -> None:
+    conn.execute(NOTIFICATION.update().where(NOTIFICATION.c.id == notification_id).values(claimed_at=None))

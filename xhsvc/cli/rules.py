@@ -1,0 +1,58 @@
+"""`xhsvc rules ...`: check a rules file, explain the rules for a ticket."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
+from xhsvc.cli.output import local, print_json, say
+
+rules_core = lazy("xhsvc.core.rules")
+sweep_core = lazy("xhsvc.core.sweep")
+
+app = typer.Typer(help="Escalation rules: check them, explain them for a ticket.", no_args_is_help=True)
+
+
+@app.command()
+def check(
+    file: Annotated[Path | None, typer.Argument(help="A rules file (default: the one in use).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Validate a rules file; a mistake is reported with its file, line and key (exit 2)."""
+    ruleset = rules_core.load_rules(file)
+    if json_out:
+        print_json(
+            {
+                "file": ruleset.source,
+                "rules": [
+                    {"id": r.id, "title": r.title, "trigger": r.describe_trigger()} for r in ruleset.rules
+                ],
+            }
+        )
+        return
+    say(f"{ruleset.source}: {len(ruleset.rules)} rule(s), all valid")
+    for rule in ruleset.rules:
+        say(f"  {rule.id:<24} {rule.describe_trigger():<34} {rule.title}")
+
+
+@app.command()
+def explain(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> None:
+    """Which rules match this ticket now and why, which fired, and when the others will."""
+    data = sweep_core.explain(core_context(ctx), key=key)
+    if json_out:
+        print_json(data)
+        return
+    say(f"{data['ticket']} (cycle {data['cycle']}), rules from {data['rules_file']}")
+    for row in data["rules"]:
+        if row["fired_at"]:
+            state = f"FIRED {local(row['fired_at'])}: {'; '.join(row['actions'])}"
+        elif row["due_now"]:
+            state = f"due now ({row['why']}); the next sweep fires it"
+        elif row["fires_at"]:
+            state = f"fires at {local(row['fires_at'])} ({row['why']})"
+        else:
+            state = f"does not apply: {row['why']}"
+        say(f"  {row['rule']:<24} {state}")

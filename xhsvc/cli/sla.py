@@ -1,0 +1,65 @@
+"""`xhsvc sla ...`: the sweep that escalates on its own, and due times to promise a caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import local, minutes, print_json, say
+
+sweep_core = lazy("xhsvc.core.sweep")
+sla_core = lazy("xhsvc.core.sla")
+tickets_core = lazy("xhsvc.core.tickets")
+
+app = typer.Typer(help="SLA: the sweep (for cron) and due times.", no_args_is_help=True)
+
+NowOption = Annotated[
+    str | None,
+    typer.Option("--now", help="Evaluate as of this time (e.g. '2026-11-20 14:00'); default: now."),
+]
+
+
+@app.command()
+def sweep(
+    ctx: typer.Context,
+    now: NowOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would fire; write nothing.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Check every ticket whose next check has come: mark breaches, fire rules (each once per ticket
+    and cycle), notify. Safe to run every minute from cron beside the TUI."""
+    core_ctx = core_context(ctx)
+    moment = tickets_core.parse_instant(core_ctx, now, "now") if now else None
+    result = sweep_core.sweep(core_ctx, now=moment, dry_run=dry_run)
+    if json_out:
+        print_json(result.as_dict())
+        return
+    verb = "would fire" if dry_run else "fired"
+    for firing in result.fired:
+        say(f"{firing.ticket}  {firing.rule}  {verb}: {firing.title}  {'; '.join(firing.actions)}")
+    for breach in result.breached:
+        say(f"{breach['ticket']}  {breach['clock']} target breached (due {local(breach['due_at'])})")
+    say(
+        f"checked {result.checked} ticket(s), {len(result.fired)} rule(s) {verb}, {len(result.breached)} breach(es)"
+    )
+
+
+@app.command()
+def due(
+    ctx: typer.Context,
+    level: Annotated[str, typer.Option("--level", help="Service level, e.g. gold.", show_default=False)],
+    priority: Annotated[str, typer.Option("--priority", help="P1 .. P4.", show_default=False)],
+    from_: Annotated[str | None, typer.Option("--from", help="When the call came (default: now).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """What to promise a caller: each target's due time for this level and priority."""
+    core_ctx = core_context(ctx)
+    start = tickets_core.parse_instant(core_ctx, from_, "from") if from_ else None
+    promises = sla_core.due_times(core_ctx, level=level, priority=priority, start=start)
+    if json_out:
+        print_json([p.__dict__ for p in promises])
+        return
+    for p in promises:
+        say(f"{p.target:<11} within {minutes(p.budget_min):<7} due {local(p.due_at)}  ({p.calendar})")

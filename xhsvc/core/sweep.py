@@ -1,0 +1,325 @@
+"""The SLA sweep: what the nightly (or every-minute) job runs, and `rules explain`.
+
+It reads only the tickets whose next check has come (an indexed column), marks breached clocks,
+fires each matching rule at most once per ticket and clock cycle, records each firing as an event
+with what it did, and schedules the ticket's next check. Each ticket is one short transaction, so a
+sweep can run beside the TUI and the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from xhsvc.core import sla, tickets
+from xhsvc.core.calendars import load_calendar
+from xhsvc.core.context import Context, Tx
+from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
+from xhsvc.core.rules import Facts, Rule, RuleSet, load_rules, unmet_conditions
+from xhsvc.errors import NotFound
+from xhsvc.store import events, queries
+from xhsvc.store.ids import new_id
+from xhsvc.store.tables import Person, SlaClock, Ticket
+
+BATCH = 500
+
+
+@dataclass
+class Firing:
+    ticket: str
+    rule: str
+    title: str
+    trigger: str
+    cycle: int
+    actions: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ticket": self.ticket,
+            "rule": self.rule,
+            "title": self.title,
+            "trigger": self.trigger,
+            "cycle": self.cycle,
+            "actions": self.actions,
+        }
+
+
+@dataclass
+class SweepResult:
+    now: datetime
+    dry_run: bool
+    checked: int = 0
+    fired: list[Firing] = field(default_factory=list)
+    breached: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now,
+            "dry_run": self.dry_run,
+            "checked": self.checked,
+            "fired": [f.as_dict() for f in self.fired],
+            "breached": self.breached,
+        }
+
+
+def _facts(tx: Tx, ticket: Ticket) -> Facts:
+    customer = queries.get_customer(tx.conn, ticket.customer_id)
+    site = queries.get_site_by_id(tx.conn, ticket.site_id) if ticket.site_id else None
+    return Facts(
+        priority=ticket.priority,
+        status=ticket.status,
+        tier=ticket.tier,
+        level=ticket.sla_level,
+        service=ticket.service,
+        channel=ticket.channel,
+        customer=customer.name if customer else "",
+        region=(site.region if site and site.region else None) or (customer.region if customer else None),
+        major=ticket.major,
+    )
+
+
+def _current_clock(clocks: list[SlaClock], ticket: Ticket, target: str) -> SlaClock | None:
+    running = [
+        c for c in clocks if c.target == target and c.cycle == ticket.sla_cycle and c.stopped_at is None
+    ]
+    return running[-1] if running else None
+
+
+@dataclass
+class _Verdict:
+    rule: Rule
+    fires: bool
+    why: str
+    at: datetime | None = None  # when it will fire, if it has not yet
+
+
+def _judge(rule: Rule, facts: Facts, clocks: list[SlaClock], ticket: Ticket, now: datetime) -> _Verdict:
+    unmet = unmet_conditions(rule, facts)
+    if unmet:
+        return _Verdict(rule, False, "; ".join(unmet))
+    if rule.clock is None:
+        return _Verdict(rule, True, "conditions hold")
+    clock = _current_clock(clocks, ticket, rule.clock)
+    if clock is None:
+        return _Verdict(rule, False, f"no running {rule.clock} clock")
+    calendar = load_calendar(clock.calendar)
+    need = rule.threshold_minutes(clock.budget_min, calendar.day_minutes)
+    elapsed = sla.elapsed_minutes(clock, now)
+    share = f"{elapsed / clock.budget_min:.0%}" if clock.budget_min else "n/a"
+    if elapsed + 1e-6 >= need:
+        return _Verdict(rule, True, f"{rule.clock} clock at {share} of its time")
+    if clock.paused_since is not None:
+        return _Verdict(rule, False, f"{rule.clock} clock paused at {share}")
+    at = calendar.add_minutes(clock.started_at, need + clock.paused_min)
+    return _Verdict(rule, False, f"{rule.clock} clock at {share}", at=at)
+
+
+def _recipients(tx: Tx, ticket: Ticket, spec: tuple[str, ...]) -> list[Person]:
+    people: list[Person] = []
+    for item in spec:
+        if item == "assignee":
+            person = queries.get_person(tx.conn, ticket.assignee_id) if ticket.assignee_id else None
+            people += [person] if person else []
+        elif item.startswith("role:"):
+            people += queries.list_people(tx.conn, role=item[5:])
+        elif item.startswith("person:"):
+            person = queries.get_person(tx.conn, item[7:])
+            people += [person] if person else []
+    return people
+
+
+def _act(tx: Tx, ctx: Context, ticket: Ticket, rule: Rule, trigger: str) -> list[str]:
+    done: list[str] = []
+    do = rule.do
+    if "note" in do:
+        tickets.record_change(tx, ticket, "commented", {}, do["note"], text=do["note"], rule=rule.id)
+        done.append(f"note: {do['note']}")
+    if do.get("raise_priority"):
+        if ticket.urgency > 1 or ticket.impact > 1:
+            impact, urgency = (
+                (ticket.impact, ticket.urgency - 1) if ticket.urgency > 1 else (ticket.impact - 1, 1)
+            )
+            tickets.set_priority(tx, ctx, ticket, impact=impact, urgency=urgency, why=f"rule {rule.id}")
+            done.append(f"priority raised to {ticket.priority}")
+        else:
+            done.append("priority already the highest")
+    if do.get("mark_major") and not ticket.major:
+        tickets.record_change(tx, ticket, "marked_major", {"major": True}, f"major incident (rule {rule.id})")
+        tickets.notify_people(
+            tx,
+            tickets.people_with_role(tx, "manager"),
+            reason="major_incident",
+            ticket=ticket,
+            message=f"now a major incident ({rule.title}): {ticket.title}",
+        )
+        done.append("marked major")
+    if "escalate" in do:
+        target = do["escalate"]
+        if TIERS.index(target) <= TIERS.index(ticket.tier):
+            done.append(f"escalation skipped: already at {ticket.tier}")
+        elif queries.pending_approval(tx.conn, ticket.id) is not None:
+            done.append("escalation skipped: a request is already waiting")
+        else:
+            tickets.request_decision(
+                tx, ticket, kind="escalation", reason=f"{rule.title} (rule {rule.id})", target_tier=target
+            )
+            done.append(f"escalation to {target} requested")
+    if "notify" in do:
+        sent = tickets.notify_people(
+            tx,
+            _recipients(tx, ticket, do["notify"]),
+            reason="sla_rule",
+            ticket=ticket,
+            message=f"{rule.title} ({trigger}): {ticket.title}",
+        )
+        done.append(f"notified {', '.join(sent) if sent else 'nobody'}")
+    return done
+
+
+def _check_ticket(
+    tx: Tx, ctx: Context, ticket: Ticket, rules: RuleSet, now: datetime, result: SweepResult, *, apply: bool
+) -> None:
+    clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
+    fired = {f.rule_id for f in queries.firings_of(tx.conn, ticket.id) if f.cycle == ticket.sla_cycle}
+    upcoming: list[datetime] = []
+    for clock in clocks:
+        if clock.stopped_at is not None or clock.paused_since is not None:
+            continue
+        if clock.due_at <= now:
+            if clock.breached_at is None:
+                result.breached.append({"ticket": ticket.key, "clock": clock.target, "due_at": clock.due_at})
+                if apply:
+                    events.append(
+                        tx.conn,
+                        tx.origin,
+                        entity="sla_clock",
+                        entity_id=clock.id,
+                        ticket_id=ticket.id,
+                        kind="sla_clock.breached",
+                        payload={
+                            "set": {"breached_at": clock.due_at},
+                            "summary": f"{clock.target} target breached",
+                        },
+                    )
+        else:
+            upcoming.append(clock.due_at)
+    facts = _facts(tx, ticket)
+    for rule in rules.rules:
+        if rule.id in fired:
+            continue
+        verdict = _judge(rule, facts, clocks, ticket, now)
+        if not verdict.fires:
+            if verdict.at is not None:
+                upcoming.append(verdict.at)
+            continue
+        firing = Firing(ticket.key, rule.id, rule.title, rule.describe_trigger(), ticket.sla_cycle)
+        if apply:
+            firing.actions = _act(tx, ctx, ticket, rule, verdict.why)
+            events.append(
+                tx.conn,
+                tx.origin,
+                entity="rule_firing",
+                entity_id=new_id(),
+                ticket_id=ticket.id,
+                kind="rule.fired",
+                payload={
+                    "create": {
+                        "rule_id": rule.id,
+                        "ticket_id": ticket.id,
+                        "cycle": ticket.sla_cycle,
+                        "fired_at": now,
+                        "actions": json.dumps(firing.actions, ensure_ascii=False),
+                    },
+                    "summary": f"rule {rule.id} fired ({verdict.why}): {'; '.join(firing.actions)}",
+                },
+            )
+            # An action may change what other rules see (priority, major): look again at once.
+            facts = _facts(tx, ticket)
+            clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
+        result.fired.append(firing)
+    if apply:
+        active = ticket.status in tickets.ACTIVE
+        events.schedule_check(tx.conn, ticket.id, min(upcoming) if upcoming and active else None)
+
+
+def sweep(ctx: Context, *, now: datetime | None = None, dry_run: bool = False) -> SweepResult:
+    """Evaluate every ticket whose next check has come; safe to run every minute from cron."""
+    moment = now or ctx.now()
+    rules = load_rules()
+    result = SweepResult(now=moment, dry_run=dry_run)
+    sweeper = replace(ctx, actor_handle=SYSTEM_HANDLE, clock=lambda: moment)
+    if not dry_run:
+        ensure_system_person(sweeper)
+    seen: set[str] = set()
+    while True:
+        with ctx.reading() as tx:
+            ids = [
+                i
+                for i in queries.tickets_to_check(tx.conn, now=moment, statuses=tickets.ACTIVE, limit=BATCH)
+                if i not in seen
+            ]
+        if not ids:
+            return result
+        for ticket_id in ids:
+            seen.add(ticket_id)
+            result.checked += 1
+            try:
+                # A dry run writes nothing, not even the sweep's own identity: it reads as the caller.
+                opener = ctx.reading if dry_run else sweeper.writing
+                with opener() as tx:
+                    ticket = queries.get_ticket(tx.conn, ticket_id, for_update=not dry_run)
+                    if ticket is None or ticket.status not in tickets.ACTIVE:
+                        continue
+                    _check_ticket(tx, sweeper, ticket, rules, moment, result, apply=not dry_run)
+            except IntegrityError:
+                # Another sweep fired the same rule first; its firing stands, ours rolled back.
+                continue
+
+
+def explain(ctx: Context, *, key: str, now: datetime | None = None) -> dict[str, Any]:
+    """Which rules match this ticket now and why (not), which fired, and when the others will."""
+    moment = now or ctx.now()
+    rules = load_rules()
+    with ctx.reading() as tx:
+        ticket = queries.get_ticket(tx.conn, key)
+        if ticket is None:
+            raise NotFound(f"ticket {key!r} not found")
+        clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
+        firings = queries.firings_of(tx.conn, ticket.id)
+        facts = _facts(tx, ticket)
+    fired = {(f.rule_id, f.cycle): f for f in firings}
+    rows = []
+    for rule in rules.rules:
+        verdict = _judge(rule, facts, clocks, ticket, moment)
+        done = fired.get((rule.id, ticket.sla_cycle))
+        rows.append(
+            {
+                "rule": rule.id,
+                "title": rule.title,
+                "trigger": rule.describe_trigger(),
+                "matches": not unmet_conditions(rule, facts),
+                "due_now": verdict.fires,
+                "why": verdict.why,
+                "fires_at": verdict.at,
+                "fired_at": done.fired_at if done else None,
+                "actions": json.loads(done.actions) if done else [],
+            }
+        )
+    return {
+        "ticket": ticket.key,
+        "cycle": ticket.sla_cycle,
+        "rules_file": rules.source,
+        "now": moment,
+        "next_check_at": ticket.next_check_at,
+        "rules": rows,
+        "earlier_cycles": [
+            {"rule": f.rule_id, "cycle": f.cycle, "fired_at": f.fired_at}
+            for f in firings
+            if f.cycle != ticket.sla_cycle
+        ],
+        "clocks": sla.clock_views(clocks, moment, cycle=ticket.sla_cycle),
+    }
