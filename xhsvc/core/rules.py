@@ -63,7 +63,7 @@ def _strings(source: TomlSource, keypath: list[str], value: Any) -> tuple[str, .
     return tuple(value)
 
 
-def _recipient(source: TomlSource, keypath: list[str], value: str) -> str:
+def _recipient(source: TomlSource, keypath: list[Any], rule_id: str, value: str) -> str:
     if value == "assignee":
         return value
     kind, _, name = value.partition(":")
@@ -72,7 +72,8 @@ def _recipient(source: TomlSource, keypath: list[str], value: str) -> str:
     if kind == "person" and name:
         return value
     raise source.error(
-        keypath, f"{value!r}: use 'assignee', 'role:agent|engineer|expert|manager|admin' or 'person:ID'"
+        keypath,
+        f"rule {rule_id}: {value!r}: use 'assignee', 'role:agent|engineer|expert|manager|admin' or 'person:ID'",
     )
 
 
@@ -150,7 +151,7 @@ def _rule(source: TomlSource, index: int, raw: Any, seen: set[str]) -> Rule:
     for key, value in do_raw.items():
         keypath = [*where, "do", key]
         if key == "notify":
-            do[key] = tuple(_recipient(source, keypath, v) for v in _strings(source, keypath, value))
+            do[key] = tuple(_recipient(source, keypath, rule_id, v) for v in _strings(source, keypath, value))
         elif key == "escalate":
             if value not in ("L2", "L3"):
                 raise source.error(keypath, f'rule {rule_id}: escalate to "L2" or "L3"')
