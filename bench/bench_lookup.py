@@ -35,12 +35,17 @@ from rich.cells import cell_len
 from sqlalchemy import Connection, event
 
 from xhsvc.core.context import Context
-from xhsvc.core.customers import digits_of
+from xhsvc.core.customers import phone_search_keys
 from xhsvc.core.lookup import lookup
 from xhsvc.store import queries
 from xhsvc.store.db import Database, open_database
 from xhsvc.store.events import Change, Origin, append_many
 from xhsvc.store.ids import new_id
+
+
+def _digits(phone: str | None) -> str | None:
+    return phone_search_keys(phone)["phone_digits"]
+
 
 Row = dict[str, Any]
 
@@ -156,7 +161,7 @@ def _unique(rng: random.Random, seen: set[str], make: Callable[[random.Random], 
     """A phone number made by `make` whose digits are not in `seen` yet."""
     while True:
         value = make(rng)
-        digits = digits_of(value) or ""
+        digits = _digits(value) or ""
         if digits not in seen:
             seen.add(digits)
             return value
@@ -248,7 +253,7 @@ def changes(plans: Sequence[Planned], now: datetime) -> Iterator[Change]:
                 "customer_id": p.id,
                 "name": name,
                 "phone": phone,
-                "phone_digits": digits_of(phone),
+                **phone_search_keys(phone),
                 "email": None,
                 "role": role,
                 "created_at": now,
@@ -322,7 +327,7 @@ def matching(plans: Sequence[Planned], text: str) -> set[str]:
     serial = needle.upper()
     found = set()
     for p in plans:
-        phones = [digits_of(phone) or "" for _, _, phone, _ in p.contacts]
+        phones = [_digits(phone) or "" for _, _, phone, _ in p.contacts]
         if (
             (len(digits) >= 4 and any(d.startswith(digits) for d in phones))
             or (len(digits) >= 7 and any(d.endswith(digits) for d in phones))
@@ -340,7 +345,7 @@ def lookups(plans: Sequence[Planned]) -> list[Lookup]:
     fragment = next(org for org, _ in ORGS if org in target.name)
     found = [
         Lookup("mobile", target.mobile, target.name),
-        Lookup("landline-8", (digits_of(target.landline) or "")[-8:], target.name),
+        Lookup("landline-8", (_digits(target.landline) or "")[-8:], target.name),
         Lookup("serial-10", serial[:10], None),
         Lookup("serial", serial, target.name),
         Lookup("name", target.name, target.name),

@@ -36,7 +36,7 @@ def add(
         core_context(ctx), customer=customer, name=name, phone=phone, email=email, role=role
     )
     if json_out:
-        print_json(contact.model_dump(exclude={"phone_digits"}))
+        print_json(contact.model_dump(exclude=core.SEARCH_COLUMNS))
     else:
         say(f"contact {contact.name} added")
 
@@ -56,7 +56,7 @@ def edit(
         core_context(ctx), customer=customer, name=name, phone=phone, email=email, role=role
     )
     if json_out:
-        print_json(contact.model_dump(exclude={"phone_digits"}))
+        print_json(contact.model_dump(exclude=core.SEARCH_COLUMNS))
     else:
         say(f"contact {contact.name} saved")
 

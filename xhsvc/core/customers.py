@@ -88,8 +88,13 @@ def serial_value(value: str | None) -> str:
     return serial
 
 
-def digits_of(phone: str | None) -> str | None:
-    return "".join(ch for ch in phone if ch.isdigit()) if phone else None
+SEARCH_COLUMNS = {"phone_digits", "phone_tail"}
+
+
+def phone_search_keys(phone: str | None) -> dict[str, str | None]:
+    """What `lookup` finds a caller by: the phone's digits, and the same reversed."""
+    digits = "".join(ch for ch in phone if ch.isdigit()) if phone else None
+    return {"phone_digits": digits, "phone_tail": digits[::-1] if digits else None}
 
 
 def find_customer(tx: Tx, name: str) -> Customer:
@@ -184,7 +189,7 @@ def customer_profile(ctx: Context, *, name: str) -> dict[str, Any]:
     return {
         **customer.model_dump(),
         "sites": [s.model_dump(exclude={"customer_id"}) for s in sites],
-        "contacts": [c.model_dump(exclude={"customer_id", "phone_digits"}) for c in contacts],
+        "contacts": [c.model_dump(exclude={"customer_id", *SEARCH_COLUMNS}) for c in contacts],
         "assets": [
             {**a.model_dump(exclude={"customer_id", "site_id"}), "site": site_names.get(a.site_id or "")}
             for a in assets
@@ -287,7 +292,7 @@ def add_contact(
             "customer_id": owner.id,
             "name": clean,
             "phone": phone,
-            "phone_digits": digits_of(phone),
+            **phone_search_keys(phone),
             "email": email,
             "role": text_value(role, "role", limit=100),
             "created_at": tx.now,
@@ -315,7 +320,7 @@ def edit_contact(
             contact,
             {
                 "phone": phone,
-                "phone_digits": digits_of(phone),
+                **(phone_search_keys(phone) if phone else {}),
                 "email": email_value(email),
                 "role": text_value(role, "role", limit=100),
             },
@@ -331,7 +336,7 @@ def list_contacts(ctx: Context, *, customer: str | None = None) -> list[dict[str
         contacts = queries.list_contacts(tx.conn, customer_id=owner_id)
         owners = queries.customers_by_id(tx.conn, [c.customer_id for c in contacts])
     return [
-        {**c.model_dump(exclude={"phone_digits"}), "customer": owners[c.customer_id].name} for c in contacts
+        {**c.model_dump(exclude=SEARCH_COLUMNS), "customer": owners[c.customer_id].name} for c in contacts
     ]
 
 
@@ -433,4 +438,4 @@ def get_contact(ctx: Context, *, customer: str, name: str) -> dict[str, Any]:
         contact = queries.find_contact(tx.conn, owner.id, name)
     if contact is None:
         raise NotFound(f"contact {name!r} of {owner.name} not found")
-    return {**contact.model_dump(exclude={"phone_digits"}), "customer": owner.name}
+    return {**contact.model_dump(exclude=SEARCH_COLUMNS), "customer": owner.name}

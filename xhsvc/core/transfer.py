@@ -186,7 +186,7 @@ class _Importer:
             "customer_id": customer,
             "name": name,
             "phone": phone,
-            "phone_digits": records.digits_of(phone),
+            **records.phone_search_keys(phone),
             "email": email,
             "role": _field(row, "role", _optional("role", 100)),
         }

@@ -368,32 +368,37 @@ def uses_of_term(conn: Connection, term_id: str) -> list[tables.EntitlementUse]:
 # Lookup ---------------------------------------------------------------------------------------
 
 
+def _prefix(column: Any, text: str) -> Any:
+    """`column` starts with `text`, as a range an ordinary index serves (LIKE would not, being
+    case-insensitive in SQLite)."""
+    return and_(column >= text, column < text + "\U0010ffff")
+
+
 def lookup_customer_ids(conn: Connection, text: str, *, limit: int = 20) -> list[str]:
-    """Customers whose name contains `text`, whose contact's phone has these digits, or whose
-    asset's serial starts with it. Phones and serials use their indexes; names are matched
-    first by prefix (indexed), then anywhere."""
+    """Customers whose contact's phone has these digits (from the start, or from the end without
+    an area code), whose asset's serial starts with the text, or whose name starts with or
+    contains it. Every search but "name contains" uses an index."""
     found: list[str] = []
 
     def add(stmt: Any) -> None:
-        for (cid,) in conn.execute(stmt.limit(limit)):
+        if len(found) >= limit:
+            return
+        for (cid,) in conn.execute(stmt.distinct().limit(limit)):
             if cid not in found:
                 found.append(cid)
 
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 4:
-        add(select(CONTACT.c.customer_id).where(CONTACT.c.phone_digits.like(f"{digits}%")))
-        if len(digits) >= 7 and len(found) < limit:
-            add(select(CONTACT.c.customer_id).where(CONTACT.c.phone_digits.like(f"%{digits}")))
-    serial = text.strip().upper()
-    if serial:
-        add(select(ASSET.c.customer_id).where(ASSET.c.serial.like(f"{serial}%")))
-        add(select(CUSTOMER.c.id).where(CUSTOMER.c.name.like(f"{text.strip()}%")).order_by(CUSTOMER.c.name))
-        if len(found) < limit:
-            add(
-                select(CUSTOMER.c.id)
-                .where(CUSTOMER.c.name.like(f"%{text.strip()}%"))
-                .order_by(CUSTOMER.c.name)
-            )
+    needle = text.strip()
+    digits = "".join(ch for ch in needle if ch.isdigit())
+    only_digits = len(digits) >= 4 and not any(ch.isalpha() for ch in needle)
+    if only_digits:
+        add(select(CONTACT.c.customer_id).where(_prefix(CONTACT.c.phone_digits, digits)))
+        if len(digits) >= 7:
+            add(select(CONTACT.c.customer_id).where(_prefix(CONTACT.c.phone_tail, digits[::-1])))
+    if needle.isascii():
+        add(select(ASSET.c.customer_id).where(_prefix(ASSET.c.serial, needle.upper())))
+    add(select(CUSTOMER.c.id).where(_prefix(CUSTOMER.c.name, needle)))
+    if not only_digits:
+        add(select(CUSTOMER.c.id).where(CUSTOMER.c.name.contains(needle, autoescape=True)))
     return found[:limit]
 
 

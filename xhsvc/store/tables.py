@@ -101,13 +101,18 @@ class Site(SQLModel, table=True):
 
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
-    __table_args__ = (Index("ix_contact_phone_digits", "phone_digits"),)
+    __table_args__ = (
+        Index("ix_contact_phone_digits", "phone_digits"),
+        Index("ix_contact_phone_tail", "phone_tail"),
+    )
     id: str = Field(primary_key=True, max_length=36)
     customer_id: str = Field(foreign_key="customer.id", max_length=36, index=True)
     name: str = Field(max_length=100)
     phone: str | None = Field(default=None, max_length=40)
     # The phone's digits alone, so a caller is found however the number was typed.
     phone_digits: str | None = Field(default=None, max_length=40)
+    # The digits reversed: a caller's number without its area code is a prefix here, so indexed.
+    phone_tail: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=200)
     role: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(sa_column=_when(nullable=False))
