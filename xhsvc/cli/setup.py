@@ -67,7 +67,8 @@ def demo(ctx: typer.Context, json_out: JsonOption = False) -> None:
         return
     say(
         f"demo loaded: {summary['people']} people, {summary['customers']} customers, "
-        f"{summary['tickets']} tickets"
+        f"{summary['contracts']} contracts, {summary['tickets']} tickets; the SLA sweep fired "
+        f"{summary['rules_fired']} escalation rule(s)"
     )
     say(f"you act as {data['user']} (change with --as PERSON or `xhsvc config set user ID`); try:")
     say("  xhsvc ticket list")

@@ -407,8 +407,14 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
         as_("zhoujian"), number=CONTRACTS[4][0], kind="standby_days", quantity=3, note="核心系统割接值守"
     )
 
+    # The nightly sweep has run: late tickets have warned, escalated and told the managers.
+    from xhsvc.core.sweep import sweep
+
+    swept = sweep(replace(ctx, actor_handle="wangfang"))
+
     with ctx.reading() as tx:
         return {
+            "rules_fired": len(swept.fired),
             "people": len(queries.list_people(tx.conn)),
             "customers": len(queries.list_customers(tx.conn)),
             "contracts": len(queries.list_contracts(tx.conn)),
