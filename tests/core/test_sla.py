@@ -290,3 +290,16 @@ def test_a_broken_rules_file_names_file_line_and_key(
 def test_the_shipped_rules_are_valid() -> None:
     ids = [r.id for r in load_rules().rules]
     assert ids[:2] == ["response-warning", "response-breached"] and "resolution-escalate" in ids
+
+
+def test_a_dry_run_pages_through_every_due_ticket(desk: MakeCtx, clock, monkeypatch) -> None:
+    monkeypatch.setattr(sweep, "BATCH", 2)  # pages of two, so five tickets take three pages
+    agent = desk("wangfang")
+    keys = []
+    for _ in range(5):
+        keys.append(tickets.open_ticket(agent, customer=CUSTOMER, title="告警").ticket.key)
+        clock.advance(minutes=1)
+    result = sweep.sweep(agent, now=clock.now + timedelta(hours=3), dry_run=True)
+    assert result.checked == 5
+    assert sorted({f.ticket for f in result.fired}) == keys
+    assert sweep.sweep(agent, now=clock.now + timedelta(hours=3)).checked == 5

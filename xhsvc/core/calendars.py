@@ -256,13 +256,22 @@ def user_calendars_dir() -> Path:
     return paths().config_dir / "calendars"
 
 
+_files_cache: dict[tuple[str, float], dict[str, Path]] = {}
+
+
 def calendar_files() -> dict[str, Path]:
-    """Calendar name -> file: the shipped ones, then the user's (which win)."""
-    files = {p.stem: p for p in sorted(DEFAULTS_DIR.glob("*.toml"))}
+    """Calendar name -> file: the shipped ones, then the user's (which win).
+
+    Listed again only when the user's folder changes: the sweep asks for every clock."""
     own = user_calendars_dir()
-    if own.is_dir():
-        files.update({p.stem: p for p in sorted(own.glob("*.toml"))})
-    return files
+    key = (str(own), own.stat().st_mtime if own.is_dir() else 0.0)
+    if key not in _files_cache:
+        files = {p.stem: p for p in sorted(DEFAULTS_DIR.glob("*.toml"))}
+        if own.is_dir():
+            files.update({p.stem: p for p in sorted(own.glob("*.toml"))})
+        _files_cache.clear()
+        _files_cache[key] = files
+    return _files_cache[key]
 
 
 def load_calendar(name: str) -> Calendar:

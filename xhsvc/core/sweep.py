@@ -254,18 +254,18 @@ def sweep(ctx: Context, *, now: datetime | None = None, dry_run: bool = False) -
     sweeper = replace(ctx, actor_handle=SYSTEM_HANDLE, clock=lambda: moment)
     if not dry_run:
         ensure_system_person(sweeper)
-    seen: set[str] = set()
+    # Keyset pages: a checked ticket is rescheduled later than `moment` (a dry run leaves it),
+    # so paging on (next check, id) visits each due ticket once either way.
+    after: tuple[datetime, str] | None = None
     while True:
         with ctx.reading() as tx:
-            ids = [
-                i
-                for i in queries.tickets_to_check(tx.conn, now=moment, statuses=tickets.ACTIVE, limit=BATCH)
-                if i not in seen
-            ]
-        if not ids:
+            page = queries.tickets_to_check(
+                tx.conn, now=moment, statuses=tickets.ACTIVE, limit=BATCH, after=after
+            )
+        if not page:
             return result
-        for ticket_id in ids:
-            seen.add(ticket_id)
+        after = page[-1]
+        for _, ticket_id in page:
             result.checked += 1
             try:
                 # A dry run writes nothing, not even the sweep's own identity: it reads as the caller.

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from xhsvc.store import tables
@@ -427,15 +427,22 @@ def firings_of(conn: Connection, ticket_id: str) -> list[tables.RuleFiring]:
     return [tables.RuleFiring(**r) for r in conn.execute(stmt).mappings()]
 
 
-def tickets_to_check(conn: Connection, *, now: Any, statuses: Sequence[str], limit: int) -> list[str]:
-    """Ids of open tickets whose next check has come: the sweep's indexed read."""
+def tickets_to_check(
+    conn: Connection, *, now: Any, statuses: Sequence[str], limit: int, after: tuple[Any, str] | None = None
+) -> list[tuple[Any, str]]:
+    """(next check, id) of open tickets whose next check has come, in that order, from `after` on:
+    the sweep's indexed read (index on status, next_check_at)."""
     stmt = (
-        select(TICKET.c.id)
+        select(TICKET.c.next_check_at, TICKET.c.id)
         .where(TICKET.c.next_check_at <= now, TICKET.c.status.in_(list(statuses)))
-        .order_by(TICKET.c.next_check_at)
+        .order_by(TICKET.c.next_check_at, TICKET.c.id)
         .limit(limit)
     )
-    return [tid for (tid,) in conn.execute(stmt)]
+    if after is not None:
+        # Bound with the column's type, so the instant compares as stored (SQLite keeps text).
+        last = tuple_(literal(after[0], TICKET.c.next_check_at.type), literal(after[1], TICKET.c.id.type))
+        stmt = stmt.where(tuple_(TICKET.c.next_check_at, TICKET.c.id) > last)
+    return [(at, tid) for at, tid in conn.execute(stmt)]
 
 
 def claim_notifications(conn: Connection, *, now: Any, stale_before: Any, limit: int) -> list[dict[str, Any]]:

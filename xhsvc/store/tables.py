@@ -192,7 +192,7 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_order", "priority", "created_at"),
         Index("ix_ticket_assignee", "assignee_id", "status"),
         Index("ix_ticket_customer", "customer_id"),
-        Index("ix_ticket_next_check", "next_check_at"),
+        Index("ix_ticket_next_check", "status", "next_check_at"),
     )
     id: str = Field(primary_key=True, max_length=36)
     key: str = Field(unique=True, max_length=32)

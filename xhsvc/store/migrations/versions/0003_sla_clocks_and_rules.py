@@ -77,7 +77,7 @@ def upgrade() -> None:
     op.add_column(
         "ticket", sa.Column("next_check_at", xhsvc.store.types.UTCDateTime(timezone=True), nullable=True)
     )
-    op.create_index("ix_ticket_next_check", "ticket", ["next_check_at"], unique=False)
+    op.create_index("ix_ticket_next_check", "ticket", ["status", "next_check_at"], unique=False)
     op.add_column(
         "contact", sa.Column("phone_tail", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True)
     )
