@@ -27,6 +27,7 @@ from xhsvc.cli import (
     sla,
     tickets,
     transfer,
+    visits,
 )
 from xhsvc.cli.common import Globals, state
 from xhsvc.errors import XhsvcError
@@ -96,6 +97,7 @@ app.add_typer(contracts.app, name="contract")
 app.add_typer(calendars.app, name="calendar")
 app.add_typer(sla.app, name="sla")
 app.add_typer(rules.app, name="rules")
+app.add_typer(visits.app, name="visit")
 app.add_typer(notify.app, name="notify")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db.app, name="db")

@@ -191,6 +191,12 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
             ("service report", "attached" if data["report"] else ""),
             ("review", f"{data['root_cause']} / {data['review_actions']}" if data["reviewed_at"] else ""),
             ("description", data["description"]),
+            (
+                "from visit",
+                f"{data['from_visit']['visit']} finding {data['from_visit']['item_key']}"
+                if data["from_visit"]
+                else "",
+            ),
         ]
     )
     for clock in data["clocks"]:

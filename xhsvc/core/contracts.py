@@ -515,50 +515,66 @@ def use_entitlement(
         raise InvalidInput("quantity: must be 1 or more")
     day = parse_date(on, "on") or local_today(ctx)
     with ctx.writing() as tx:
-        me = tx.me()
-        if me.role not in ("agent", "engineer", "expert", "manager", "admin"):
-            raise NotAllowed(f"contract use: {me.handle} may not record service use")
         contract = queries.get_contract(tx.conn, number, for_update=True)
         if contract is None:
             raise NotFound(f"contract {number!r} not found")
-        terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
-        if contract_state(contract, terms, day) != "active":
-            raise NotAllowed(
-                f"contract use: {contract.number} is {contract_state(contract, terms, day)} on {day}; nothing to use"
-            )
-        term = term_at(terms, day)
-        assert term is not None
-        level = load_levels().get(term.level)
-        usage = _usage(queries.uses_of_term(tx.conn, term.id), level)[kind]
-        beyond = usage["used"] + quantity > usage["granted"]
-        if beyond and me.role != "manager":
-            raise NotAllowed(
-                f"contract use: {contract.number} has {usage['left']} {kind} left of {usage['granted']} "
-                f"this term; using more needs a manager"
-            )
         ticket_id = None
         if ticket:
             found = queries.get_ticket(tx.conn, ticket)
             if found is None:
                 raise NotFound(f"ticket {ticket!r} not found")
             ticket_id = found.id
-        row = {
-            "contract_id": contract.id,
-            "term_id": term.id,
-            "kind": kind,
-            "quantity": quantity,
-            "used_on": day,
-            "ticket_id": ticket_id,
-            "note": text_value(note, "note", limit=2000),
-            "beyond_grant": beyond,
-            "recorded_by_id": me.id,
-            "created_at": tx.now,
-        }
-        summary = f"{quantity} {kind} used on {contract.number}" + (
-            " beyond the grant, approved by manager" if beyond else ""
-        )
-        create(tx, "entitlement_use", row, summary)
+        record_use(tx, contract, kind=kind, quantity=quantity, day=day, ticket_id=ticket_id, note=note)
     return contract_usage(ctx, number=number, at=day)
+
+
+def record_use(
+    tx: Tx,
+    contract: Contract,
+    *,
+    kind: str,
+    quantity: int,
+    day: date,
+    ticket_id: str | None = None,
+    note: str | None = None,
+    action: str = "contract use",
+) -> bool:
+    """Record a use against the term in force on `day`; returns whether it goes beyond the grant
+    (which only a manager may do)."""
+    me = tx.me()
+    if me.role not in ("agent", "engineer", "expert", "manager", "admin"):
+        raise NotAllowed(f"{action}: {me.handle} may not record service use")
+    terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
+    state = contract_state(contract, terms, day)
+    if state != "active":
+        raise NotAllowed(f"{action}: {contract.number} is {state} on {day}; nothing to use")
+    term = term_at(terms, day)
+    assert term is not None
+    level = load_levels().get(term.level)
+    usage = _usage(queries.uses_of_term(tx.conn, term.id), level)[kind]
+    beyond = usage["used"] + quantity > usage["granted"]
+    if beyond and me.role != "manager":
+        raise NotAllowed(
+            f"{action}: {contract.number} has {usage['left']} {kind} left of {usage['granted']} "
+            f"this term; using more needs a manager"
+        )
+    row = {
+        "contract_id": contract.id,
+        "term_id": term.id,
+        "kind": kind,
+        "quantity": quantity,
+        "used_on": day,
+        "ticket_id": ticket_id,
+        "note": text_value(note, "note", limit=2000),
+        "beyond_grant": beyond,
+        "recorded_by_id": me.id,
+        "created_at": tx.now,
+    }
+    summary = f"{quantity} {kind} used on {contract.number}" + (
+        " beyond the grant, approved by manager" if beyond else ""
+    )
+    create(tx, "entitlement_use", row, summary)
+    return beyond
 
 
 def today_of(ctx: Context, moment: datetime) -> date:

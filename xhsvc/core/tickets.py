@@ -22,7 +22,7 @@ from xhsvc.core.people import TIERS
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
-from xhsvc.store.tables import Approval, Person, Ticket
+from xhsvc.store.tables import Approval, Asset, Customer, Person, Ticket
 
 STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "cancelled")
 # Not yet resolved: work is still owed.
@@ -206,87 +206,125 @@ def open_ticket(
         raise InvalidInput(f"service {service!r}: must be one of {', '.join(SERVICES)}")
     if channel not in CHANNELS:
         raise InvalidInput(f"channel {channel!r}: must be one of {', '.join(CHANNELS)}")
-    priority = priority_for(ctx, impact=impact, urgency=urgency)
-    is_major = major or impact == 1
+    priority_for(ctx, impact=impact, urgency=urgency)
     with ctx.writing() as tx:
-        me = tx.me()
         called_at = sla.check_reported_at(ctx, reported_at, tx.now) if reported_at else tx.now
         found = find_customer(tx, customer)
         found_asset = find_asset(tx, asset) if asset else None
         if found_asset is not None and found_asset.customer_id != found.id:
             raise InvalidInput(f"asset {found_asset.serial}: belongs to another customer, not {found.name}")
-        coverage = coverage_for(tx, found, at=today_of(ctx, called_at), asset=found_asset, service=service)
-        number = events.bump_counter(tx.conn, f"ticket:{ctx.db.prefix}")
-        key = f"{ctx.db.prefix}-{number:06d}"
-        engineer_owns = me.role in ("engineer", "expert")
-        row: dict[str, Any] = {
-            "key": key,
-            "title": title,
-            "description": _text(description, "description", required=False),
-            "status": "assigned" if engineer_owns else "new",
-            "tier": me.tier if engineer_owns and me.tier else "L1",
-            "impact": impact,
-            "urgency": urgency,
-            "priority": priority,
-            "major": is_major,
-            "service": service,
-            "channel": channel,
-            "contact": _text(contact, "contact", required=False),
-            "customer_id": found.id,
-            "site_id": found_asset.site_id if found_asset else None,
-            "asset_id": found_asset.id if found_asset else None,
-            "contract_id": coverage.contract_id if coverage.covered else None,
-            "coverage": coverage.code,
-            "coverage_note": coverage.reason,
-            "sla_level": coverage.level if coverage.covered else sla.out_of_contract_level(ctx),
-            "reported_at": called_at,
-            "sla_cycle": 1,
-            "assignee_id": me.id if engineer_owns else None,
-            "opened_by_id": me.id,
-            "onsite": False,
-            "onsite_tier": None,
-            "created_at": tx.now,
-            "updated_at": tx.now,
-            "reopen_count": 0,
-        }
-        ticket_id = new_id()
-        events.append(
-            tx.conn,
-            tx.origin,
-            entity="ticket",
-            entity_id=ticket_id,
-            ticket_id=ticket_id,
-            kind="ticket.opened",
-            payload={
-                "create": row,
-                "summary": f"opened via {channel} for {found.name}: {title} ({priority}"
-                + (", major incident" if is_major else "")
-                + ("" if coverage.covered else ", out of contract")
-                + ")",
-            },
+        return create_ticket(
+            tx,
+            ctx,
+            customer=found,
+            asset=found_asset,
+            title=title,
+            description=description,
+            impact=impact,
+            urgency=urgency,
+            service=service,
+            channel=channel,
+            contact=contact,
+            major=major,
+            called_at=called_at,
         )
-        ticket = Ticket(id=ticket_id, **row)
-        events.schedule_check(tx.conn, ticket_id, tx.now)
-        sla.start_clock(tx, ticket, "response", at=called_at)
-        sla.start_clock(tx, ticket, "resolution", at=called_at)
-        notified: list[str] = []
-        if is_major:
-            notified += notify_people(
-                tx,
-                people_with_role(tx, "manager"),
-                reason="major_incident",
-                ticket=ticket,
-                message=f"major incident at {found.name}: {title} ({priority})",
-            )
-        if channel == "direct" and engineer_owns:
-            notified += notify_people(
-                tx,
-                people_with_role(tx, "agent"),
-                reason="direct_call",
-                ticket=ticket,
-                message=f"{me.name} took a direct call from {found.name}: {title}",
-            )
-        return Opened(ticket=ticket, notified=notified)
+
+
+def create_ticket(
+    tx: Tx,
+    ctx: Context,
+    *,
+    customer: Customer,
+    title: str,
+    asset: Asset | None = None,
+    site_id: str | None = None,
+    description: str | None = None,
+    impact: int = 3,
+    urgency: int = 3,
+    service: str = "remote",
+    channel: str = "hotline",
+    contact: str | None = None,
+    major: bool = False,
+    called_at: datetime | None = None,
+) -> Opened:
+    """Record a ticket inside the caller's transaction (a call, or a visit's follow-up)."""
+    me = tx.me()
+    found, found_asset = customer, asset
+    called_at = called_at or tx.now
+    priority = priority_for(ctx, impact=impact, urgency=urgency)
+    is_major = major or impact == 1
+    coverage = coverage_for(tx, found, at=today_of(ctx, called_at), asset=found_asset, service=service)
+    number = events.bump_counter(tx.conn, f"ticket:{ctx.db.prefix}")
+    key = f"{ctx.db.prefix}-{number:06d}"
+    engineer_owns = me.role in ("engineer", "expert")
+    row: dict[str, Any] = {
+        "key": key,
+        "title": title,
+        "description": _text(description, "description", required=False),
+        "status": "assigned" if engineer_owns else "new",
+        "tier": me.tier if engineer_owns and me.tier else "L1",
+        "impact": impact,
+        "urgency": urgency,
+        "priority": priority,
+        "major": is_major,
+        "service": service,
+        "channel": channel,
+        "contact": _text(contact, "contact", required=False),
+        "customer_id": found.id,
+        "site_id": found_asset.site_id if found_asset else site_id,
+        "asset_id": found_asset.id if found_asset else None,
+        "contract_id": coverage.contract_id if coverage.covered else None,
+        "coverage": coverage.code,
+        "coverage_note": coverage.reason,
+        "sla_level": coverage.level if coverage.covered else sla.out_of_contract_level(ctx),
+        "reported_at": called_at,
+        "sla_cycle": 1,
+        "assignee_id": me.id if engineer_owns else None,
+        "opened_by_id": me.id,
+        "onsite": False,
+        "onsite_tier": None,
+        "created_at": tx.now,
+        "updated_at": tx.now,
+        "reopen_count": 0,
+    }
+    ticket_id = new_id()
+    events.append(
+        tx.conn,
+        tx.origin,
+        entity="ticket",
+        entity_id=ticket_id,
+        ticket_id=ticket_id,
+        kind="ticket.opened",
+        payload={
+            "create": row,
+            "summary": f"opened via {channel} for {found.name}: {title} ({priority}"
+            + (", major incident" if is_major else "")
+            + ("" if coverage.covered else ", out of contract")
+            + ")",
+        },
+    )
+    ticket = Ticket(id=ticket_id, **row)
+    events.schedule_check(tx.conn, ticket_id, tx.now)
+    sla.start_clock(tx, ticket, "response", at=called_at)
+    sla.start_clock(tx, ticket, "resolution", at=called_at)
+    notified: list[str] = []
+    if is_major:
+        notified += notify_people(
+            tx,
+            people_with_role(tx, "manager"),
+            reason="major_incident",
+            ticket=ticket,
+            message=f"major incident at {found.name}: {title} ({priority})",
+        )
+    if channel == "direct" and engineer_owns:
+        notified += notify_people(
+            tx,
+            people_with_role(tx, "agent"),
+            reason="direct_call",
+            ticket=ticket,
+            message=f"{me.name} took a direct call from {found.name}: {title}",
+        )
+    return Opened(ticket=ticket, notified=notified)
 
 
 # Working the ticket -----------------------------------------------------------------------------
@@ -872,6 +910,7 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         contract = queries.get_contract(tx.conn, ticket.contract_id) if ticket.contract_id else None
         approvals = queries.approvals_for(tx.conn, ticket.id)
         clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
+        from_visit = queries.finding_of_ticket(tx.conn, ticket.id)
         now = tx.now
         ids = [ticket.assignee_id, ticket.opened_by_id]
         ids += [a.requested_by_id for a in approvals] + [a.decided_by_id for a in approvals]
@@ -918,6 +957,7 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         "sla_level": ticket.sla_level,
         "sla_cycle": ticket.sla_cycle,
         "clocks": sla.clock_views(clocks, now, cycle=ticket.sla_cycle),
+        "from_visit": from_visit,
         "pending_approval": _approval_view(pending, handles) if pending else None,
         "approvals": [_approval_view(a, handles) for a in approvals],
     }

@@ -483,3 +483,97 @@ def claim_notifications(conn: Connection, *, now: Any, stale_before: Any, limit:
 
 def release_notification(conn: Connection, notification_id: str) -> None:
     conn.execute(NOTIFICATION.update().where(NOTIFICATION.c.id == notification_id).values(claimed_at=None))
+
+
+# Visits ---------------------------------------------------------------------------------------
+
+VISIT = tables.Visit.__table__
+VISIT_ITEM = tables.VisitItem.__table__
+FINDING = tables.Finding.__table__
+
+
+def get_visit(conn: Connection, key_or_id: str, *, for_update: bool = False) -> tables.Visit | None:
+    stmt = select(VISIT).where(or_(VISIT.c.key == key_or_id, VISIT.c.id == key_or_id))
+    if for_update:
+        stmt = stmt.with_for_update()
+    return _one(conn, tables.Visit, stmt)
+
+
+def visits_of_contract(conn: Connection, contract_id: str) -> list[tables.Visit]:
+    stmt = select(VISIT).where(VISIT.c.contract_id == contract_id).order_by(VISIT.c.planned_for)
+    return [tables.Visit(**r) for r in conn.execute(stmt).mappings()]
+
+
+def list_visits(
+    conn: Connection,
+    *,
+    statuses: Sequence[str] | None = None,
+    customer_id: str | None = None,
+    engineer_id: str | None = None,
+    until: Any = None,
+    limit: int = 1000,
+) -> list[tables.Visit]:
+    stmt = select(VISIT).order_by(VISIT.c.planned_for, VISIT.c.key).limit(limit)
+    if statuses:
+        stmt = stmt.where(VISIT.c.status.in_(list(statuses)))
+    if customer_id:
+        stmt = stmt.where(VISIT.c.customer_id == customer_id)
+    if engineer_id:
+        stmt = stmt.where(VISIT.c.engineer_id == engineer_id)
+    if until is not None:
+        stmt = stmt.where(VISIT.c.planned_for <= until)
+    return [tables.Visit(**r) for r in conn.execute(stmt).mappings()]
+
+
+def items_of(conn: Connection, visit_id: str) -> list[tables.VisitItem]:
+    stmt = select(VISIT_ITEM).where(VISIT_ITEM.c.visit_id == visit_id).order_by(VISIT_ITEM.c.position)
+    return [tables.VisitItem(**r) for r in conn.execute(stmt).mappings()]
+
+
+def findings_of(conn: Connection, visit_id: str) -> list[tables.Finding]:
+    stmt = (
+        select(FINDING)
+        .where(FINDING.c.visit_id == visit_id)
+        .order_by(FINDING.c.created_at, FINDING.c.item_key)
+    )
+    return [tables.Finding(**r) for r in conn.execute(stmt).mappings()]
+
+
+def finding_of_ticket(conn: Connection, ticket_id: str) -> dict[str, Any] | None:
+    """The visit finding a follow-up ticket was opened for, if any."""
+    stmt = (
+        select(FINDING.c.item_key, FINDING.c.severity, VISIT.c.key.label("visit"))
+        .join(VISIT, VISIT.c.id == FINDING.c.visit_id)
+        .where(FINDING.c.ticket_id == ticket_id)
+    )
+    row = conn.execute(stmt).mappings().first()
+    return dict(row) if row else None
+
+
+def previous_visit(conn: Connection, visit: tables.Visit) -> tables.Visit | None:
+    """The customer's last completed visit of the same kind, before `visit`."""
+    stmt = (
+        select(VISIT)
+        .where(
+            VISIT.c.customer_id == visit.customer_id,
+            VISIT.c.kind == visit.kind,
+            VISIT.c.status == "completed",
+            VISIT.c.id != visit.id,
+        )
+        .order_by(VISIT.c.completed_at.desc())
+    )
+    if visit.completed_at is not None:
+        stmt = stmt.where(VISIT.c.completed_at < visit.completed_at)
+    return _one(conn, tables.Visit, stmt.limit(1))
+
+
+def tickets_of_customer(conn: Connection, customer_id: str, *, since: Any = None) -> list[dict[str, Any]]:
+    stmt = (
+        select(TICKET.c.key, TICKET.c.title, TICKET.c.status, TICKET.c.created_at)
+        .where(TICKET.c.customer_id == customer_id)
+        .order_by(TICKET.c.created_at)
+        .limit(50)
+    )
+    if since is not None:
+        stmt = stmt.where(TICKET.c.created_at >= since)
+    return [dict(r) for r in conn.execute(stmt).mappings()]

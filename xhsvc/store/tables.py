@@ -276,6 +276,70 @@ class RuleFiring(SQLModel, table=True):
     actions: str = Field(sa_type=Text)
 
 
+class Visit(SQLModel, table=True):
+    """A scheduled service visit: an inspection, a training, standby, an optimization review or a
+    disaster-recovery drill, with the checklist the engineer fills in."""
+
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_due", "status", "planned_for"),)
+    id: str = Field(primary_key=True, max_length=36)
+    key: str = Field(unique=True, max_length=32)
+    kind: str = Field(max_length=16)
+    template: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+    status: str = Field(max_length=16)
+    customer_id: str = Field(foreign_key="customer.id", max_length=36)
+    contract_id: str | None = Field(default=None, foreign_key="contract.id", max_length=36, index=True)
+    term_id: str | None = Field(default=None, foreign_key="contract_term.id", max_length=36)
+    site_id: str | None = Field(default=None, foreign_key="site.id", max_length=36)
+    engineer_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
+    planned_for: date = Field(sa_column=_day())
+    quantity: int = 1
+    started_at: datetime | None = Field(default=None, sa_column=_when())
+    completed_at: datetime | None = Field(default=None, sa_column=_when())
+    summary: str | None = Field(default=None, sa_type=Text)
+    cancel_reason: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class VisitItem(SQLModel, table=True):
+    """One checklist item of a visit: a copy of the template's item, and the engineer's answer."""
+
+    __tablename__ = "visit_item"
+    __table_args__ = (UniqueConstraint("visit_id", "item_key", name="uq_visit_item"),)
+    id: str = Field(primary_key=True, max_length=36)
+    visit_id: str = Field(foreign_key="visit.id", max_length=36, index=True)
+    item_key: str = Field(max_length=80)
+    position: int
+    section: str = Field(max_length=64)
+    label: str = Field(max_length=300)
+    kind: str = Field(max_length=16)
+    required: bool = False
+    unit: str | None = Field(default=None, max_length=16)
+    # Thresholds, choices, recommendation... as the template had them when the visit was made.
+    spec: str = Field(sa_type=Text)
+    value: str | None = Field(default=None, sa_type=Text)
+    result: str | None = Field(default=None, max_length=8)
+    note: str | None = Field(default=None, sa_type=Text)
+    recorded_at: datetime | None = Field(default=None, sa_column=_when())
+    recorded_by_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
+
+
+class Finding(SQLModel, table=True):
+    """A failed or warning item of a completed visit, with what it recommends; it may have a
+    follow-up ticket (and the ticket knows its finding)."""
+
+    __tablename__ = "finding"
+    id: str = Field(primary_key=True, max_length=36)
+    visit_id: str = Field(foreign_key="visit.id", max_length=36, index=True)
+    item_key: str = Field(max_length=80)
+    severity: str = Field(max_length=8)
+    text: str = Field(sa_type=Text)
+    recommendation: str | None = Field(default=None, sa_type=Text)
+    ticket_id: str | None = Field(default=None, foreign_key="ticket.id", max_length=36, index=True)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
 class Approval(SQLModel, table=True):
     """A request that someone must decide: on-site work, an escalation, tier-2 on-site work."""
 
@@ -330,4 +394,7 @@ PROJECTED: dict[str, type[SQLModel]] = {
     "approval": Approval,
     "notification": Notification,
     "entitlement_use": EntitlementUse,
+    "visit": Visit,
+    "visit_item": VisitItem,
+    "finding": Finding,
 }

@@ -1,0 +1,342 @@
+"""`xhsvc visit ...`: inspections and the other scheduled services, their checklists and reports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import is_terminal, print_fields, print_json, print_table, say
+from xhsvc.errors import InvalidInput
+
+core = lazy("xhsvc.core.visits")
+reports = lazy("xhsvc.core.reports")
+templates = lazy("xhsvc.core.templates")
+
+app = typer.Typer(
+    help="Visits: inspections (巡检), training, standby, optimization, DR drills.", no_args_is_help=True
+)
+
+VisitArgument = Annotated[str, typer.Argument(help="Visit key, e.g. XH-V00001.", show_default=False)]
+LIST_COLUMNS = [
+    ("key", "VISIT"),
+    ("kind", "KIND"),
+    ("planned_for", "DATE"),
+    ("status", "STATUS"),
+    ("late", "!"),
+    ("customer", "CUSTOMER"),
+    ("site", "SITE"),
+    ("engineer", "ENGINEER"),
+    ("contract", "CONTRACT"),
+]
+
+
+def _rows(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["late"] = "overdue" if row["overdue"] else ""
+    return rows
+
+
+def _show_after(ctx: typer.Context, key: str, json_out: bool, message: str) -> None:
+    if json_out:
+        print_json(core.show_visit(core_context(ctx), key=key))
+    else:
+        say(message)
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    contract: Annotated[str, typer.Option("--contract", help="Contract number.", show_default=False)],
+    year: Annotated[int | None, typer.Option("--year", help="Plan this year of the term only.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Spread the inspections the contract grants over its term, on working days."""
+    visits = core.plan_visits(core_context(ctx), contract=contract, year=year)
+    if json_out:
+        print_json([core.show_visit(core_context(ctx), key=v.key) for v in visits])
+        return
+    for visit in visits:
+        say(f"{visit.key}  inspection  {visit.planned_for}")
+    say(f"{len(visits)} inspection(s) planned for {contract}")
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    contract: Annotated[str, typer.Option("--contract", help="Contract number.", show_default=False)],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="inspection, training, standby, optimization or dr_drill.", show_default=False
+        ),
+    ],
+    on: Annotated[str, typer.Option("--date", help="The day, e.g. 2026-12-05.", show_default=False)],
+    template: Annotated[
+        str | None, typer.Option("--template", help="Checklist template (default: the kind's).")
+    ] = None,
+    site: Annotated[str | None, typer.Option("--site", help="The customer's site.")] = None,
+    days: Annotated[int, typer.Option("--days", help="Days on site (standby).")] = 1,
+    json_out: JsonOption = False,
+) -> None:
+    """Plan one visit: a training, standby days, an optimization review, a DR drill or an extra inspection."""
+    visit = core.add_visit(
+        core_context(ctx), contract=contract, kind=kind, on=on, template=template, site=site, days=days
+    )
+    _show_after(ctx, visit.key, json_out, f"{visit.key}  {visit.kind}  {visit.planned_for}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option("--status", help="planned, in_progress, completed, cancelled.")
+    ] = None,
+    customer: Annotated[str | None, typer.Option("--customer", "-c")] = None,
+    engineer: Annotated[str | None, typer.Option("--engineer")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only open visits past their date.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Visits by date."""
+    rows = core.list_visits(
+        core_context(ctx), status=status, customer=customer, engineer=engineer, overdue=overdue
+    )
+    if json_out:
+        print_json(rows)
+        return
+    print_table(_rows(rows), LIST_COLUMNS, empty="no visits")
+
+
+@app.command()
+def due(
+    ctx: typer.Context,
+    within: Annotated[str, typer.Option("--within", help="Days ahead, e.g. 14d or 2w.")] = "14d",
+    json_out: JsonOption = False,
+) -> None:
+    """Open visits due within the period, and overdue ones (exit 0 with an empty list when none)."""
+    rows = core.due_visits(core_context(ctx), within=within)
+    if json_out:
+        print_json(rows)
+        return
+    print_table(_rows(rows), LIST_COLUMNS, empty=f"no visit due within {within}")
+
+
+@app.command()
+def show(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -> None:
+    """One visit: its checklist items (id, section, kind, choices, thresholds, value), findings."""
+    data = core.show_visit(core_context(ctx), key=key)
+    if json_out:
+        print_json(data)
+        return
+    print_fields(
+        [
+            ("visit", f"{data['key']}  {data['title']}"),
+            ("status", data["status"] + ("  OVERDUE" if data["overdue"] else "")),
+            ("date", data["planned_for"]),
+            ("customer", data["customer"]),
+            ("site", data["site"]),
+            ("contract", data["contract"]),
+            ("engineer", data["engineer"]),
+            ("started", data["started_at"]),
+            ("completed", data["completed_at"]),
+        ]
+    )
+    section = None
+    for item in data["items"]:
+        if item["section"] != section:
+            section = item["section"]
+            say(f"\n[{data['sections'][section]}]")
+        value = (
+            item["value"]
+            if item["value"] is not None
+            else ("(xhsvc fills it)" if item["filled_by_xhsvc"] else "—")
+        )
+        unit = f" {item['unit']}" if item["unit"] and item["value"] is not None else ""
+        need = "*" if item["required"] else " "
+        result = f"  [{item['result']}]" if item["result"] else ""
+        say(f" {need} {item['id']:<28} {value}{unit}{result}   {item['label']}")
+    for finding in data["findings"]:
+        ticket = f"  -> {finding['ticket']}" if finding["ticket"] else ""
+        say(f"finding [{finding['severity']}] {finding['item']}: {finding['text']}{ticket}")
+
+
+@app.command()
+def assign(
+    ctx: typer.Context,
+    key: VisitArgument,
+    engineer: Annotated[str, typer.Argument(help="The engineer who goes.", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """Send an engineer."""
+    core.assign_visit(core_context(ctx), key=key, engineer=engineer)
+    _show_after(ctx, key, json_out, f"{key} assigned to {engineer}")
+
+
+@app.command()
+def reschedule(
+    ctx: typer.Context,
+    key: VisitArgument,
+    on: Annotated[str, typer.Option("--date", help="The new day.", show_default=False)],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Move a visit to another day."""
+    visit = core.reschedule_visit(core_context(ctx), key=key, on=on, reason=reason)
+    _show_after(ctx, key, json_out, f"{key} moved to {visit.planned_for}")
+
+
+@app.command()
+def cancel(
+    ctx: typer.Context,
+    key: VisitArgument,
+    reason: Annotated[str, typer.Option("--reason", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """Cancel a visit (it uses no entitlement)."""
+    core.cancel_visit(core_context(ctx), key=key, reason=reason)
+    _show_after(ctx, key, json_out, f"{key} cancelled")
+
+
+@app.command()
+def start(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -> None:
+    """On site: open the checklist (an engineer with no visit assigned takes it)."""
+    core.start_visit(core_context(ctx), key=key)
+    _show_after(ctx, key, json_out, f"{key} started")
+
+
+@app.command()
+def record(
+    ctx: typer.Context,
+    key: VisitArgument,
+    item: Annotated[str, typer.Argument(help="Item id, e.g. environment.temperature.", show_default=False)],
+    value: Annotated[
+        str, typer.Argument(help="ok/warn/fail/na, a number, a choice or text.", show_default=False)
+    ],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Record one item; a number with thresholds sets its own result."""
+    core.record_items(core_context(ctx), key=key, answers={item: value}, notes={item: note} if note else {})
+    if json_out:
+        data = core.show_visit(core_context(ctx), key=key)
+        print_json(next(i for i in data["items"] if i["id"] == item))
+        return
+    data = core.show_visit(core_context(ctx), key=key)
+    recorded = next(i for i in data["items"] if i["id"] == item)
+    say(f"{item} = {recorded['value']}" + (f" [{recorded['result']}]" if recorded["result"] else ""))
+
+
+def _prompt_answers(ctx: typer.Context, key: str) -> tuple[dict[str, str], dict[str, str]]:
+    data = core.show_visit(core_context(ctx), key=key)
+    answers: dict[str, str] = {}
+    for item in data["items"]:
+        if item["value"] is not None or item["filled_by_xhsvc"]:
+            continue
+        hint = {"check": "ok/warn/fail/na", "number": item["unit"] or "number", "text": "text"}.get(
+            item["kind"], ""
+        )
+        if item["kind"] == "choice":
+            hint = " / ".join(item["choices"])
+        need = "" if item["required"] else " (Enter to skip)"
+        text = typer.prompt(f"{item['id']}  {item['label']} [{hint}]{need}", default="", show_default=False)
+        if text.strip():
+            answers[item["id"]] = text.strip()
+    return answers, {}
+
+
+@app.command()
+def fill(
+    ctx: typer.Context,
+    key: VisitArgument,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from", help="Answers prepared offline: TOML of item = value, notes in [notes]."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Fill in many items at once from a file (or, on a terminal, by answering prompts). Every
+    answer is checked first; one bad answer and nothing is recorded."""
+    if from_file is None:
+        if not (is_terminal() and sys.stdin.isatty()):
+            raise InvalidInput("fill: give --from answers.toml (no terminal to ask on)")
+        answers, notes = _prompt_answers(ctx, key)
+    else:
+        try:
+            text = from_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InvalidInput(f"from {from_file}: cannot read it ({e})") from e
+        answers, notes = core.read_answers(text, source=str(from_file))
+    core.record_items(core_context(ctx), key=key, answers=answers, notes=notes)
+    data = core.show_visit(core_context(ctx), key=key)
+    if json_out:
+        print_json(data)
+        return
+    missing = [i["id"] for i in data["items"] if i["required"] and i["value"] is None]
+    flagged = [f"{i['id']} [{i['result']}]" for i in data["items"] if i["result"] in ("warn", "fail")]
+    say(f"{key}: {len(answers)} item(s) recorded")
+    if flagged:
+        say(f"warn/fail: {', '.join(flagged)}")
+    if missing:
+        say(f"still required: {', '.join(missing)}")
+
+
+@app.command()
+def complete(
+    ctx: typer.Context,
+    key: VisitArgument,
+    summary: Annotated[str | None, typer.Option("--summary", help="The engineer's summary.")] = None,
+    open_tickets: Annotated[
+        list[str] | None,
+        typer.Option("--open-tickets", help="Open a follow-up ticket for this finding's item id, or 'all'."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Complete the visit: refused while a required item is empty; failed and warning items become
+    findings; the contract's entitlement is used."""
+    done = core.complete_visit(core_context(ctx), key=key, summary=summary, open_tickets=open_tickets or [])
+    if json_out:
+        print_json(core.show_visit(core_context(ctx), key=key))
+        return
+    say(
+        f"{key} completed: {len(done.findings)} finding(s)"
+        + (", beyond the grant" if done.beyond_grant else "")
+    )
+    for finding in done.findings:
+        ticket = f"  -> follow-up {finding['ticket']}" if finding["ticket"] else ""
+        say(
+            f"  [{finding['severity']}] {finding['item_key']}: {finding['recommendation'] or finding['text']}{ticket}"
+        )
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    key: VisitArgument,
+    fmt: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """The inspection summary report (巡检总结报告与系统优化建议); HTML is self-contained and prints well."""
+    text = reports.visit_report(core_context(ctx), key=key, fmt=fmt)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    say(f"report written to {output}")
+
+
+@app.command("templates")
+def templates_(json_out: JsonOption = False) -> None:
+    """The checklist templates (shipped, and yours in the templates folder beside config.toml)."""
+    rows = [
+        {"name": t.name, "kind": t.kind, "title": t.title, "items": len(t.items), "source": t.source}
+        for t in templates.list_templates()
+    ]
+    if json_out:
+        print_json(rows)
+        return
+    print_table(
+        rows, [("name", "NAME"), ("kind", "KIND"), ("items", "ITEMS"), ("title", "TITLE")], empty="none"
+    )

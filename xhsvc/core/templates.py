@@ -1,0 +1,232 @@
+"""Checklist templates from TOML: the sections and items an engineer fills in on a visit.
+
+Shipped templates live in xhsvc/defaults/templates; the user's own in a `templates` folder beside
+config.toml (same name replaces). Mistakes are reported with the file, line and key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xhsvc.core.tomlfiles import TomlSource, read_toml
+from xhsvc.errors import InvalidInput, NotFound
+
+DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults" / "templates"
+VISIT_KINDS = ("inspection", "training", "standby", "optimization", "dr_drill")
+ITEM_KINDS = ("check", "number", "text", "choice")
+CHECK_RESULTS = ("ok", "warn", "fail", "na")
+THRESHOLDS = ("warn_above", "fail_above", "warn_below", "fail_below")
+SOURCES = ("tickets_since_last", "days_until_full")
+ITEM_KEYS = (
+    "key",
+    "label",
+    "kind",
+    "required",
+    "unit",
+    *THRESHOLDS,
+    "choices",
+    "warn",
+    "fail",
+    "recommendation",
+    "source",
+    "compare_to",
+)
+# The default template of each kind of visit.
+DEFAULT_TEMPLATE = {
+    "inspection": "storage-inspection",
+    "dr_drill": "dr-drill",
+    "training": "training",
+    "standby": "standby",
+    "optimization": "storage-inspection",
+}
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    id: str  # "section.item"
+    section: str
+    label: str
+    kind: str
+    required: bool = False
+    unit: str | None = None
+    thresholds: dict[str, float] = field(default_factory=dict)
+    choices: tuple[str, ...] = ()
+    warn_choices: tuple[str, ...] = ()
+    fail_choices: tuple[str, ...] = ()
+    recommendation: str | None = None
+    source: str | None = None
+    compare_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    title: str
+    kind: str
+    sections: tuple[tuple[str, str], ...]  # (key, title)
+    items: tuple[ItemSpec, ...]
+    source: str
+
+
+def _item(src: TomlSource, si: int, section: str, ii: int, raw: Any, ids: set[str]) -> ItemSpec:
+    at: list[Any] = ["section", si, "item", ii]
+    if not isinstance(raw, dict):
+        raise src.error(at, "each [[section.item]] must be a table")
+    for key in raw:
+        if key not in ITEM_KEYS:
+            raise src.error([*at, key], f"unknown key; allowed: {', '.join(ITEM_KEYS)}")
+    key = raw.get("key")
+    if not isinstance(key, str) or not key.replace("_", "").isalnum():
+        raise src.error([*at, "key"], "needs a key of letters, digits and '_'")
+    item_id = f"{section}.{key}"
+    if item_id in ids:
+        raise src.error([*at, "key"], f"{item_id} is defined twice")
+    ids.add(item_id)
+    kind = raw.get("kind")
+    if kind not in ITEM_KINDS:
+        raise src.error([*at, "kind"], f"{kind!r}: use {', '.join(ITEM_KINDS)}")
+    label = raw.get("label", key)
+    if not isinstance(label, str):
+        raise src.error([*at, "label"], "must be a string")
+    thresholds: dict[str, float] = {}
+    for name in THRESHOLDS:
+        if name in raw:
+            if kind != "number":
+                raise src.error([*at, name], "thresholds belong to number items")
+            if not isinstance(raw[name], int | float) or isinstance(raw[name], bool):
+                raise src.error([*at, name], "must be a number")
+            thresholds[name] = float(raw[name])
+    choices = tuple(raw.get("choices", ()))
+    if kind == "choice" and (not choices or not all(isinstance(c, str) for c in choices)):
+        raise src.error([*at, "choices"], "a choice item needs a list of choices")
+    for name in ("warn", "fail"):
+        for value in raw.get(name, ()):
+            if value not in choices:
+                raise src.error([*at, name], f"{value!r} is not one of the choices")
+    source = raw.get("source")
+    if source is not None and source not in SOURCES:
+        raise src.error([*at, "source"], f"{source!r}: use {', '.join(SOURCES)}")
+    return ItemSpec(
+        id=item_id,
+        section=section,
+        label=label,
+        kind=kind,
+        required=bool(raw.get("required", False)),
+        unit=raw.get("unit"),
+        thresholds=thresholds,
+        choices=choices,
+        warn_choices=tuple(raw.get("warn", ())),
+        fail_choices=tuple(raw.get("fail", ())),
+        recommendation=raw.get("recommendation"),
+        source=source,
+        compare_to=raw.get("compare_to"),
+    )
+
+
+def parse_template(src: TomlSource, name: str) -> Template:
+    data = src.data
+    for key in data:
+        if key not in ("title", "kind", "section"):
+            raise src.error([key], "unknown key; allowed: title, kind, section")
+    kind = data.get("kind")
+    if kind not in VISIT_KINDS:
+        raise src.error(["kind"], f"{kind!r}: use {', '.join(VISIT_KINDS)}")
+    sections_raw = data.get("section")
+    if not isinstance(sections_raw, list) or not sections_raw:
+        raise src.error(["section"], "needs [[section]] tables")
+    sections: list[tuple[str, str]] = []
+    items: list[ItemSpec] = []
+    ids: set[str] = set()
+    for si, raw in enumerate(sections_raw):
+        key = raw.get("key") if isinstance(raw, dict) else None
+        if not isinstance(key, str) or not key.replace("_", "").isalnum():
+            raise src.error(["section", si, "key"], "needs a key of letters, digits and '_'")
+        sections.append((key, str(raw.get("title", key))))
+        for ii, item in enumerate(raw.get("item", [])):
+            items.append(_item(src, si, key, ii, item, ids))
+    for item in items:
+        if item.compare_to and item.compare_to not in ids:
+            raise src.error(
+                ["section"], f"{item.id}: compare_to {item.compare_to!r} is not an item of this template"
+            )
+    return Template(
+        name=name,
+        title=str(data.get("title", name)),
+        kind=kind,
+        sections=tuple(sections),
+        items=tuple(items),
+        source=str(src.path),
+    )
+
+
+def user_templates_dir() -> Path:
+    from xhsvc.config import paths
+
+    return paths().config_dir / "templates"
+
+
+def template_files() -> dict[str, Path]:
+    files = {p.stem: p for p in sorted(DEFAULTS_DIR.glob("*.toml"))}
+    own = user_templates_dir()
+    if own.is_dir():
+        files.update({p.stem: p for p in sorted(own.glob("*.toml"))})
+    return files
+
+
+def load_template(name: str) -> Template:
+    files = template_files()
+    if name not in files:
+        raise NotFound(f"template {name!r} not found; known: {', '.join(files)}")
+    return parse_template(read_toml(files[name]), name)
+
+
+def list_templates() -> list[Template]:
+    return [parse_template(read_toml(path), name) for name, path in template_files().items()]
+
+
+# Values ---------------------------------------------------------------------------------------
+
+
+def judge(item: ItemSpec, value: str, *, compare: float | None = None) -> tuple[str, str | None]:
+    """The stored value and the result (ok, warn, fail, na or None) of an answer to `item`.
+
+    Raises InvalidInput naming the item and what it takes."""
+    text = str(value).strip()
+    if not text:
+        raise InvalidInput(f"{item.id}: empty value")
+    if item.kind == "check":
+        lowered = text.lower()
+        if lowered not in CHECK_RESULTS:
+            raise InvalidInput(f"{item.id} {text!r}: a check takes {', '.join(CHECK_RESULTS)}")
+        return lowered, lowered
+    if item.kind == "choice":
+        if text not in item.choices:
+            raise InvalidInput(
+                f"{item.id} {text!r}: choose one of {', '.join(repr(c) for c in item.choices)}"
+            )
+        return text, "fail" if text in item.fail_choices else "warn" if text in item.warn_choices else "ok"
+    if item.kind == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            unit = f" in {item.unit}" if item.unit else ""
+            raise InvalidInput(f"{item.id} {text!r}: a number{unit} is needed") from None
+        return _format_number(number), number_result(item, number, compare=compare)
+    return text, None
+
+
+def number_result(item: ItemSpec, number: float, *, compare: float | None = None) -> str:
+    t = item.thresholds
+    if compare is not None and number > compare:
+        return "fail"
+    if ("fail_above" in t and number > t["fail_above"]) or ("fail_below" in t and number < t["fail_below"]):
+        return "fail"
+    if ("warn_above" in t and number > t["warn_above"]) or ("warn_below" in t and number < t["warn_below"]):
+        return "warn"
+    return "ok"
+
+
+def _format_number(number: float) -> str:
+    return str(int(number)) if number == int(number) else f"{number:g}"
