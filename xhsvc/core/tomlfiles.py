@@ -37,6 +37,9 @@ def line_of(text: str, keypath: list[Any]) -> int | None:
             parts = _parts(header.group(1))
             if line.lstrip().startswith("[["):
                 arrays[tuple(parts)] = arrays.get(tuple(parts), -1) + 1
+                # A new element of an array starts its own nested arrays afresh.
+                for nested in [k for k in arrays if len(k) > len(parts) and k[: len(parts)] == tuple(parts)]:
+                    del arrays[nested]
             table = []
             for i, part in enumerate(parts):
                 table.append(part)
