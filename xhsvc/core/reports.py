@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from xhsvc.core.context import Context
+from xhsvc.core.contracts import today_of
 from xhsvc.core.visits import previous_completed, show_visit
 from xhsvc.errors import InvalidInput
 from xhsvc.store import queries
@@ -22,6 +23,7 @@ TRACKED_SECTIONS = ("firmware", "capacity")
 
 def _report_data(ctx: Context, key: str) -> dict[str, Any]:
     visit = show_visit(ctx, key=key)
+    visit["completed_on"] = today_of(ctx, visit["completed_at"]) if visit["completed_at"] else None
     previous = previous_completed(ctx, key=key)
     with ctx.reading() as tx:
         customer = queries.get_customer(tx.conn, visit["customer"])
@@ -90,8 +92,8 @@ def _value(item: dict[str, Any]) -> str:
 
 
 def _dates(visit: dict[str, Any]) -> str:
-    done = visit["completed_at"]
-    return f"{visit['planned_for']}" + (f"（完成 completed {done:%Y-%m-%d}）" if done else "")
+    done = visit["completed_on"]
+    return f"{visit['planned_for']}" + (f"（完成 completed {done}）" if done else "")
 
 
 def _markdown(data: dict[str, Any]) -> str:
