@@ -27,6 +27,7 @@ from xhsvc.cli import (
     sla,
     tickets,
     transfer,
+    tui,
     visits,
 )
 from xhsvc.cli.common import Globals, state
@@ -104,9 +105,13 @@ app.add_typer(db.app, name="db")
 setup.register(app)
 app.command()(lookup.lookup)
 transfer.register(app)
+app.command()(tui.tui)
 
 
 def main() -> None:
+    # `xhsvc` alone on a terminal opens the dashboard; in a script it prints the help.
+    if len(sys.argv) == 1 and sys.stdin.isatty() and sys.stdout.isatty():
+        sys.argv.append("tui")
     app(prog_name="xhsvc")
 
 

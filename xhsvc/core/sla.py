@@ -58,6 +58,7 @@ def _clock_event(tx: Tx, ticket: Ticket, clock_id: str, kind: str, payload: dict
         kind=f"sla_clock.{kind}",
         payload=payload,
     )
+    events.refresh_next_due(tx.conn, ticket.id)
 
 
 def start_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime) -> SlaClock | None:
@@ -267,3 +268,17 @@ def check_reported_at(ctx: Context, reported_at: datetime, now: datetime) -> dat
     if (now - reported_at).total_seconds() / 60 > limit:
         raise InvalidInput(f"reported-at: more than {raw} ago; the limit is sla.max_backdate in config.toml")
     return reported_at
+
+
+def live_remaining(view: dict[str, Any], now: datetime) -> tuple[float, str]:
+    """Working minutes left on a clock (negative when overdue) and its state, at `now`: what a
+    countdown shows each second without asking the database."""
+    if view["state"] in ("met", "late", "cancelled", "paused"):
+        return float(view["remaining_min"]), view["state"]
+    calendar = load_calendar(view["calendar"])
+    left = calendar.minutes_between(now, view["due_at"])
+    if left <= 0:
+        return left, "breached"
+    if view["budget_min"] and left <= (1 - WARNING_SHARE) * view["budget_min"]:
+        return left, "warning"
+    return left, "running"

@@ -199,6 +199,23 @@ def schedule_check(conn: Connection, ticket_id: str, when: datetime | None) -> N
     conn.execute(update(ticket).where(ticket.c.id == ticket_id).values(next_check_at=when))
 
 
+def refresh_next_due(conn: Connection, ticket_id: str | None = None) -> None:
+    """Set a ticket's nearest running-clock due time (all tickets when `ticket_id` is None).
+
+    Derived from the clocks, so kept out of the event log like the sweep's schedule."""
+    ticket = tables.Ticket.__table__
+    clock = tables.SlaClock.__table__
+    nearest = (
+        select(func.min(clock.c.due_at))
+        .where(clock.c.ticket_id == ticket.c.id, clock.c.stopped_at.is_(None), clock.c.paused_since.is_(None))
+        .scalar_subquery()
+    )
+    stmt = update(ticket).values(next_due_at=nearest)
+    if ticket_id is not None:
+        stmt = stmt.where(ticket.c.id == ticket_id)
+    conn.execute(stmt)
+
+
 def rebuild(conn: Connection) -> int:
     """Empty the state tables and replay the whole log onto them; returns the events replayed."""
     for model in reversed(tables.PROJECTED.values()):
@@ -220,6 +237,7 @@ def rebuild(conn: Connection) -> int:
         count += len(rows)
         last = tuple(rows[-1][3:])  # type: ignore[assignment]
     _restore_ticket_counters(conn)
+    refresh_next_due(conn)
     ticket = tables.Ticket.__table__
     conn.execute(
         update(ticket)

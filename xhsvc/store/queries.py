@@ -211,7 +211,7 @@ def notification_listing(
 def state_snapshot(conn: Connection) -> dict[str, list[dict[str, Any]]]:
     """Every state table's rows, ordered by id: what a rebuild from the log must reproduce
     (less the sweep's schedule, which is derived)."""
-    derived = {"next_check_at", "claimed_at"}
+    derived = {"next_check_at", "next_due_at", "claimed_at"}
     return {
         name: [
             {k: v for k, v in r.items() if k not in derived}
@@ -577,3 +577,151 @@ def tickets_of_customer(conn: Connection, customer_id: str, *, since: Any = None
     if since is not None:
         stmt = stmt.where(TICKET.c.created_at >= since)
     return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+# The queue (TUI) ------------------------------------------------------------------------------
+
+
+def queue_page(
+    conn: Connection,
+    *,
+    statuses: Sequence[str],
+    tier: str | None = None,
+    priority: str | None = None,
+    region: str | None = None,
+    assignee_id: str | None = None,
+    breached_before: Any = None,
+    pending_kinds: Sequence[tuple[str, bool, str | None]] | None = None,
+    text: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the queue, the nearest due clock first (paused and stopped clocks last), and
+    the count of all matching tickets. Ordered on an index (status, next_due_at)."""
+    assignee = aliased(PERSON)
+    pending = (
+        select(APPROVAL.c.ticket_id, APPROVAL.c.kind, APPROVAL.c.referred, APPROVAL.c.target_tier)
+        .where(APPROVAL.c.state == "pending")
+        .subquery()
+    )
+    conditions: list[Any] = [TICKET.c.status.in_(list(statuses))]
+    if tier:
+        conditions.append(TICKET.c.tier == tier)
+    if priority:
+        conditions.append(TICKET.c.priority == priority)
+    if region:
+        conditions.append(CUSTOMER.c.region == region)
+    if assignee_id:
+        conditions.append(TICKET.c.assignee_id == assignee_id)
+    if breached_before is not None:
+        conditions.append(TICKET.c.next_due_at < breached_before)
+    if pending_kinds is not None:
+        wanted = [
+            and_(
+                pending.c.kind == kind,
+                pending.c.referred == referred,
+                *([pending.c.target_tier == target] if target else []),
+            )
+            for kind, referred, target in pending_kinds
+        ]
+        conditions.append(or_(*wanted) if wanted else TICKET.c.id.is_(None))
+    if text:
+        like = f"%{text}%"
+        conditions.append(
+            or_(
+                TICKET.c.key.like(like),
+                TICKET.c.title.like(like),
+                CUSTOMER.c.name.like(like),
+                TICKET.c.contact.like(like),
+            )
+        )
+    base = (
+        select(TICKET.c.id)
+        .join(CUSTOMER, CUSTOMER.c.id == TICKET.c.customer_id)
+        .outerjoin(pending, pending.c.ticket_id == TICKET.c.id)
+        .where(*conditions)
+    )
+    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    stmt = (
+        select(
+            TICKET.c.id,
+            TICKET.c.key,
+            TICKET.c.title,
+            TICKET.c.status,
+            TICKET.c.tier,
+            TICKET.c.priority,
+            TICKET.c.major,
+            TICKET.c.sla_cycle,
+            TICKET.c.next_due_at,
+            TICKET.c.created_at,
+            CUSTOMER.c.name.label("customer"),
+            CUSTOMER.c.region.label("region"),
+            assignee.c.handle.label("assignee"),
+            pending.c.kind.label("pending_kind"),
+            pending.c.referred.label("pending_referred"),
+            pending.c.target_tier.label("pending_target_tier"),
+        )
+        .join(CUSTOMER, CUSTOMER.c.id == TICKET.c.customer_id)
+        .outerjoin(assignee, assignee.c.id == TICKET.c.assignee_id)
+        .outerjoin(pending, pending.c.ticket_id == TICKET.c.id)
+        .where(*conditions)
+        .order_by(
+            TICKET.c.next_due_at.is_(None), TICKET.c.next_due_at, TICKET.c.priority, TICKET.c.created_at
+        )
+        .offset(offset)
+        .limit(limit)
+    )
+    return [dict(r) for r in conn.execute(stmt).mappings()], total
+
+
+def queue_counts(conn: Connection, *, statuses: Sequence[str], now: Any, day_start: Any) -> dict[str, Any]:
+    """What a manager looks at: tickets by status and tier, breaches today, major incidents open,
+    requests waiting for a decision."""
+    by_status = dict(
+        conn.execute(
+            select(TICKET.c.status, func.count())
+            .where(TICKET.c.status.in_(list(statuses)))
+            .group_by(TICKET.c.status)
+        ).all()
+    )
+    by_tier = dict(
+        conn.execute(
+            select(TICKET.c.tier, func.count())
+            .where(TICKET.c.status.in_(list(statuses)))
+            .group_by(TICKET.c.tier)
+        ).all()
+    )
+    breached_today = conn.execute(
+        select(func.count(func.distinct(CLOCK.c.ticket_id))).where(
+            or_(
+                and_(CLOCK.c.breached_at >= day_start, CLOCK.c.breached_at <= now),
+                and_(
+                    CLOCK.c.stopped_at.is_(None),
+                    CLOCK.c.paused_since.is_(None),
+                    CLOCK.c.due_at >= day_start,
+                    CLOCK.c.due_at <= now,
+                ),
+            )
+        )
+    ).scalar_one()
+    overdue_now = conn.execute(
+        select(func.count()).where(TICKET.c.status.in_(list(statuses)), TICKET.c.next_due_at < now)
+    ).scalar_one()
+    major_open = conn.execute(
+        select(func.count()).where(TICKET.c.status.in_(list(statuses)), TICKET.c.major.is_(True))
+    ).scalar_one()
+    waiting = dict(
+        conn.execute(
+            select(APPROVAL.c.kind, func.count())
+            .where(APPROVAL.c.state == "pending")
+            .group_by(APPROVAL.c.kind)
+        ).all()
+    )
+    return {
+        "by_status": by_status,
+        "by_tier": by_tier,
+        "breached_today": breached_today,
+        "overdue_now": overdue_now,
+        "major_open": major_open,
+        "approvals_waiting": waiting,
+    }

@@ -193,6 +193,7 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_assignee", "assignee_id", "status"),
         Index("ix_ticket_customer", "customer_id"),
         Index("ix_ticket_next_check", "status", "next_check_at"),
+        Index("ix_ticket_next_due", "status", "next_due_at"),
     )
     id: str = Field(primary_key=True, max_length=36)
     key: str = Field(unique=True, max_length=32)
@@ -219,6 +220,8 @@ class Ticket(SQLModel, table=True):
     reported_at: datetime | None = Field(default=None, sa_column=_when())
     sla_cycle: int = 1
     next_check_at: datetime | None = Field(default=None, sa_column=_when())
+    # The nearest due time of its running clocks: the queue's order (derived, like next_check_at).
+    next_due_at: datetime | None = Field(default=None, sa_column=_when())
     assignee_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
     opened_by_id: str = Field(foreign_key="person.id", max_length=36)
     # On-site work was approved (so closing needs a confirmation and a report), and at which tier.

@@ -1,1 +1,1 @@
-"""The Textual dashboard for the service-center queue (built on the same core as the CLI)."""
+"""The Textual dashboard: the service-center queue, on the same core as the CLI."""

@@ -1,0 +1,123 @@
+"""The service-center queue: what the TUI shows, a page at a time, and the manager's figures."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+from xhsvc.core import sla
+from xhsvc.core.context import Context
+from xhsvc.core.people import TIERS
+from xhsvc.core.tickets import ACTIVE, STATUSES, decider_of
+from xhsvc.errors import InvalidInput, NotFound
+from xhsvc.store import queries
+
+# The statuses the queue shows unless a filter asks for another.
+QUEUE_STATUSES = (*ACTIVE, "resolved")
+# Requests each role decides (kind, referred, target tier).
+DECIDES = {
+    "agent": [("onsite", False, None), ("escalation", False, "L2")],
+    "manager": [
+        ("onsite", True, None),
+        ("escalation", True, None),
+        ("escalation", False, "L3"),
+        ("l2_onsite", False, None),
+        ("l2_onsite", True, None),
+    ],
+}
+
+
+@dataclass
+class QueueFilter:
+    """What the agent narrowed the queue to; saved between runs."""
+
+    status: str | None = None
+    tier: str | None = None
+    priority: str | None = None
+    region: str | None = None
+    assignee: str | None = None
+    mine: bool = False
+    my_approvals: bool = False
+    breached: bool = False
+    text: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, False, "")}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> QueueFilter:
+        known = {k: v for k, v in (raw or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def describe(self) -> str:
+        parts = [f"{k}={v}" if not isinstance(v, bool) else k for k, v in self.as_dict().items()]
+        return ", ".join(parts) or "all open tickets"
+
+
+@dataclass
+class QueuePage:
+    rows: list[dict[str, Any]]
+    total: int
+    offset: int
+    now: datetime
+    filter: QueueFilter = field(default_factory=QueueFilter)
+
+
+def queue_page(ctx: Context, *, filter: QueueFilter, offset: int = 0, limit: int = 100) -> QueuePage:
+    """A page of open tickets, nearest due clock first, each with all its clocks."""
+    if filter.status is not None and filter.status not in STATUSES:
+        raise InvalidInput(f"status {filter.status!r}: must be one of {', '.join(STATUSES)}")
+    if filter.tier is not None and filter.tier not in TIERS:
+        raise InvalidInput(f"tier {filter.tier!r}: must be one of {', '.join(TIERS)}")
+    if filter.priority is not None and filter.priority not in ("P1", "P2", "P3", "P4"):
+        raise InvalidInput(f"priority {filter.priority!r}: must be one of P1, P2, P3, P4")
+    with ctx.reading() as tx:
+        now = tx.now
+        assignee_id = None
+        if filter.mine:
+            assignee_id = tx.me().id
+        elif filter.assignee:
+            person = queries.get_person(tx.conn, filter.assignee)
+            if person is None:
+                raise NotFound(f"assignee {filter.assignee!r} not found")
+            assignee_id = person.id
+        pending_kinds = None
+        if filter.my_approvals:
+            pending_kinds = DECIDES.get(tx.me().role, [])
+        rows, total = queries.queue_page(
+            tx.conn,
+            statuses=[filter.status] if filter.status else list(QUEUE_STATUSES),
+            tier=filter.tier,
+            priority=filter.priority,
+            region=filter.region,
+            assignee_id=assignee_id,
+            breached_before=now if filter.breached else None,
+            pending_kinds=pending_kinds,
+            text=filter.text.strip() or None,
+            offset=offset,
+            limit=limit,
+        )
+        clocks = queries.clocks_of(tx.conn, [r["id"] for r in rows])
+    for row in rows:
+        row["clocks"] = sla.clock_views(clocks[row["id"]], now, cycle=row.pop("sla_cycle"))
+        kind = row.pop("pending_kind")
+        referred = row.pop("pending_referred")
+        target = row.pop("pending_target_tier")
+        row["pending_approval"] = (
+            {"kind": kind, "decider": decider_of(kind=kind, referred=bool(referred), target_tier=target)}
+            if kind
+            else None
+        )
+    return QueuePage(rows=rows, total=total, offset=offset, now=now, filter=filter)
+
+
+def manager_view(ctx: Context) -> dict[str, Any]:
+    from zoneinfo import ZoneInfo
+
+    with ctx.reading() as tx:
+        now = tx.now
+        local = now.astimezone(ZoneInfo(ctx.settings.timezone))
+        day_start = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
+        counts = queries.queue_counts(tx.conn, statuses=list(QUEUE_STATUSES), now=now, day_start=day_start)
+    return {"now": now, **counts}

@@ -1,0 +1,86 @@
+"""The xhsvc dashboard: the service-center queue in a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+
+from xhsvc.core.context import Context
+from xhsvc.core.queue import QueueFilter
+from xhsvc.tui.actions import ACTIONS, TicketActions
+from xhsvc.tui.screens.queue import QueueScreen
+
+
+class TicketCommands(Provider):
+    """Every ticket action by name in the command palette (ctrl+p)."""
+
+    async def search(self, query: str) -> Hits:
+        screen = self.app.screen
+        if not isinstance(screen, TicketActions):
+            return
+        matcher = self.matcher(query)
+        for _, action, text in ACTIONS:
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(screen.run_action, action), help=action)
+
+
+class XhsvcApp(App[None]):
+    """The queue, tickets, intake, the manager's view; every change goes through the core."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "xhsvc 服务台"
+    COMMANDS = App.COMMANDS | {TicketCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("m", "manager", "Manager"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        load_filter: Callable[[], dict[str, Any]] | None = None,
+        save_filter: Callable[[dict[str, Any]], None] | None = None,
+        refresh_seconds: float = 3.0,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.zone = ZoneInfo(ctx.settings.timezone)
+        self.refresh_seconds = refresh_seconds
+        self._load_filter = load_filter
+        self._save_filter = save_filter
+        who = ctx.actor_handle or "nobody (read only)"
+        self.sub_title = f"{who} · {ctx.db.url.split('@')[-1]}"
+
+    def now(self) -> datetime:
+        return self.ctx.now()
+
+    def load_filter(self) -> QueueFilter:
+        return QueueFilter.from_dict(self._load_filter() if self._load_filter else None)
+
+    def save_filter(self, chosen: QueueFilter) -> None:
+        if self._save_filter:
+            self._save_filter(chosen.as_dict())
+
+    def on_mount(self) -> None:
+        self.push_screen(QueueScreen())
+
+    def action_help(self) -> None:
+        from xhsvc.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_manager(self) -> None:
+        from xhsvc.tui.screens.manager import ManagerScreen
+
+        if not isinstance(self.screen, ManagerScreen):
+            self.push_screen(ManagerScreen())

@@ -1,0 +1,1 @@
+"""The TUI's screens: the queue, a ticket, the intake form, the manager's view, help."""

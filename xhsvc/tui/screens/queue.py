@@ -1,0 +1,228 @@
+"""The queue: open tickets, the nearest due clock first, with live countdowns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from xhsvc.core.queue import QueueFilter, QueuePage, queue_page
+from xhsvc.errors import XhsvcError
+from xhsvc.tui.actions import TICKET_BINDINGS, TicketActions
+from xhsvc.tui.messages import Failed, Loaded, TicketChanged
+from xhsvc.tui.widgets.clocks import clock_cells
+
+PAGE = 100
+COLUMNS = [
+    ("key", "Ticket", 10),
+    ("priority", "Pri", 3),
+    ("major", "!", 1),
+    ("status", "Status", 11),
+    ("tier", "Tier", 4),
+    ("assignee", "Assignee", 9),
+    ("customer", "Customer", 16),
+    ("title", "Title", 22),
+    ("pending", "Pending", 14),
+    ("sla", "SLA (time left)", 24),
+]
+FILTER_KEYS = ("status", "tier", "priority", "region", "assignee")
+
+
+def parse_filter_text(text: str, base: QueueFilter) -> QueueFilter:
+    """'status=new tier=L2 region=杭州' (empty: clear those five)."""
+    values: dict[str, Any] = {k: None for k in FILTER_KEYS}
+    for part in text.split():
+        name, sep, value = part.partition("=")
+        if not sep or name not in FILTER_KEYS or not value:
+            raise ValueError(f"{part!r}: write name=value with a name among {', '.join(FILTER_KEYS)}")
+        values[name] = value
+    return QueueFilter(**{**base.__dict__, **values})
+
+
+class QueueScreen(TicketActions):
+    """The call-center queue."""
+
+    BINDINGS = [
+        *TICKET_BINDINGS,
+        Binding("enter", "show_ticket", "Open", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("1", "toggle('mine')", "Mine"),
+        Binding("2", "toggle('my_approvals')", "My approvals"),
+        Binding("3", "toggle('breached')", "Breached"),
+        Binding("F", "filters", "Filters"),
+        Binding("0", "clear_filters", "All", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page", show=False),
+        Binding("left_square_bracket", "page(-1)", "Prev page", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue_filter = QueueFilter()
+        self.page_offset = 0
+        self.page: QueuePage | None = None
+        self.loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        yield Input(placeholder="/ search: ticket, title, customer, contact", id="search")
+        yield Static("", id="filters")
+        table: DataTable[Any] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        yield table
+        yield Static("loading ...", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.queue_filter = self.app.load_filter()  # type: ignore[attr-defined]
+        self.query_one("#search", Input).value = self.queue_filter.text
+        self.query_one("#queue", DataTable).focus()
+        self.reload()
+        self.set_interval(1.0, self.tick)
+        self.set_interval(self.app.refresh_seconds, self.reload)  # type: ignore[attr-defined]
+
+    # Loading ----------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        # One read at a time; a change made meanwhile is caught by the next one.
+        if not self.loading:
+            self.loading = True
+            self.load_page(self.queue_filter, self.page_offset)
+
+    @work(thread=True, group="queue")
+    def load_page(self, chosen: QueueFilter, offset: int) -> None:
+        try:
+            page = queue_page(self.app.ctx, filter=chosen, offset=offset, limit=PAGE)  # type: ignore[attr-defined]
+        except XhsvcError as e:
+            self.post_message(Failed(str(e), title="Queue"))
+            self.loading = False
+            return
+        self.post_message(Loaded(page))
+
+    def on_loaded(self, event: Loaded) -> None:
+        self.loading = False
+        if isinstance(event.data, QueuePage):
+            self.show_page(event.data)
+
+    def show_page(self, page: QueuePage) -> None:
+        table = self.query_one("#queue", DataTable)
+        selected = self.current_key()
+        self.page = page
+        table.clear()
+        for row in page.rows:
+            pending = row["pending_approval"]
+            table.add_row(
+                row["key"],
+                Text(row["priority"], style="bold red" if row["priority"] == "P1" else ""),
+                Text("!", style="bold red") if row["major"] else "",
+                row["status"],
+                row["tier"],
+                row["assignee"] or "",
+                row["customer"],
+                row["title"],
+                f"{pending['kind']} ({pending['decider']})" if pending else "",
+                clock_cells(row["clocks"], self.app.now()),  # type: ignore[attr-defined]
+                key=row["key"],
+            )
+        keys = [row["key"] for row in page.rows]
+        if selected in keys:
+            table.move_cursor(row=keys.index(selected))
+        first = page.offset + 1 if page.rows else 0
+        last = page.offset + len(page.rows)
+        refreshed = page.now.astimezone(self.app.zone).strftime("%H:%M:%S")  # type: ignore[attr-defined]
+        self.query_one("#status", Static).update(
+            f" {first}-{last} of {page.total} tickets · refreshed {refreshed} · [ ] pages · ? help"
+        )
+        self.query_one("#filters", Static).update(f" Showing: {self.queue_filter.describe()}")
+
+    def tick(self) -> None:
+        """Countdowns move every second, from the due times already loaded."""
+        if self.page is None:
+            return
+        table = self.query_one("#queue", DataTable)
+        now: datetime = self.app.now()  # type: ignore[attr-defined]
+        for row in self.page.rows:
+            try:
+                table.update_cell(row["key"], "sla", clock_cells(row["clocks"], now))
+            except Exception:  # the row left the table since (a reload is under way)
+                continue
+
+    def on_ticket_changed(self, _: TicketChanged) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # Selection --------------------------------------------------------------------------------
+
+    def current_key(self) -> str | None:
+        table = self.query_one("#queue", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value)
+
+    @on(DataTable.RowSelected, "#queue")
+    def action_show_ticket(self) -> None:
+        from xhsvc.tui.screens.ticket import TicketScreen
+
+        key = self.current_key()
+        if key:
+            self.app.push_screen(TicketScreen(key))
+
+    # Filters ----------------------------------------------------------------------------------
+
+    def _apply(self, new: QueueFilter) -> None:
+        self.queue_filter = new
+        self.page_offset = 0
+        self.app.save_filter(new)  # type: ignore[attr-defined]
+        self.reload()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Submitted, "#search")
+    def search(self, event: Input.Submitted) -> None:
+        self._apply(QueueFilter(**{**self.queue_filter.__dict__, "text": event.value.strip()}))
+        self.query_one("#queue", DataTable).focus()
+
+    def action_toggle(self, name: str) -> None:
+        self._apply(QueueFilter(**{**self.queue_filter.__dict__, name: not getattr(self.queue_filter, name)}))
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self._apply(QueueFilter())
+
+    def action_filters(self) -> None:
+        from xhsvc.tui.dialogs import TextDialog
+
+        current = " ".join(f"{k}={v}" for k in FILTER_KEYS if (v := getattr(self.queue_filter, k)))
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                self._apply(parse_filter_text(text, self.queue_filter))
+            except ValueError as e:
+                self.notify(str(e), severity="error")
+
+        dialog = TextDialog(
+            "Filters: status=… tier=L1|L2|L3 priority=P1… region=杭州 assignee=ID (empty clears)",
+            placeholder=current or "status=new tier=L2",
+            required=False,
+        )
+        self.app.push_screen(dialog, chosen)
+
+    def action_page(self, step: int) -> None:
+        total = self.page.total if self.page else 0
+        offset = max(self.page_offset + step * PAGE, 0)
+        if offset >= total and step > 0:
+            self.notify("that was the last page")
+            return
+        self.page_offset = offset
+        self.reload()

@@ -1,0 +1,168 @@
+"""One ticket: every field, its clocks, contract and coverage, approvals and full history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Static
+
+from xhsvc.core.tickets import show_ticket, ticket_history
+from xhsvc.errors import XhsvcError
+from xhsvc.tui.actions import TICKET_BINDINGS, TicketActions
+from xhsvc.tui.messages import Failed, Loaded, TicketChanged
+from xhsvc.tui.widgets.clocks import STYLES, countdown
+
+FIELDS = [
+    ("status", "Status"),
+    ("priority", "Priority"),
+    ("tier", "Tier"),
+    ("assignee", "Assignee"),
+    ("customer", "Customer"),
+    ("site", "Site"),
+    ("asset", "Asset"),
+    ("contact", "Contact"),
+    ("service", "Service"),
+    ("channel", "Channel"),
+    ("opened_by", "Opened by"),
+    ("reported_at", "Called at"),
+    ("responded_at", "Responded"),
+    ("resolved_at", "Resolved"),
+    ("resolution", "Resolution"),
+    ("confirmed_by", "Confirmed by"),
+    ("closed_at", "Closed"),
+    ("root_cause", "Root cause"),
+    ("review_actions", "Review actions"),
+    ("description", "Description"),
+]
+
+
+class TicketScreen(TicketActions):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), *TICKET_BINDINGS]
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.ticket_key = key
+        self.data: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static("loading ...", id="summary")
+            yield Static("", id="clocks")
+            yield Static("", id="approvals")
+            yield Static("History", classes="heading")
+            history: DataTable[Any] = DataTable(id="history", cursor_type="row")
+            history.add_columns("When", "Who", "What", "Detail")
+            yield history
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.set_interval(1.0, self.tick)
+
+    def current_key(self) -> str | None:
+        return self.ticket_key
+
+    def on_ticket_changed(self, event: TicketChanged) -> None:
+        if event.key == self.ticket_key:
+            self.load()
+
+    @work(thread=True, group="ticket")
+    def load(self) -> None:
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        try:
+            data = show_ticket(ctx, key=self.ticket_key)
+            history = ticket_history(ctx, key=self.ticket_key)
+        except XhsvcError as e:
+            self.post_message(Failed(str(e), title=self.ticket_key))
+            return
+        self.post_message(Loaded((data, history)))
+
+    def on_loaded(self, event: Loaded) -> None:
+        data, history = event.data  # type: ignore[misc]
+        self.show(data, history)
+
+    def _local(self, value: datetime | None) -> str:
+        return value.astimezone(self.app.zone).strftime("%Y-%m-%d %H:%M") if value else ""  # type: ignore[attr-defined]
+
+    def show(self, data: dict[str, Any], history: list[dict[str, Any]]) -> None:
+        self.data = data
+        self.sub_title = f"{data['key']} {data['title']}"
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        title = Text(f"{data['key']}  {data['title']}", style="bold")
+        if data["major"]:
+            title.append("  MAJOR INCIDENT", style="bold red")
+        table.add_row("Ticket", title)
+        for key, label in FIELDS:
+            value = data.get(key)
+            if isinstance(value, datetime):
+                value = self._local(value)
+            if value not in (None, ""):
+                table.add_row(label, str(value))
+        coverage = (
+            Text(f"{data['contract']} — {data['coverage_note']}", style="green")
+            if data["in_contract"]
+            else Text(f"OUT OF CONTRACT — {data['coverage_note']}", style="bold red")
+        )
+        table.add_row("Contract", coverage)
+        if data["onsite"]:
+            table.add_row("On-site work", f"approved at {data['onsite_tier']}")
+        if data["from_visit"]:
+            table.add_row(
+                "From visit", f"{data['from_visit']['visit']} finding {data['from_visit']['item_key']}"
+            )
+        self.query_one("#summary", Static).update(table)
+        approvals = Table(title="Requests", title_justify="left", expand=True)
+        for column in ("Kind", "State", "Asked by", "Why", "Decided by", "Note"):
+            approvals.add_column(column)
+        for a in data["approvals"]:
+            state = Text(a["state"], style="bold yellow" if a["state"] == "pending" else "")
+            if a["state"] == "pending":
+                state.append(f" ({a['needs']})")
+            approvals.add_row(
+                a["kind"],
+                state,
+                a["requested_by"] or "",
+                a["reason"] or "",
+                a["decided_by"] or "",
+                a["decision_note"] or "",
+            )
+        self.query_one("#approvals", Static).update(approvals if data["approvals"] else "No requests.")
+        self.tick()
+        table_widget = self.query_one("#history", DataTable)
+        table_widget.clear()
+        for event in history:
+            table_widget.add_row(
+                self._local(event["at"]), event["actor"] or "", event["kind"], event["summary"]
+            )
+
+    def tick(self) -> None:
+        if self.data is None:
+            return
+        from xhsvc.core.sla import live_remaining
+
+        now = self.app.now()  # type: ignore[attr-defined]
+        clocks = Table(title="SLA clocks", title_justify="left", expand=True)
+        for column in ("Target", "Due", "Time left", "State", "Paused", "Calendar"):
+            clocks.add_column(column)
+        for clock in self.data["clocks"]:
+            remaining, state = live_remaining(clock, now)
+            left = "" if state in ("met", "late", "cancelled") else countdown(remaining * 60)
+            clocks.add_row(
+                clock["target"],
+                self._local(clock["due_at"]),
+                left,
+                Text(state, style=STYLES.get(state, "")),
+                f"{clock['paused_min']} min" if clock["paused_min"] else "",
+                clock["calendar"],
+            )
+        self.query_one("#clocks", Static).update(clocks)
