@@ -51,6 +51,7 @@ class XhsvcApp(App[None]):
         load_filter: Callable[[], dict[str, Any]] | None = None,
         save_filter: Callable[[dict[str, Any]], None] | None = None,
         refresh_seconds: float = 3.0,
+        show_clock: bool = True,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -58,8 +59,8 @@ class XhsvcApp(App[None]):
         self.refresh_seconds = refresh_seconds
         self._load_filter = load_filter
         self._save_filter = save_filter
-        who = ctx.actor_handle or "nobody (read only)"
-        self.sub_title = f"{who} · {ctx.db.url.split('@')[-1]}"
+        self.show_clock = show_clock
+        self.sub_title = ctx.actor_handle or "nobody (read only)"
 
     def now(self) -> datetime:
         return self.ctx.now()

@@ -21,7 +21,7 @@ class ManagerScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("m", "app.pop_screen", "Queue")]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
         yield Static("loading ...", id="figures")
         yield Footer()
 

@@ -68,7 +68,7 @@ class QueueScreen(TicketActions):
         self.loading = False
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
         yield Input(placeholder="/ search: ticket, title, customer, contact", id="search")
         yield Static("", id="filters")
         table: DataTable[Any] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)

@@ -24,7 +24,7 @@ STYLES = {
 def countdown(seconds: float) -> str:
     """12m05s, 3h07m, 2d04h; with a minus sign when overdue."""
     sign = "-" if seconds < 0 else ""
-    left = int(abs(seconds))
+    left = round(abs(seconds))
     days, left = divmod(left, 86400)
     hours, left = divmod(left, 3600)
     minutes, secs = divmod(left, 60)

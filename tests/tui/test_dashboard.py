@@ -1,0 +1,223 @@
+"""The dashboard driven as an agent and a manager would, with the pilot."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from sqlalchemy import func, select
+from textual.widgets import DataTable, Static
+
+from tests.conftest import CUSTOMER, MakeCtx
+from tests.tui.conftest import SIZE
+from xhsvc.core import tickets
+from xhsvc.store.tables import Event
+from xhsvc.tui.screens.intake import IntakeScreen
+from xhsvc.tui.screens.manager import ManagerScreen
+from xhsvc.tui.screens.queue import QueueScreen
+from xhsvc.tui.screens.ticket import TicketScreen
+
+
+async def settle(pilot, seconds: float = 0.3) -> None:
+    """Let workers finish and their messages land."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(seconds)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(widget: Static) -> str:
+    """What a Static shows, as plain text (its content may be a rich table)."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def rows(app) -> list[str]:
+    table = app.screen.query_one("#queue", DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+def cell(app, key: str, column: str) -> str:
+    table = app.screen.query_one("#queue", DataTable)
+    return str(table.get_cell(key, column))
+
+
+def _events(ctx) -> int:
+    with ctx.reading() as tx:
+        return tx.conn.execute(select(func.count()).select_from(Event)).scalar_one()
+
+
+async def test_the_queue_puts_the_nearest_clock_first(make_app, queue) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        # Gold 7x24: the P1 must be answered within 30m, the P3 within 2h; the P2 on-site ticket
+        # was answered already, its resolution is due in a day.
+        assert rows(app) == [queue["urgent"], queue["routine"], queue["onsite"]]
+        assert "resp 10m00s" in cell(app, queue["urgent"], "sla")  # 20 minutes gone of 30
+        assert cell(app, queue["onsite"], "pending") == "l2_onsite (manager)"
+        status = text_of(app.screen.query_one("#status", Static))
+        assert "1-3 of 3 tickets" in status
+
+
+async def test_countdowns_tick_without_a_reload(make_app, queue, clock) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = cell(app, queue["urgent"], "sla")
+        clock.advance(seconds=95)
+        await pilot.pause(1.2)
+        after = cell(app, queue["urgent"], "sla")
+        assert "resp 10m00s" in before and "resp 8m25s" in after
+
+
+async def test_taking_a_call_in_the_intake_form(make_app, queue, desk: MakeCtx) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, IntakeScreen)
+        await pilot.press(*"87235001")  # the caller's number, without the area code
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        info = text_of(app.screen.query_one("#caller-info", Static))
+        assert CUSTOMER in info and "covered by HT-2026-001 (gold)" in info
+        assert "inspections 4/4" in info  # what the contract still grants this term
+        assert "P3 (gold)" in text_of(app.screen.query_one("#promise", Static))
+        await pilot.press(*"存储控制器离线")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        opened = tickets.list_tickets(app.ctx, limit=0)
+        titles = {t["title"]: t for t in opened}
+        assert titles["存储控制器离线"]["customer"] == CUSTOMER
+        assert len(rows(app)) == 4
+
+
+async def test_the_intake_form_refuses_what_the_core_refuses(make_app, queue) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.press("ctrl+s")  # no caller chosen
+        await pilot.pause()
+        assert isinstance(app.screen, IntakeScreen)
+        await pilot.press(*"87235001", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # no title
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        messages = [n.message for n in app._notifications]
+        assert any("title: must not be empty" in m for m in messages), messages
+
+
+async def test_a_manager_approves_tier_two_on_site_work(make_app, queue) -> None:
+    app = make_app("zhoujian")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # requests I decide
+        await settle(pilot)
+        assert rows(app) == [queue["onsite"]]
+        await pilot.press("p")
+        await pilot.press("enter")  # no one else to hand it to
+        await settle(pilot)
+        shown = tickets.show_ticket(app.ctx, key=queue["onsite"])
+        assert shown["onsite"] is True and shown["approvals"][-1]["decided_by"] == "zhoujian"
+        assert rows(app) == []  # nothing left for me to decide
+
+
+async def test_a_refused_action_is_a_notification_and_writes_nothing(make_app, queue) -> None:
+    app = make_app("wangfang")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        table.move_cursor(row=rows(app).index(queue["onsite"]))
+        before = _events(app.ctx)
+        await pilot.press("p")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("only a manager may decide this" in n.message for n in app._notifications)
+        assert _events(app.ctx) == before
+
+
+async def test_the_ticket_screen_shows_clocks_contract_requests_and_history(make_app, queue) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        table.move_cursor(row=rows(app).index(queue["onsite"]))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        summary = text_of(app.screen.query_one("#summary", Static))
+        assert "HT-2026-001" in summary and "wuhao" in summary
+        history = app.screen.query_one("#history", DataTable)
+        kinds = [str(history.get_row_at(i)[2]) for i in range(history.row_count)]
+        assert kinds[0] == "ticket.opened" and "approval.requested" in kinds
+        await pilot.press("c")
+        await pilot.press(*"已电话通知客户", "enter")
+        await settle(pilot)
+        kinds = [str(history.get_row_at(i)[2]) for i in range(history.row_count)]
+        assert kinds[-1] == "ticket.commented"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_filters_and_search_are_saved_between_runs(make_app, queue) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await pilot.press(*"priority=P1", "enter")
+        await settle(pilot)
+        assert rows(app) == [queue["urgent"]]
+        await pilot.press("0", "slash")
+        await pilot.press(*"快照", "enter")
+        await settle(pilot)
+        assert rows(app) == [queue["routine"]]
+    assert app.saved_filter == {"text": "快照"}
+    again = make_app()
+    again.saved_filter.update(app.saved_filter)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert rows(again) == [queue["routine"]]
+
+
+async def test_changes_made_elsewhere_appear_without_a_restart(make_app, queue, desk: MakeCtx) -> None:
+    app = make_app(refresh_seconds=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(rows(app)) == 3
+        # Another agent (or the CLI, or the sweep) opens a ticket and resolves another.
+        other = desk("zhaoli")
+        new = tickets.open_ticket(other, customer=CUSTOMER, title="另一位客服受理的来电").ticket.key
+        tickets.cancel_ticket(other, key=queue["routine"], reason="客户撤回")
+        await pilot.pause(1.2)
+        await settle(pilot)
+        assert new in rows(app) and queue["routine"] not in rows(app)
+
+
+async def test_the_managers_view(make_app, queue) -> None:
+    app = make_app("zhoujian")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ManagerScreen)
+        figures = text_of(app.screen.query_one("#figures", Static))
+        assert "Requests waiting" in figures and "l2_onsite" in figures
+
+
+async def test_small_terminal_and_help(make_app, queue) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert len(rows(app)) == 3
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "Take a call" in text_of(app.screen.query_one("#help", Static))
