@@ -66,6 +66,8 @@ class TicketScreen(TicketActions):
     def on_mount(self) -> None:
         self.load()
         self.set_interval(1.0, self.tick)
+        # Others change this ticket too (agents, the CLI, the sweep): read it again now and then.
+        self.set_interval(self.app.refresh_seconds, self.load)  # type: ignore[attr-defined]
 
     def current_key(self) -> str | None:
         return self.ticket_key
