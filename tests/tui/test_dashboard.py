@@ -221,3 +221,16 @@ async def test_small_terminal_and_help(make_app, queue) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert "Take a call" in text_of(app.screen.query_one("#help", Static))
+
+
+async def test_a_tickets_screen_shows_what_others_change(make_app, queue, desk: MakeCtx) -> None:
+    app = make_app(refresh_seconds=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # the first ticket: the P1 call, nobody on it yet
+        await settle(pilot)
+        assert "lijun" not in text_of(app.screen.query_one("#summary", Static))
+        tickets.assign_ticket(desk("zhaoli"), key=queue["urgent"], assignee="lijun")
+        await pilot.pause(1.2)
+        await settle(pilot)
+        assert "lijun" in text_of(app.screen.query_one("#summary", Static))

@@ -74,6 +74,8 @@ def demo(ctx: typer.Context, json_out: JsonOption = False) -> None:
     say("  xhsvc ticket list")
     say("  xhsvc ticket show XH-000001")
     say("  xhsvc notify list")
+    say("  xhsvc visit list")
+    say("  xhsvc tui")
 
 
 def register(app: typer.Typer) -> None:

@@ -68,6 +68,32 @@ CONTRACTS: dict[int, tuple[str, str, int, int]] = {
 RENEWED = {0}
 MODELS = ["XS-5000 统一存储", "XS-8000 全闪存阵列", "XB-300 备份一体机", "XS-3000 入门存储"]
 
+DEMO_INSPECTION: dict[str, Any] = {
+    "plan.scope": "XS-5000 统一存储，杭州主数据中心",
+    "plan.window": "ok",
+    "environment.temperature": 24,
+    "environment.humidity": 48,
+    "environment.power": "ok",
+    "environment.cabinet": "良好 good",
+    "firmware.controller_version": "V3.0.0",
+    "firmware.controller": "fail",
+    "firmware.disk": "ok",
+    "firmware.hba": "ok",
+    "firmware.multipath": "warn",
+    "config.raid": "ok",
+    "config.hot_spares": 2,
+    "config.multipath_paths": "ok",
+    "config.snapshots": "ok",
+    "network.latency": 6.5,
+    "network.errors": 0,
+    "capacity.used_tb": 82,
+    "capacity.total_tb": 100,
+    "capacity.growth_tb_month": 3.5,
+    "summary.overall": "需关注 attention",
+    "summary.advice": "升级控制器固件至 V3.2.1；规划扩容 50TB",
+}
+DEMO_NOTES = {"firmware.controller": "V3.0.0，推荐 V3.2.1（已知缓存缺陷）"}
+
 # The engineer in each branch city who answers first.
 FIRST_LINE = {
     "杭州": "lijun",
@@ -405,6 +431,28 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
     contracts.use_entitlement(as_("zhaoli"), number=CONTRACTS[4][0], kind="trainings", note="新管理员培训")
     contracts.use_entitlement(
         as_("zhoujian"), number=CONTRACTS[4][0], kind="standby_days", quantity=3, note="核心系统割接值守"
+    )
+
+    # Inspections: a year planned for a platinum contract, one done with findings and a follow-up,
+    # one due this week; a disaster-recovery drill planned.
+    from xhsvc.core import visits
+
+    planned = visits.plan_visits(as_("wangfang"), contract=CONTRACTS[0][0])
+    done = visits.add_visit(
+        as_("wangfang"), contract=CONTRACTS[0][0], kind="inspection", on=today - timedelta(days=3)
+    )
+    visits.assign_visit(as_("wangfang"), key=done.key, engineer="lijun")
+    visits.start_visit(as_("lijun"), key=done.key)
+    visits.record_items(as_("lijun"), key=done.key, answers=DEMO_INSPECTION, notes=DEMO_NOTES)
+    visits.complete_visit(
+        as_("lijun"),
+        key=done.key,
+        summary="控制器固件需升级；备份容量半年内将写满",
+        open_tickets=["firmware.controller"],
+    )
+    visits.assign_visit(as_("wangfang"), key=planned[0].key, engineer="lijun")
+    visits.add_visit(
+        as_("wangfang"), contract=CONTRACTS[4][0], kind="dr_drill", on=today + timedelta(days=10)
     )
 
     # The nightly sweep has run: late tickets have warned, escalated and told the managers.
