@@ -116,6 +116,16 @@ CLEAR = "clear search  0"
 OPEN = "open ticket  Enter"
 BACK = "back to queue  Escape"
 ACTIONS = (FIRST, NEXT, PREV, FIND, CLEAR, OPEN, BACK)
+# What the spy wraps.
+MOUNT = "QueueScreen.on_mount"
+WORKER = "queue_page, in the queue's worker thread"
+SHOW = "QueueScreen.show_page (fill the table)"
+TICK = "QueueScreen.tick (100 countdowns, every second)"
+TICKET_WORKER = "show_ticket, in the ticket's worker thread"
+HISTORY_WORKER = "ticket_history, in the ticket's worker thread"
+TICKET_SHOW = "TicketScreen.show (fill it)"
+PHASES = ("to the read", "read (worker)", "to the main thread", "fill (main)", "to the frame")
+TOP = 12
 
 
 def ms(seconds: float) -> float:
@@ -215,17 +225,17 @@ def derive(db: Database, now: datetime) -> None:
 
 
 class Spy:
-    """How long some of the dashboard's own steps take (wrapped for the run, then put back), and
-    when the app composed its frames."""
+    """When some of the dashboard's own steps ran and how long they took (wrapped for the run,
+    then put back), and when the app composed its frames."""
 
     def __init__(self) -> None:
-        self.ms: defaultdict[str, list[float]] = defaultdict(list)
+        self.spans: defaultdict[str, list[tuple[float, float]]] = defaultdict(list)
         self.frames: list[float] = []
         self._undo: list[tuple[Any, str, Any]] = []
 
     def wrap(self, owner: Any, name: str, label: str) -> None:
         original = getattr(owner, name)
-        times = self.ms[label]
+        spans = self.spans[label]
 
         @functools.wraps(original)
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -233,7 +243,7 @@ class Spy:
             try:
                 return original(*args, **kwargs)
             finally:
-                times.append(ms(time.perf_counter() - began))
+                spans.append((began, time.perf_counter()))
 
         setattr(owner, name, timed)
         self._undo.append((owner, name, original))
@@ -257,18 +267,45 @@ class Spy:
     def frame_after(self, moment: float) -> float | None:
         return next((f for f in self.frames if f >= moment), None)
 
+    def span_after(self, label: str, moment: float) -> tuple[float, float] | None:
+        return next((s for s in self.spans[label] if s[0] >= moment), None)
+
+    def took(self, label: str) -> list[float]:
+        return [ms(end - start) for start, end in self.spans[label]]
+
     def clear(self) -> None:
-        self.ms.clear()
+        for spans in self.spans.values():
+            spans.clear()  # in place: the wrappers hold these lists
         self.frames.clear()
 
 
 def spy_on_dashboard(spy: Spy) -> None:
-    spy.wrap(queue_screen, "queue_page", "queue_page in the queue's worker")
-    spy.wrap(QueueScreen, "show_page", "show_page (fill the table)")
-    spy.wrap(QueueScreen, "tick", "tick (countdowns, every second)")
-    spy.wrap(ticket_screen, "show_ticket", "show_ticket in the ticket's worker")
-    spy.wrap(ticket_screen, "ticket_history", "ticket_history in the ticket's worker")
-    spy.wrap(TicketScreen, "show", "TicketScreen.show (fill it)")
+    spy.wrap(QueueScreen, "on_mount", MOUNT)
+    spy.wrap(queue_screen, "queue_page", WORKER)
+    spy.wrap(QueueScreen, "show_page", SHOW)
+    spy.wrap(QueueScreen, "tick", TICK)
+    spy.wrap(ticket_screen, "show_ticket", TICKET_WORKER)
+    spy.wrap(ticket_screen, "ticket_history", HISTORY_WORKER)
+    spy.wrap(TicketScreen, "show", TICKET_SHOW)
+
+
+def timeline(spy: Spy, began: float, step: str) -> dict[str, float]:
+    """Where the time of a step went: ms from the key (or run_test) to its worker's read, in the
+    read, from the read to the main thread filling the table, filling it, and on to the frame."""
+    first, last, fill = (TICKET_WORKER, HISTORY_WORKER, TICKET_SHOW) if step == OPEN else (WORKER, WORKER, SHOW)
+    read = spy.span_after(first, began)
+    read_end = spy.span_after(last, read[0]) if read else None
+    shown = spy.span_after(fill, read_end[1]) if read_end else None
+    if read is None or read_end is None or shown is None:
+        return {}
+    frame = spy.frame_after(shown[1])
+    return {
+        PHASES[0]: ms(read[0] - began),
+        PHASES[1]: ms(read_end[1] - read[0]),
+        PHASES[2]: ms(shown[0] - read_end[1]),
+        PHASES[3]: ms(shown[1] - shown[0]),
+        PHASES[4]: ms(frame - shown[1]) if frame else math.nan,
+    }
 
 
 async def until(found: Callable[[], T | None], timeout: float = TIMEOUT) -> T:
@@ -329,11 +366,17 @@ def keys(page: QueuePage) -> list[str]:
 @dataclass
 class Session:
     times: dict[str, tuple[float, float]] = field(default_factory=dict)
+    phases: dict[str, dict[str, float]] = field(default_factory=dict)
     total: int = 0
     found: int = 0
     ticket: str = ""
     history: int = 0
     problems: list[str] = field(default_factory=list)
+
+
+async def record(out: Session, spy: Spy, step: str, began: float) -> None:
+    out.times[step] = await lap(spy, began)
+    out.phases[step] = timeline(spy, began, step)
 
 
 async def session(ctx: Context, spy: Spy) -> Session:
@@ -351,7 +394,7 @@ async def session(ctx: Context, spy: Spy) -> Session:
     began = time.perf_counter()
     async with app.run_test(size=SIZE) as pilot:
         queue = await until(lambda: queue_shown(app))
-        out.times[FIRST] = await lap(spy, began)
+        await record(out, spy, FIRST, began)
         assert queue.page is not None
         out.total = queue.page.total
         await pilot.pause()
@@ -361,7 +404,7 @@ async def session(ctx: Context, spy: Spy) -> Session:
             began = time.perf_counter()
             press(app, key, char)
             page = await until(fresh(queue, before))
-            out.times[label] = await lap(spy, began)
+            await record(out, spy, label, began)
             if keys(page) == keys(before):
                 out.problems.append(f"{label}: the rows did not change")
             await pilot.pause()
@@ -371,7 +414,7 @@ async def session(ctx: Context, spy: Spy) -> Session:
         began = time.perf_counter()
         press(app, "enter", "\r")
         page = await until(fresh(queue, before))
-        out.times[FIND] = await lap(spy, began)
+        await record(out, spy, FIND, began)
         out.found = page.total
         if keys(page) == keys(before):
             out.problems.append(f"{FIND}: the rows did not change")
@@ -381,7 +424,7 @@ async def session(ctx: Context, spy: Spy) -> Session:
         began = time.perf_counter()
         press(app, "0", "0")
         page = await until(fresh(queue, before))
-        out.times[CLEAR] = await lap(spy, began)
+        await record(out, spy, CLEAR, began)
         if page.total != out.total:
             out.problems.append(f"{CLEAR}: {page.total:,} tickets, not {out.total:,}")
         await pilot.pause()
@@ -389,7 +432,7 @@ async def session(ctx: Context, spy: Spy) -> Session:
         began = time.perf_counter()
         press(app, "enter", "\r")
         opened = await until(lambda: history_shown(app))
-        out.times[OPEN] = await lap(spy, began)
+        await record(out, spy, OPEN, began)
         out.ticket = opened.ticket_key
         out.history = opened.query_one("#history", DataTable).row_count
         await pilot.pause()
@@ -398,7 +441,7 @@ async def session(ctx: Context, spy: Spy) -> Session:
         began = time.perf_counter()
         press(app, "escape", "\x1b")
         await until(lambda: app.screen is queue and fresh(queue, before)())
-        out.times[BACK] = await lap(spy, began)
+        await record(out, spy, BACK, began)
         await pilot.pause()
     return out
 

@@ -229,9 +229,11 @@ def record(
     say(f"{item} = {recorded['value']}" + (f" [{recorded['result']}]" if recorded["result"] else ""))
 
 
-def _prompt_answers(ctx: typer.Context, key: str) -> tuple[dict[str, str], dict[str, str]]:
+def _prompt_and_record(ctx: typer.Context, key: str) -> int:
+    """Ask for each empty item in turn and record each answer at once, so nothing typed is lost;
+    a wrong answer is explained and asked again."""
     data = core.show_visit(core_context(ctx), key=key)
-    answers: dict[str, str] = {}
+    recorded = 0
     for item in data["items"]:
         if item["value"] is not None or item["filled_by_xhsvc"]:
             continue
@@ -241,10 +243,23 @@ def _prompt_answers(ctx: typer.Context, key: str) -> tuple[dict[str, str], dict[
         if item["kind"] == "choice":
             hint = " / ".join(item["choices"])
         need = "" if item["required"] else " (Enter to skip)"
-        text = typer.prompt(f"{item['id']}  {item['label']} [{hint}]{need}", default="", show_default=False)
-        if text.strip():
-            answers[item["id"]] = text.strip()
-    return answers, {}
+        while True:
+            text = typer.prompt(
+                f"{item['id']}  {item['label']} [{hint}]{need}", default="", show_default=False
+            )
+            if not text.strip():
+                if item["required"]:
+                    typer.echo("  required: complete needs it (Ctrl+C stops; what you answered is kept)")
+                    continue
+                break
+            try:
+                core.record_items(core_context(ctx), key=key, answers={item["id"]: text.strip()})
+            except InvalidInput as e:
+                typer.echo(f"  {e}")
+                continue
+            recorded += 1
+            break
+    return recorded
 
 
 @app.command()
@@ -257,26 +272,27 @@ def fill(
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Fill in many items at once from a file (or, on a terminal, by answering prompts). Every
-    answer is checked first; one bad answer and nothing is recorded."""
+    """Fill in many items at once from a file (every answer checked first: one bad answer and
+    nothing is recorded), or on a terminal by answering a prompt for each empty item."""
     if from_file is None:
         if not (is_terminal() and sys.stdin.isatty()):
             raise InvalidInput("fill: give --from answers.toml (no terminal to ask on)")
-        answers, notes = _prompt_answers(ctx, key)
+        count = _prompt_and_record(ctx, key)
     else:
         try:
             text = from_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise InvalidInput(f"from {from_file}: cannot read it ({e})") from e
         answers, notes = core.read_answers(text, source=str(from_file))
-    core.record_items(core_context(ctx), key=key, answers=answers, notes=notes)
+        core.record_items(core_context(ctx), key=key, answers=answers, notes=notes)
+        count = len(answers)
     data = core.show_visit(core_context(ctx), key=key)
     if json_out:
         print_json(data)
         return
     missing = [i["id"] for i in data["items"] if i["required"] and i["value"] is None]
     flagged = [f"{i['id']} [{i['result']}]" for i in data["items"] if i["result"] in ("warn", "fail")]
-    say(f"{key}: {len(answers)} item(s) recorded")
+    say(f"{key}: {count} item(s) recorded")
     if flagged:
         say(f"warn/fail: {', '.join(flagged)}")
     if missing:
