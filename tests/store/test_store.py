@@ -16,7 +16,6 @@ from xhsvc.store.db import HEAD_REVISION, known_revisions, open_database
 from xhsvc.store.tables import Event
 
 
-
 def test_head_revision_is_alembics_head() -> None:
     from alembic.script import ScriptDirectory
 
