@@ -8,16 +8,19 @@ the open ones (assigned or in progress) were reported over the last few hours. T
 derived columns kept out of the log: `next_check_at` of the open tickets, and `next_due_at` of
 every ticket through `events.refresh_next_due` (the queue orders on it).
 
-It then drives the dashboard headless with `App.run_test(size=(120, 36))` and times, R times:
-the first page of the queue shown after starting the app, the next page (`]`) and back (`[`), a
-free-text search (`/`, a fragment, Enter) and clearing it (`0`), opening a ticket (Enter) until
-its history shows and going back (Escape). Each figure is wall time from the key (or from starting
-`run_test`) until the table holds the new rows; "+frame" is until Textual composed the next frame
-after that. Wrappers record how long the queue's worker spent in `queue_page`, how long filling the
-table took, and the once-a-second countdown tick. For comparison it times Textual's plain
-DataTable filled with 10,000 rows in `on_mount`, times `queue_page` in process, and prints SQLite's
-EXPLAIN QUERY PLAN of the statements `queue_page` issues, with alternatives tried on a scratch copy
-(the project's schema is not changed). It prints figures; it is not a test.
+It then drives the dashboard headless with `App.run_test(size=(120, 36))`, in R sessions after one
+untimed warm-up, each on a freshly opened context: the first page of the queue after starting the
+app, the next page (`]`) and back (`[`), a free-text search (`/`, a fragment, Enter) and clearing it
+(`0`), opening a ticket (Enter) until its history shows, and going back (Escape). Keys are posted
+as the terminal sends them, not through the pilot (whose waits for idle sleep 20 ms at a time).
+Wrappers around the screens' own methods note when the worker read, when the main thread filled
+the table, and when Textual composed each frame, so every step is timed from the key (or from
+starting `run_test`) until the rows are in the table, and until the first frame after that, and
+split into where the time went. It profiles the main thread over some page turns, times Textual's
+plain DataTable filled with 10,000 rows in `on_mount` for comparison, times and profiles
+`queue_page` in process, and prints SQLite's EXPLAIN QUERY PLAN of the statements `queue_page`
+issues, with alternatives tried on a scratch copy (the project's schema is not changed). It prints
+figures; it is not a test.
 
 Run from the project root:
 
@@ -28,9 +31,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import functools
 import math
 import os
+import pstats
 import random
 import re
 import shutil
@@ -69,7 +74,6 @@ except ModuleNotFoundError:  # run as `python -m bench.bench_tui` from the proje
     from bench import bench_sweep
 
 T = TypeVar("T")
-Row = dict[str, Any]
 
 TICKET = tables.Ticket.__table__
 
@@ -79,8 +83,9 @@ FAR_OFFSET = 2_000  # the in-process reload of a page deep in the queue
 HISTORY = timedelta(days=365)  # the closed tickets were reported over this span before the open ones
 AGENT = "wangfang"  # an agent in bench_sweep.PEOPLE: the dashboard acts as them
 SEARCH = "备份"  # a title fragment: about one open ticket in nine matches
+MISS = "无此故障"  # a fragment no ticket matches: the read looks at every open ticket, or every ticket
 REFRESH = 3_600.0  # the queue's auto-reload, out of the way of the timed steps
-POLL = 0.001  # seconds between looks at the app while waiting
+POLL = 0.01  # seconds between looks at the app while waiting (the times come from the spy)
 TIMEOUT = 60.0
 FRAME_TIMEOUT = 2.0
 PLAIN_ROWS = 10_000
@@ -96,17 +101,22 @@ RESOLUTIONS = [
 # What `close` sets beyond a ticket row from `bench_sweep.ticket_changes`.
 CLOSED_FIELDS = ("resolved_at", "resolution", "confirmed_by", "confirmed_at", "closed_at")
 # Tried on a scratch copy when the queue's page read sorts: statistics, or an index it could walk.
-TRIALS: tuple[tuple[str, str], ...] = (
-    ("statistics", "ANALYZE"),
-    (
-        "index on the ORDER BY terms",
-        "CREATE INDEX bench_due_order ON ticket (next_due_at IS NULL, next_due_at, priority, created_at)",
-    ),
+# The third field: the page's status filter written `+ticket.status IN (...)`, which keeps SQLite
+# from reading the tickets through a status index (so that it may walk an index in the page's order).
+ORDER_INDEX = (
+    "CREATE INDEX bench_due_order ON ticket (next_due_at IS NULL, next_due_at, priority, created_at)"
+)
+TRIALS: tuple[tuple[str, str, bool], ...] = (
+    ("statistics", "ANALYZE", False),
+    ("index on the ORDER BY terms", ORDER_INDEX, False),
     (
         "index (status, next_due_at, priority, created_at)",
         "CREATE INDEX bench_status_due ON ticket (status, next_due_at, priority, created_at)",
+        False,
     ),
+    ("index on the ORDER BY terms, and the page read with +ticket.status", ORDER_INDEX, True),
 )
+STATUS_FILTER = "WHERE ticket.status IN ("
 
 FIRST = "first page (from run_test)"
 NEXT = "next page  ]"
@@ -126,6 +136,18 @@ HISTORY_WORKER = "ticket_history, in the ticket's worker thread"
 TICKET_SHOW = "TicketScreen.show (fill it)"
 PHASES = ("to the read", "read (worker)", "to the main thread", "fill (main)", "to the frame")
 TOP = 12
+# Files of the event loop's and Textual's message plumbing, left out of the main thread's profile.
+PLUMBING = (
+    "asyncio/",
+    "selectors.py",
+    "textual/_callback.py",
+    "textual/message_pump.py",
+    "textual/timer.py",
+    "textual/_context.py",
+    "bench_tui.py",
+    "~",
+)
+PROFILED = 20  # calls of queue_page, and page turns in the dashboard, under cProfile
 
 
 def ms(seconds: float) -> float:
@@ -292,7 +314,9 @@ def spy_on_dashboard(spy: Spy) -> None:
 def timeline(spy: Spy, began: float, step: str) -> dict[str, float]:
     """Where the time of a step went: ms from the key (or run_test) to its worker's read, in the
     read, from the read to the main thread filling the table, filling it, and on to the frame."""
-    first, last, fill = (TICKET_WORKER, HISTORY_WORKER, TICKET_SHOW) if step == OPEN else (WORKER, WORKER, SHOW)
+    first, last, fill = (
+        (TICKET_WORKER, HISTORY_WORKER, TICKET_SHOW) if step == OPEN else (WORKER, WORKER, SHOW)
+    )
     read = spy.span_after(first, began)
     read_end = spy.span_after(last, read[0]) if read else None
     shown = spy.span_after(fill, read_end[1]) if read_end else None
@@ -318,16 +342,6 @@ async def until(found: Callable[[], T | None], timeout: float = TIMEOUT) -> T:
         if time.perf_counter() > deadline:
             raise TimeoutError(f"bench: waited {timeout:.0f} s for the dashboard")
         await asyncio.sleep(POLL)
-
-
-async def lap(spy: Spy, began: float) -> tuple[float, float]:
-    """ms from `began` until now (the rows are in), and until the next frame composed after now."""
-    shown = time.perf_counter()
-    try:
-        frame = await until(lambda: spy.frame_after(shown), FRAME_TIMEOUT)
-    except TimeoutError:
-        frame = math.nan
-    return ms(shown - began), ms(frame - began)
 
 
 def press(app: App[Any], key: str, char: str | None) -> None:
@@ -374,8 +388,22 @@ class Session:
     problems: list[str] = field(default_factory=list)
 
 
+async def next_frame(spy: Spy, moment: float) -> float:
+    """When the first frame after `moment` was composed (NaN if none came within FRAME_TIMEOUT)."""
+    try:
+        return await until(lambda: spy.frame_after(moment), FRAME_TIMEOUT)
+    except TimeoutError:
+        return math.nan
+
+
 async def record(out: Session, spy: Spy, step: str, began: float) -> None:
-    out.times[step] = await lap(spy, began)
+    """A step's times, from the spy's notes rather than from when the waiting noticed: until the
+    main thread had filled the table (the rows are in), and until the first frame after that."""
+    shown = spy.span_after(TICKET_SHOW if step == OPEN else SHOW, began)
+    if shown is None:
+        raise RuntimeError(f"bench: {step}: the rows came in, but not through the wrapped method")
+    frame = await next_frame(spy, shown[1])
+    out.times[step] = (ms(shown[1] - began), ms(frame - began))
     out.phases[step] = timeline(spy, began, step)
 
 
@@ -465,6 +493,34 @@ async def dashboard(url: str, repeat: int, spy: Spy) -> tuple[list[Session], lis
             sessions.append(done)
             opening.append(opened)
     return sessions, opening
+
+
+async def profile_paging(url: str, turns: int, spy: Spy) -> cProfile.Profile:
+    """The main thread (cProfile sees no other) over `turns` page turns, each from the key until
+    the frame after the rows came in."""
+    ctx = open_context(url=url, actor=AGENT, settings=Settings())
+    app = XhsvcApp(ctx, refresh_seconds=REFRESH, show_clock=False)
+    spy.watch_frames(app)
+    profile = cProfile.Profile()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            queue = await until(lambda: queue_shown(app))
+            await pilot.pause()
+            for i in range(turns):
+                key, char = ("right_square_bracket", "]") if i % 2 == 0 else ("left_square_bracket", "[")
+                before = queue.page
+                began = time.perf_counter()
+                profile.enable()
+                press(app, key, char)
+                await until(fresh(queue, before))
+                shown = spy.span_after(SHOW, began)
+                if shown is not None:
+                    await next_frame(spy, shown[1])
+                profile.disable()
+                await pilot.pause()
+    finally:
+        ctx.db.dispose()
+    return profile
 
 
 # Plain DataTable --------------------------------------------------------------------------------
@@ -564,9 +620,26 @@ def show_statement(
 ) -> None:
     took, rows = bench_sweep.statement_ms(conn, statement, params, repeat)
     plan = bench_sweep.query_plan(conn, statement, params)
-    print(f"  {label:<22} {took:8.2f} ms  {rows:6,} rows  {verdict(plan)}")
-    for line in plan:
-        print(f"      {line}")
+    print(f"  {label:<24} {took:8.2f} ms  {rows:6,} rows  {verdict(plan)}")
+    print(f"      {' / '.join(plan)}")
+
+
+def print_profile(profile: cProfile.Profile, top: int, per: int, *, skip: Sequence[str] = ()) -> None:
+    """The top functions by cumulative and by own time, in ms per call (or turn) of what was
+    profiled; functions from files matching `skip` (the event loop's plumbing) left out."""
+    entries = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    rows = []
+    for (filename, line, name), (_cc, calls, own, cumulative, _callers) in entries.items():
+        if any(part in filename for part in skip):
+            continue
+        place = f"{bench_sweep.where(filename)}:{line}" if line else "~"
+        rows.append((ms(cumulative) / per, ms(own) / per, calls / per, f"{place}({name})"))
+    for title, key in (("cumulative", 0), ("own time", 1)):
+        print(f"  top {top} by {title}:")
+        print(f"  {'cum ms':>8}  {'own ms':>8}  {'calls':>8}  function")
+        for cumulative, own, calls, label in sorted(rows, key=lambda r: r[key], reverse=True)[:top]:
+            print(f"  {cumulative:8.2f}  {own:8.2f}  {calls:8,.1f}  {label}")
+    print()
 
 
 def print_table(head: str, rows: Sequence[tuple[str, Sequence[float], str]]) -> None:
@@ -645,7 +718,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         spy_on_dashboard(spy)
         try:
             sessions, opening = asyncio.run(dashboard(url, repeat, spy))
-            inside = {label: list(times) for label, times in spy.ms.items()}
+            inside = {label: spy.took(label) for label in spy.spans}
+            spy.clear()
+            paging = asyncio.run(profile_paging(url, PROFILED, spy))
             spy.clear()
             plain = {
                 (rows, fixed): asyncio.run(plain_table(rows, fixed, repeat, spy))
@@ -665,48 +740,69 @@ def main(argv: Sequence[str] | None = None) -> None:
                 (
                     label,
                     [s.times[label][0] for s in sessions],
-                    f"+frame {median_of([s.times[label][1] for s in sessions]):.1f}",
+                    f"frame {median_of([s.times[label][1] for s in sessions]):6.1f}",
                 )
                 for label in ACTIONS
             ],
         )
         print(
-            f"(+frame: median ms until the next frame composed after that; search {SEARCH!r} found "
+            f"(frame: median ms until the first frame composed after that; search {SEARCH!r} found "
             f"{first.found:,}; opened {first.ticket}, {first.history} history rows)"
         )
         for s in sessions:
             for problem in s.problems:
                 print(f"  PROBLEM: {problem}")
         print()
-        print("inside the dashboard, every call during the timed sessions:")
+
+        print("where each step's time went (medians, ms):")
+        width = max(len(label) for label in ACTIONS)
+        print(f"{'step':<{width}}  " + "  ".join(f"{phase:>18}" for phase in PHASES))
+        for label in ACTIONS:
+            cells = [median_of([s.phases[label].get(phase, math.nan) for s in sessions]) for phase in PHASES]
+            print(f"{label:<{width}}  " + "  ".join(f"{cell:18.1f}" for cell in cells))
+        print(
+            "(to the read: from the key, or from starting run_test, to the worker thread's first read; "
+            "for the ticket the read is show_ticket + ticket_history)"
+        )
+        print()
+        print("inside the dashboard, every call during the timed sessions (ms):")
         print_table(
-            "step",
+            "call",
             [
-                ("open_context (before run_test)", opening, ""),
+                ("open_context (before run_test)", opening, f"{len(opening)} calls"),
                 *((label, times, f"{len(times)} calls") for label, times in inside.items()),
             ],
         )
         print()
 
+        print(f"the dashboard's main thread over {PROFILED} page turns ([ and ]) under cProfile, per turn:")
+        print_profile(paging, TOP, PROFILED, skip=PLUMBING)
+
         ours = statistics.median(s.times[FIRST][0] for s in sessions)
         ours_frame = median_of([s.times[FIRST][1] for s in sessions])
-        print("Textual's plain DataTable, rows added in on_mount (ms from starting run_test):")
+        print(
+            "Textual's plain DataTable, the queue's 10 columns, rows added in on_mount (ms from starting run_test):"
+        )
         print_table(
             "table",
             [
                 (
                     f"{rows:,} rows, {'fixed widths' if fixed else 'auto widths'}",
                     filled_ms,
-                    f"+frame {median_of(framed):.1f}",
+                    f"frame {median_of(framed):6.1f}",
                 )
                 for (rows, fixed), (filled_ms, framed) in plain.items()
             ],
         )
-        print(f"beside it: our first page of {PAGE} rows, {ours:.1f} ms (+frame {ours_frame:.1f})")
+        print(
+            f"beside it: our first page ({PAGE} rows of {first.total:,}, read in a worker), "
+            f"{ours:.1f} ms, frame {ours_frame:.1f}"
+        )
         print()
 
         ctx = open_context(url=url, actor=AGENT, settings=Settings())
         search = QueueFilter(text=SEARCH)
+        miss = QueueFilter(text=MISS)
         calls: list[tuple[str, Callable[[], QueuePage]]] = [
             ("offset 0", lambda: queue_page(ctx, filter=QueueFilter(), offset=0, limit=PAGE)),
             (
@@ -714,12 +810,20 @@ def main(argv: Sequence[str] | None = None) -> None:
                 lambda: queue_page(ctx, filter=QueueFilter(), offset=FAR_OFFSET, limit=PAGE),
             ),
             (f"search {SEARCH!r}", lambda: queue_page(ctx, filter=search, offset=0, limit=PAGE)),
+            (f"search {MISS!r}", lambda: queue_page(ctx, filter=miss, offset=0, limit=PAGE)),
         ]
         print(
             f"queue_page(ctx, filter=QueueFilter(), limit={PAGE}) in process, {repeat} runs after one warm-up:"
         )
         print_table("call", [(label, time_call(call, repeat), "") for label, call in calls])
         print()
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(PROFILED):
+            calls[0][1]()
+        profile.disable()
+        print(f"{PROFILED} calls of queue_page (offset 0) under cProfile, per call:")
+        print_profile(profile, TOP, PROFILED)
 
         statements: list[tuple[str, str, tuple[Any, ...]]] = []
         for label, call in calls:
@@ -740,7 +844,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"  params: {main_params}")
             for label, statement, params in statements:
                 show_statement(conn, label, statement, params, max(repeat, 5))
-            sorts = any(SORTS in line for line in bench_sweep.query_plan(conn, main_statement, main_params))
+            plan = bench_sweep.query_plan(conn, main_statement, main_params)
+            sorts = any(SORTS in line for line in plan)
+            read = next((line for line in plan if re.match(r"(SCAN|SEARCH) ticket\b", line)), "?")
+            print(
+                f"verdict: the page read {'uses' if INDEX in read else 'does not use'} {INDEX} "
+                f"(it reads: {read}) and {'sorts every match in a temp B-tree' if sorts else 'does not sort'}"
+            )
             if sorts:
                 print()
                 print("what the ORDER BY costs: the same statement without it (same LIMIT and OFFSET):")
@@ -751,7 +861,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     with_order, _ = bench_sweep.statement_ms(conn, statement, params, max(repeat, 5))
                     without, _ = bench_sweep.statement_ms(conn, bare, params, max(repeat, 5))
                     print(
-                        f"  {label:<22} {with_order:8.2f} ms ordered, {without:8.2f} ms unordered: "
+                        f"  {label:<24} {with_order:8.2f} ms ordered, {without:8.2f} ms unordered: "
                         f"{with_order - without:8.2f} ms to read and sort every match"
                     )
         ctx.db.dispose()
@@ -760,7 +870,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             print()
             print("the same statements after each of these, on a scratch copy (the schema is not changed):")
             scratch = home / "scratch.db"
-            for label, sql in TRIALS:
+            for label, sql, unindexed in TRIALS:
                 print(f"  {label}:  {sql}")
                 bench_sweep.restore(db_file, scratch)
                 trial = open_database(f"sqlite:///{scratch}")
@@ -768,6 +878,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     conn.exec_driver_sql(sql)
                 with trial.read() as conn:
                     for name, statement, params in statements:
+                        if unindexed and name.startswith("page"):
+                            statement = statement.replace(STATUS_FILTER, "WHERE +ticket.status IN (")
                         show_statement(conn, name, statement, params, max(repeat, 5))
                 trial.dispose()
     finally:

@@ -10,6 +10,7 @@ All arithmetic is pure: instants in, instants out (aware datetimes, UTC by conve
 from __future__ import annotations
 
 import re
+import time as time_module
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -274,11 +275,22 @@ def calendar_files() -> dict[str, Path]:
     return _files_cache[key]
 
 
+_recent: dict[str, tuple[float, Calendar]] = {}
+RECHECK_SECONDS = 2.0
+
+
 def load_calendar(name: str) -> Calendar:
+    """The calendar called `name`; its file is looked at again at most every couple of seconds
+    (a countdown asks for every clock every second)."""
+    seen = _recent.get(name)
+    if seen is not None and time_module.monotonic() - seen[0] < RECHECK_SECONDS:
+        return seen[1]
     files = calendar_files()
     if name not in files:
         raise NotFound(f"calendar {name!r} not found; known: {', '.join(files)}")
-    return _load(files[name])
+    calendar = _load(files[name])
+    _recent[name] = (time_module.monotonic(), calendar)
+    return calendar
 
 
 def list_calendars() -> list[Calendar]:
