@@ -196,3 +196,23 @@ def test_lookup_json(desk_cli: Cli) -> None:
     rows = desk_cli.json("lookup", "139 0571 0011")
     assert [(r["customer"], r["covered"]) for r in rows] == [(CUSTOMER, True)]
     assert desk_cli.json("lookup", "nobody-at-all") == []
+
+
+def test_a_contracts_rows_must_name_one_customer(cli: Cli, tmp_path: Path) -> None:
+    assert cli("init", "--id", "wangfang", "--name", "王芳", "--role", "agent").exit_code == 0
+    for kind in ("customers", "sites", "contacts", "assets"):
+        assert cli("import", kind, str(EXAMPLES / f"{kind}.csv")).exit_code == 0
+    mixed = tmp_path / "contracts.csv"
+    mixed.write_text(
+        "number,term,customer,level,start,end,assets,notes\n"
+        "HT-X,1,浙江省第一人民医院,gold,2026-01-01,2026-12-31,XS5K-2023-00117,\n"
+        "HT-X,2,广州南沙港务集团,gold,2027-01-01,2027-12-31,XS5K-2024-00301,\n",
+        encoding="utf-8",
+    )
+    result = cli("import", "contracts", str(mixed))
+    assert result.exit_code == 2
+    assert (
+        f"{mixed}: line 3: customer: contract HT-X belongs to another customer in an earlier row"
+        in result.stderr
+    )
+    assert cli.json("contract", "list") == []

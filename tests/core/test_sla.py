@@ -303,3 +303,61 @@ def test_a_dry_run_pages_through_every_due_ticket(desk: MakeCtx, clock, monkeypa
     assert result.checked == 5
     assert sorted({f.ticket for f in result.fired}) == keys
     assert sweep.sweep(agent, now=clock.now + timedelta(hours=3)).checked == 5
+
+
+def test_resolved_while_waiting_on_the_customer_is_not_late(desk: MakeCtx, clock) -> None:
+    agent, engineer = desk("wangfang"), desk("lijun")
+    key = tickets.open_ticket(agent, customer=CUSTOMER, title="等日志", impact=2, urgency=2).ticket.key
+    tickets.assign_ticket(agent, key=key, assignee="lijun")
+    tickets.respond_ticket(engineer, key=key)
+    clock.advance(hours=1)
+    tickets.wait_ticket(engineer, key=key, reason="等客户日志")
+    clock.advance(days=3)
+    tickets.resolve_ticket(engineer, key=key, resolution="客户自行解决")
+    resolution = clocks(agent, key)["resolution"]
+    assert (resolution["state"], resolution["breached_at"], resolution["elapsed_min"]) == ("met", None, 60)
+
+
+def test_an_escalation_approved_while_waiting_restarts_the_clocks(desk: MakeCtx, clock) -> None:
+    agent, engineer = desk("wangfang"), desk("lijun")
+    key = tickets.open_ticket(agent, customer=CUSTOMER, title="二线").ticket.key
+    tickets.assign_ticket(agent, key=key, assignee="lijun")
+    tickets.respond_ticket(engineer, key=key)
+    tickets.escalate_ticket(engineer, key=key, to="L2", reason="需二线")
+    tickets.wait_ticket(engineer, key=key, reason="等客户")
+    clock.advance(hours=2)
+    tickets.approve_request(agent, key=key, assign="wuhao")
+    assert clocks(agent, key)["resolution"]["state"] == "running"
+
+
+def test_an_escalation_rule_waits_for_a_pending_request_instead_of_being_used_up(
+    desk: MakeCtx, clock
+) -> None:
+    agent, engineer = desk("wangfang"), desk("lijun")
+    start = clock.now
+    key = tickets.open_ticket(agent, customer=CUSTOMER, title="现场").ticket.key  # P3: resolution 2 days
+    tickets.assign_ticket(agent, key=key, assignee="lijun")
+    tickets.respond_ticket(engineer, key=key)
+    tickets.request_onsite(engineer, key=key, reason="现场检查")
+    assert (key, "resolution-escalate") not in _fired(
+        sweep.sweep(agent, now=start + timedelta(days=2, minutes=5))
+    )
+    clock.now = start + timedelta(days=2, minutes=10)
+    tickets.deny_request(agent, key=key, reason="远程可处理")
+    assert (key, "resolution-escalate") in _fired(
+        sweep.sweep(agent, now=start + timedelta(days=2, minutes=15))
+    )
+    assert tickets.show_ticket(agent, key=key)["pending_approval"]["kind"] == "escalation"
+
+
+def test_lowering_the_priority_after_a_breach_clears_it(desk: MakeCtx, clock) -> None:
+    agent = desk("wangfang")
+    key = tickets.open_ticket(
+        agent, customer=CUSTOMER, title="P2", impact=2, urgency=2
+    ).ticket.key  # response 1h
+    sweep.sweep(agent, now=clock.now + timedelta(minutes=70))
+    clock.advance(minutes=70)
+    assert clocks(agent, key)["response"]["breached_at"] is not None
+    tickets.reprioritize_ticket(agent, key=key, impact=4, urgency=4, reason="客户说不急")  # P4: response 4h
+    response = clocks(agent, key)["response"]
+    assert (response["state"], response["breached_at"]) == ("running", None)

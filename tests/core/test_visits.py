@@ -6,6 +6,7 @@ The desk's customer has a gold contract for 2026 (4 inspections a year); the tes
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -318,3 +319,14 @@ def test_completing_beyond_the_grant_needs_a_manager(site: MakeCtx) -> None:
         visits.complete_visit(engineer, key=extra)
     done = visits.complete_visit(site("zhoujian"), key=extra)
     assert done.beyond_grant is True
+
+
+def test_a_visit_uses_the_entitlement_of_its_own_term(site: MakeCtx, clock) -> None:
+    agent, engineer = site("wangfang"), site("lijun")
+    key = _inspection(site, on="2026-12-28")
+    clock.now = clock.now + (date(2027, 1, 4) - date(2026, 11, 20))  # done after the term ended
+    visits.start_visit(engineer, key=key)
+    visits.record_items(engineer, key=key, answers=GOOD)
+    visits.complete_visit(engineer, key=key)
+    term_one = contracts.contract_usage(agent, number=CONTRACT, at="2026-12-28")
+    assert term_one["entitlements"]["inspections"]["used"] == 1

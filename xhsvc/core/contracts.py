@@ -538,17 +538,20 @@ def record_use(
     ticket_id: str | None = None,
     note: str | None = None,
     action: str = "contract use",
+    term_on: date | None = None,
 ) -> bool:
     """Record a use against the term in force on `day`; returns whether it goes beyond the grant
     (which only a manager may do)."""
     me = tx.me()
     if me.role not in ("agent", "engineer", "expert", "manager", "admin"):
         raise NotAllowed(f"{action}: {me.handle} may not record service use")
+    # The term charged is the one in force on `term_on` (a visit's planned day), else on `day`.
+    charged_on = term_on or day
     terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
-    state = contract_state(contract, terms, day)
+    state = contract_state(contract, terms, charged_on)
     if state != "active":
-        raise NotAllowed(f"{action}: {contract.number} is {state} on {day}; nothing to use")
-    term = term_at(terms, day)
+        raise NotAllowed(f"{action}: {contract.number} is {state} on {charged_on}; nothing to use")
+    term = term_at(terms, charged_on)
     assert term is not None
     level = load_levels().get(term.level)
     usage = _usage(queries.uses_of_term(tx.conn, term.id), level)[kind]

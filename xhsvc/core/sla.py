@@ -102,21 +102,23 @@ def stop_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime, cancel: boo
         if clock.target != target:
             continue
         changes: dict[str, Any] = {"stopped_at": at}
+        due = clock.due_at
         if clock.paused_since is not None:
-            changes["paused_min"] = clock.paused_min + load_calendar(clock.calendar).minutes_between(
-                clock.paused_since, at
-            )
-            changes["paused_since"] = None
+            # Stopped while paused: the pause so far counts, and moves the due time with it.
+            calendar = load_calendar(clock.calendar)
+            paused = clock.paused_min + calendar.minutes_between(clock.paused_since, at)
+            due = calendar.add_minutes(clock.started_at, clock.budget_min + paused)
+            changes.update(paused_min=paused, paused_since=None, due_at=due)
         if cancel:
             changes["outcome"] = "cancelled"
             summary = f"{target} clock cancelled"
-        elif at <= clock.due_at:
+        elif at <= due:
             changes["outcome"] = "met"
             summary = f"{target} target met"
         else:
             changes["outcome"] = "late"
-            changes["breached_at"] = clock.breached_at or clock.due_at
-            summary = f"{target} target missed (due {clock.due_at:%Y-%m-%d %H:%M} UTC)"
+            changes["breached_at"] = clock.breached_at or due
+            summary = f"{target} target missed (due {due:%Y-%m-%d %H:%M} UTC)"
         _clock_event(tx, ticket, clock.id, "stopped", {"set": changes, "summary": summary})
 
 
@@ -167,15 +169,15 @@ def recompute_clocks(tx: Tx, ticket: Ticket) -> None:
         budget = _budget(level, ticket.priority, clock.target, calendar)
         due = calendar.add_minutes(clock.started_at, budget + clock.paused_min)
         if (budget, due) != (clock.budget_min, clock.due_at):
+            changes: dict[str, Any] = {"budget_min": budget, "due_at": due}
+            if clock.breached_at is not None and due > tx.now:
+                changes["breached_at"] = None  # not breached any more under the new priority
             _clock_event(
                 tx,
                 ticket,
                 clock.id,
                 "recomputed",
-                {
-                    "set": {"budget_min": budget, "due_at": due},
-                    "summary": f"{clock.target} clock now {ticket.priority}",
-                },
+                {"set": changes, "summary": f"{clock.target} clock now {ticket.priority}"},
             )
 
 

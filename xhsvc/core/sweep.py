@@ -132,6 +132,15 @@ def _recipients(tx: Tx, ticket: Ticket, spec: tuple[str, ...]) -> list[Person]:
     return people
 
 
+def _escalation_blocked(tx: Tx, ticket: Ticket, rule: Rule) -> bool:
+    target = rule.do.get("escalate")
+    return (
+        target is not None
+        and TIERS.index(target) > TIERS.index(ticket.tier)
+        and queries.pending_approval(tx.conn, ticket.id) is not None
+    )
+
+
 def _act(tx: Tx, ctx: Context, ticket: Ticket, rule: Rule, trigger: str) -> list[str]:
     done: list[str] = []
     do = rule.do
@@ -215,6 +224,10 @@ def _check_ticket(
         if not verdict.fires:
             if verdict.at is not None:
                 upcoming.append(verdict.at)
+            continue
+        if _escalation_blocked(tx, ticket, rule):
+            # Not now, and not used up: it fires once the pending request is decided (a decision
+            # reschedules the ticket's check).
             continue
         firing = Firing(ticket.key, rule.id, rule.title, rule.describe_trigger(), ticket.sla_cycle)
         if apply:

@@ -552,6 +552,8 @@ def _decide(tx: Tx, ticket: Ticket, approval: Approval, state: str, note: str | 
         },
     )
     approval.state = state
+    # A decided request may free a rule that was waiting for it: the sweep looks again.
+    events.schedule_check(tx.conn, ticket.id, tx.now)
 
 
 def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: str | None = None) -> Ticket:
@@ -583,6 +585,9 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
                 "status": "assigned" if assignee else "new",
             }
             summary = f"escalated to {tier}" + (f", handed to {assignee.handle}" if assignee else "")
+            if ticket.status == "waiting_customer":
+                # The hand-over ends the wait: the clocks run again for the new tier.
+                sla.resume_clocks(tx, ticket, at=tx.now)
             record_change(tx, ticket, "escalated", changes, summary)
         else:
             # Approval holds for the tier that asked; after an escalation the new tier asks again.

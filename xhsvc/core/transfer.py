@@ -117,6 +117,7 @@ class _Importer:
         self.seen: dict[Any, int] = {}
         # contract number -> (id, {term number: (start, end)}, covered asset ids), across this file
         self.contracts: dict[str, tuple[str, dict[int, tuple[date, date]], set[str]]] = {}
+        self.contract_customers: dict[str, str] = {}
         self.levels = load_levels()
         self.now = tx.now
 
@@ -243,6 +244,8 @@ class _Importer:
             asset_ids.append(asset.id)
         notes = _field(row, "notes", _optional("notes", 2000))
 
+        if self.contract_customers.setdefault(number, customer) != customer:
+            raise RowError("customer", f"contract {number} belongs to another customer in an earlier row")
         existing = queries.get_contract(self.tx.conn, number)
         known_terms: dict[int, tuple[date, date]] = {}
         covered: set[str] = set()

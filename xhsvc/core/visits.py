@@ -289,9 +289,12 @@ def reschedule_visit(ctx: Context, *, key: str, on: str | date, reason: str | No
         visit = _load(tx, key)
         _require_status(visit, OPEN_STATES, "visit reschedule")
         why = text_value(reason, "reason", limit=2000)
-        _change(
-            tx, visit, "rescheduled", {"planned_for": day}, f"moved to {day}" + (f": {why}" if why else "")
-        )
+        changes: dict[str, Any] = {"planned_for": day}
+        if visit.contract_id:
+            # A visit moved into another term counts against that term.
+            term = term_at(queries.terms_of(tx.conn, [visit.contract_id])[visit.contract_id], day)
+            changes["term_id"] = term.id if term else None
+        _change(tx, visit, "rescheduled", changes, f"moved to {day}" + (f": {why}" if why else ""))
         return visit
 
 
@@ -509,6 +512,7 @@ def complete_visit(
                 day=local_today(ctx),
                 note=f"visit {visit.key}",
                 action="visit complete",
+                term_on=visit.planned_for,
             )
         text = text_value(summary, "summary", limit=5000)
         _change(
