@@ -48,6 +48,13 @@ def edit(tx: Tx, entity: str, entity_id: str, changes: dict[str, Any], summary: 
     )
 
 
+def save_changes(tx: Tx, entity: str, current: Any, changes: dict[str, Any], label: str) -> Any:
+    """Record the fields that changed (nothing when none did) and return the record as it is now."""
+    if changes:
+        edit(tx, entity, current.id, changes, f"{label} edited: {', '.join(changes)}")
+    return type(current)(**{**current.model_dump(), **changes})
+
+
 def require_editor(tx: Tx, action: str) -> None:
     me = tx.me()
     if me.role not in EDITORS:
@@ -161,11 +168,7 @@ def edit_customer(
         changes = _changes(customer, wanted)
         if "name" in changes and queries.get_customer(tx.conn, changes["name"]) is not None:
             raise Conflict(f"customer {changes['name']!r} already exists")
-        if changes:
-            edit(
-                tx, "customer", customer.id, changes, f"customer {customer.name} edited: {', '.join(changes)}"
-            )
-        return Customer(**{**customer.model_dump(), **changes})
+        return save_changes(tx, "customer", customer, changes, f"customer {customer.name}")
 
 
 def list_customers(ctx: Context) -> list[Customer]:
@@ -253,9 +256,7 @@ def edit_site(
         )
         if "name" in changes and queries.get_site(tx.conn, owner.id, changes["name"]) is not None:
             raise Conflict(f"site {changes['name']!r} of {owner.name} already exists")
-        if changes:
-            edit(tx, "site", site.id, changes, f"site {site.name} edited: {', '.join(changes)}")
-        return Site(**{**site.model_dump(), **changes})
+        return save_changes(tx, "site", site, changes, f"site {site.name}")
 
 
 def list_sites(ctx: Context, *, customer: str | None = None) -> list[dict[str, Any]]:
@@ -325,9 +326,7 @@ def edit_contact(
                 "role": text_value(role, "role", limit=100),
             },
         )
-        if changes:
-            edit(tx, "contact", contact.id, changes, f"contact {contact.name} edited: {', '.join(changes)}")
-        return Contact(**{**contact.model_dump(), **changes})
+        return save_changes(tx, "contact", contact, changes, f"contact {contact.name}")
 
 
 def list_contacts(ctx: Context, *, customer: str | None = None) -> list[dict[str, Any]]:
@@ -393,9 +392,7 @@ def edit_asset(
                 "site_id": find_site(tx, owner, site).id if site else None,
             },
         )
-        if changes:
-            edit(tx, "asset", asset.id, changes, f"asset {asset.serial} edited: {', '.join(changes)}")
-        return Asset(**{**asset.model_dump(), **changes})
+        return save_changes(tx, "asset", asset, changes, f"asset {asset.serial}")
 
 
 def list_assets(ctx: Context, *, customer: str | None = None) -> list[dict[str, Any]]:
