@@ -18,17 +18,18 @@ from xhsvc.tui.messages import Failed, Loaded, TicketChanged
 from xhsvc.tui.widgets.clocks import clock_cells
 
 PAGE = 100
+# The countdowns come early, so that an 80-column terminal still shows them.
 COLUMNS = [
     ("key", "Ticket", 10),
     ("priority", "Pri", 3),
     ("major", "!", 1),
+    ("sla", "SLA (time left)", 22),
     ("status", "Status", 11),
     ("tier", "Tier", 4),
     ("assignee", "Assignee", 9),
     ("customer", "Customer", 16),
     ("title", "Title", 22),
-    ("pending", "Pending", 14),
-    ("sla", "SLA (time left)", 24),
+    ("pending", "Pending", 18),
 ]
 FILTER_KEYS = ("status", "tier", "priority", "region", "assignee")
 
@@ -120,13 +121,13 @@ class QueueScreen(TicketActions):
                 row["key"],
                 Text(row["priority"], style="bold red" if row["priority"] == "P1" else ""),
                 Text("!", style="bold red") if row["major"] else "",
+                clock_cells(row["clocks"], self.app.now()),  # type: ignore[attr-defined]
                 row["status"],
                 row["tier"],
                 row["assignee"] or "",
                 row["customer"],
                 row["title"],
                 f"{pending['kind']} ({pending['decider']})" if pending else "",
-                clock_cells(row["clocks"], self.app.now()),  # type: ignore[attr-defined]
                 key=row["key"],
             )
         keys = [row["key"] for row in page.rows]
