@@ -6,10 +6,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from xhsvc.core import sla
 from xhsvc.core.context import Context
 from xhsvc.core.people import TIERS
-from xhsvc.core.tickets import ACTIVE, STATUSES, decider_of
+from xhsvc.core.tickets import ACTIVE, STATUSES, listing_rows
 from xhsvc.errors import InvalidInput, NotFound
 from xhsvc.store import queries
 
@@ -98,17 +97,7 @@ def queue_page(ctx: Context, *, filter: QueueFilter, offset: int = 0, limit: int
             offset=offset,
             limit=limit,
         )
-        clocks = queries.clocks_of(tx.conn, [r["id"] for r in rows])
-    for row in rows:
-        row["clocks"] = sla.clock_views(clocks[row["id"]], now, cycle=row.pop("sla_cycle"))
-        kind = row.pop("pending_kind")
-        referred = row.pop("pending_referred")
-        target = row.pop("pending_target_tier")
-        row["pending_approval"] = (
-            {"kind": kind, "decider": decider_of(kind=kind, referred=bool(referred), target_tier=target)}
-            if kind
-            else None
-        )
+        rows = listing_rows(tx, rows)
     return QueuePage(rows=rows, total=total, offset=offset, now=now, filter=filter)
 
 

@@ -1013,11 +1013,16 @@ def list_tickets(
             major=major,
             limit=limit or None,
         )
-        clocks = queries.clocks_of(tx.conn, [row["id"] for row in rows])
-        now = tx.now
+        return listing_rows(tx, rows)
+
+
+def listing_rows(tx: Tx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a ticket listing as the interfaces show them: every clock of the current cycle,
+    and the pending request with who decides it."""
+    clocks = queries.clocks_of(tx.conn, [row["id"] for row in rows])
     for row in rows:
-        row["clocks"] = sla.clock_views(clocks[row.pop("id")], now, cycle=row.pop("sla_cycle"))
-        kind = row.pop("pending_approval")
+        row["clocks"] = sla.clock_views(clocks[row.pop("id")], tx.now, cycle=row.pop("sla_cycle"))
+        kind = row.pop("pending_kind")
         referred = row.pop("pending_referred")
         target = row.pop("pending_target_tier")
         row["pending_approval"] = (

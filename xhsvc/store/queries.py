@@ -92,6 +92,15 @@ def approvals_for(conn: Connection, ticket_id: str) -> list[tables.Approval]:
     return [tables.Approval(**r) for r in conn.execute(stmt).mappings()]
 
 
+def _pending_requests() -> Any:
+    """Each ticket's request waiting for a decision (at most one), to join onto tickets."""
+    return (
+        select(APPROVAL.c.ticket_id, APPROVAL.c.kind, APPROVAL.c.referred, APPROVAL.c.target_tier)
+        .where(APPROVAL.c.state == "pending")
+        .subquery()
+    )
+
+
 def ticket_listing(
     conn: Connection,
     *,
@@ -105,11 +114,7 @@ def ticket_listing(
 ) -> list[dict[str, Any]]:
     """Tickets for the queue, most pressing first: priority, then age."""
     assignee = aliased(PERSON)
-    pending = (
-        select(APPROVAL.c.ticket_id, APPROVAL.c.kind, APPROVAL.c.referred, APPROVAL.c.target_tier)
-        .where(APPROVAL.c.state == "pending")
-        .subquery()
-    )
+    pending = _pending_requests()
     stmt = (
         select(
             TICKET.c.id,
@@ -128,7 +133,7 @@ def ticket_listing(
             TICKET.c.updated_at,
             CUSTOMER.c.name.label("customer"),
             assignee.c.handle.label("assignee"),
-            pending.c.kind.label("pending_approval"),
+            pending.c.kind.label("pending_kind"),
             pending.c.referred.label("pending_referred"),
             pending.c.target_tier.label("pending_target_tier"),
         )
@@ -599,11 +604,7 @@ def queue_page(
     """One page of the queue, the nearest due clock first (paused and stopped clocks last), and
     the count of all matching tickets. Ordered on an index (status, next_due_at)."""
     assignee = aliased(PERSON)
-    pending = (
-        select(APPROVAL.c.ticket_id, APPROVAL.c.kind, APPROVAL.c.referred, APPROVAL.c.target_tier)
-        .where(APPROVAL.c.state == "pending")
-        .subquery()
-    )
+    pending = _pending_requests()
     conditions: list[Any] = [TICKET.c.status.in_(list(statuses))]
     if tier:
         conditions.append(TICKET.c.tier == tier)
