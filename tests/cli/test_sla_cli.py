@@ -43,7 +43,7 @@ def test_sla_due_for_a_caller(cli: Cli) -> None:
         ("resolution", "2026-10-09T08:00:00+00:00"),
     ]
     text = cli("sla", "due", "--level", "silver", "--priority", "P2", "--from", "2026-09-30 16:00").stdout
-    assert "resolution  within 15h     due 2026-10-09 16:00  (china-business)" in text
+    assert "resolution  within 2d      due 2026-10-09 16:00  (china-business)" in text
     assert cli("sla", "due", "--level", "silver", "--priority", "P9").exit_code == 2
 
 

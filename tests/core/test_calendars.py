@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xhsvc.core.calendars import load_calendar, month_days, parse_calendar
+from xhsvc.core.calendars import load_calendar, missing_holidays, month_days, parse_calendar
 from xhsvc.core.tomlfiles import read_toml
 from xhsvc.errors import InvalidInput, NotFound
 
@@ -112,9 +112,89 @@ def test_the_users_calendars_and_broken_ones(home: Path) -> None:
         sample.read_text(encoding="utf-8").replace('"13:00-17:30"', '"13:00-12:30"', 1), encoding="utf-8"
     )
     with pytest.raises(
-        InvalidInput, match=rf"^{broken}:11: hours.mon: '13:00-12:30': the end must come after"
+        InvalidInput, match=rf"^{broken}:10: hours.mon: '13:00-12:30': the end must come after"
     ):
         parse_calendar(read_toml(broken), "broken")
-    broken.write_text(sample.read_text(encoding="utf-8").replace("[2025, 2026]", "2026"), encoding="utf-8")
+    broken.write_text(
+        sample.read_text(encoding="utf-8").replace('chinese-calendar"', 'chinese-calendar"\nyears = 2026'),
+        encoding="utf-8",
+    )
     with pytest.raises(InvalidInput, match=rf"^{broken}:6: years: must be a list"):
         parse_calendar(read_toml(broken), "broken")
+
+
+def test_years_without_holiday_data_are_counted_as_plain_weeks_and_said_so(business) -> None:
+    assert 2026 in business.holiday_years and 2027 not in business.holiday_years
+    assert business.missing_years(date(2026, 12, 1), date(2027, 1, 31)) == [2027]
+    new_year = business.day_info(date(2027, 1, 1))
+    assert (new_year["working"], new_year["kind"]) == (True, "unknown")  # not guessed: flagged
+    assert business.day_info(date(2026, 10, 1))["kind"] == "holiday"
+    always = load_calendar("7x24")
+    assert always.holiday_years is None and always.missing_years(date(2027, 1, 1), date(2099, 1, 1)) == []
+    found = missing_holidays(today=date(2026, 11, 28))
+    assert [(m.calendar, m.years) for m in found] == [("china-business", (2027,))]
+    assert "[year.2027]" in found[0].message
+    assert missing_holidays(today=date(2026, 10, 1)) == []  # 2027 is more than 60 days away
+
+
+FAKE_YEAR = """
+extends = "china-business"
+
+[year.2031]
+source = "a made-up year for the test"
+
+[year.2031.holidays]
+"元旦" = ["2031-01-01"]
+"春节" = ["2031-01-22..2031-01-28"]
+
+[year.2031.workdays]
+"春节" = ["2031-01-19"]
+"""
+
+
+def test_a_years_holidays_added_in_toml_extend_the_shipped_calendar(home: Path) -> None:
+    own = home / "calendars"
+    own.mkdir()
+    (own / "china-business.toml").write_text(FAKE_YEAR, encoding="utf-8")
+    calendar = load_calendar("china-business")
+    assert calendar.source == str(own / "china-business.toml")
+    assert (
+        2031 in calendar.holiday_years
+        and 2026 in calendar.holiday_years
+        and 2030 not in calendar.holiday_years
+    )
+    assert not calendar.is_working_day(date(2031, 1, 1))  # a Wednesday off
+    assert [calendar.is_working_day(date(2031, 1, d)) for d in range(22, 29)] == [False] * 7
+    worked = calendar.day_info(date(2031, 1, 19))  # a Sunday worked in its place
+    assert (worked["working"], worked["kind"], worked["holiday"]) == (True, "workday", "调休 (春节)")
+    assert not calendar.is_working_day(date(2026, 10, 1))  # the package's years stay
+    assert calendar.day_minutes == 450  # and the shipped hours
+    # Tuesday 21 January 2031, 17:00: an hour of work is 17:00-18:00, then the holiday, then Wednesday 29.
+    assert calendar.add_minutes(sh(2031, 1, 21, 17, 0), 90) == sh(2031, 1, 29, 9, 30)
+    assert calendar.missing_years(date(2031, 1, 1), date(2031, 12, 31)) == []
+    assert calendar.missing_years(date(2030, 1, 1), date(2031, 12, 31)) == [2030]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('"2031-01-01"]', '"2031-13-01"]'), r":8: year.2031.holidays.元旦: '2031-13-01' is not a day"),
+        (
+            ("2031-01-22..2031-01-28", "2031-01-28..2031-01-22"),
+            r":9: year.2031.holidays.春节: .*runs forwards",
+        ),
+        (("[year.2031]", "[year.31]"), r":4: year.31: must be a table named by its year"),
+        (('source = "a', 'sauce = "a'), r":5: year.2031.sauce: unknown key"),
+        (('extends = "china-business"', 'extends = "mars"'), r":2: extends: 'mars': no such calendar"),
+    ],
+)
+def test_a_broken_year_table_names_file_line_and_key(
+    home: Path, change: tuple[str, str], message: str
+) -> None:
+    own = home / "calendars"
+    own.mkdir()
+    path = own / "china-business.toml"
+    assert change[0] in FAKE_YEAR
+    path.write_text(FAKE_YEAR.replace(change[0], change[1]), encoding="utf-8")
+    with pytest.raises(InvalidInput, match=rf"^{path}{message}"):
+        load_calendar("china-business")

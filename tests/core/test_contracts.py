@@ -51,6 +51,13 @@ def test_shipped_levels_load_with_targets_and_entitlements() -> None:
     assert levels["gold"].coverage == "7x24" and levels["silver"].coverage == "business"
     assert levels["gold"].entitlements == {"inspections": 4, "trainings": 2, "standby_days": 10}
     assert "onsite" not in levels["basic"].services
+    # Business hours: a day is 7.5 working hours, so silver's on-site target comes before resolution.
+    assert levels["silver"].as_dict()["targets"]["P1"] == {
+        "response": "1h",
+        "onsite": "4h",
+        "resolution": "1d",
+    }
+    assert levels["silver"].as_dict()["targets"]["P4"]["resolution"] == "10d"
 
 
 def test_the_sample_levels_file_is_valid() -> None:
@@ -76,6 +83,15 @@ def test_the_sample_levels_file_is_valid() -> None:
             r":14: levels.gold.targets.P9: unknown priority",
         ),
         (('title = "灾备专项 DR assurance"', 'title = "灾备专项'), r": not valid TOML: .*line 17"),
+        (
+            ('onsite = "2h", resolution = "6h"', 'onsite = "8h", resolution = "6h"'),
+            r":11: levels.gold.targets.P1: onsite 8h is due after resolution 6h \(days of 7x24: 1d\); "
+            r"each priority needs response <= onsite <= resolution",
+        ),
+        (
+            ('coverage = "business"', 'coverage = "business"\ncalendar = "mars"'),
+            r":19: levels.dr_only.calendar: calendar 'mars' not found",
+        ),
     ],
 )
 def test_a_broken_levels_file_names_file_line_and_key(

@@ -2,28 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, lazy
-from xhsvc.cli.output import print_json, print_table, say
+from xhsvc.cli.common import JsonOption, lazy, state
+from xhsvc.cli.output import print_json, print_table, say, warn
 
 core = lazy("xhsvc.core.calendars")
 
 app = typer.Typer(help="Business calendars: working hours, holidays and 调休 days.", no_args_is_help=True)
 
 
+def _today(ctx: typer.Context) -> date:
+    """Today at the desk (the configured time zone); these commands need no database."""
+    from zoneinfo import ZoneInfo
+
+    from xhsvc.core.clock import utc_now
+    from xhsvc.core.settings import settings_from_config
+
+    zone = ZoneInfo(settings_from_config(state(ctx).config()).timezone)
+    return utc_now().astimezone(zone).date()
+
+
 @app.command("list")
-def list_(json_out: JsonOption = False) -> None:
-    """The calendars there are (shipped, and yours in the calendars folder beside config.toml)."""
+def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """The calendars there are (shipped, and yours in the calendars folder beside config.toml), the
+    years each has public holidays for, and the years ahead it lacks."""
+    missing = {m.calendar: m for m in core.missing_holidays(today=_today(ctx))}
     rows = [
         {
             "name": c.name,
             "title": c.title,
             "timezone": c.timezone,
             "day_minutes": c.day_minutes,
-            "holiday_years": list(c.years),
+            "holiday_years": None if c.holiday_years is None else sorted(c.holiday_years),
+            "holidays_for": c.describe_years(),
+            "missing_years": list(missing[c.name].years) if c.name in missing else [],
             "source": c.source,
         }
         for c in core.list_calendars()
@@ -31,11 +47,21 @@ def list_(json_out: JsonOption = False) -> None:
     if json_out:
         print_json(rows)
         return
+    for row in rows:
+        row["missing"] = ", ".join(str(y) for y in row["missing_years"]) or ""
     print_table(
         rows,
-        [("name", "NAME"), ("title", "TITLE"), ("timezone", "TIME ZONE"), ("holiday_years", "HOLIDAYS FOR")],
+        [
+            ("name", "NAME"),
+            ("title", "TITLE"),
+            ("timezone", "TIME ZONE"),
+            ("holidays_for", "HOLIDAYS FOR"),
+            ("missing", "NO DATA FOR"),
+        ],
         empty="no calendars",
     )
+    for found in missing.values():
+        warn(found.message)
 
 
 @app.command()
@@ -44,12 +70,38 @@ def show(
     month: Annotated[str, typer.Option("--month", help="YYYY-MM, e.g. 2026-10.", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """A month of a calendar: each day, whether it is a working day, and its hours."""
+    """A month of a calendar: each day, whether it is a working day, and its hours. A day of a year
+    without holiday data is marked `work?` (kind `unknown` in JSON)."""
     days = core.month_days(name=name, month=month)
+    if any(day["kind"] == "unknown" for day in days):
+        calendar = core.load_calendar(name)
+        warn(core.MissingHolidays(name, (days[0]["date"].year,), calendar.source).message)
     if json_out:
         print_json(days)
         return
     for day in days:
-        mark = "work" if day["working"] else "off "
+        mark = "off  " if not day["working"] else "work?" if day["kind"] == "unknown" else "work "
         why = day["holiday"] or ""
-        say(f"{day['date']}  {day['weekday']}  {mark}  {' '.join(day['hours']):<24} {why}")
+        say(f"{day['date']}  {day['weekday']}  {mark}  {' '.join(day['hours']):<24} {why}".rstrip())
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    within: Annotated[str, typer.Option("--within", help="How far ahead to look, e.g. 60d or 8w.")] = "60d",
+    json_out: JsonOption = False,
+) -> None:
+    """For a nightly job: exit 1 if a calendar has no public holidays for a year from today to
+    `--within` ahead (every weekday of such a year would count as working time)."""
+    from xhsvc.core.durations import parse_within
+
+    missing = core.missing_holidays(today=_today(ctx), within_days=parse_within(within))
+    if json_out:
+        print_json([m.as_dict() for m in missing])
+    else:
+        for found in missing:
+            say(f"{found.calendar}: {found.message}")
+        if not missing:
+            say(f"every calendar has its public holidays for the next {within}")
+    if missing:
+        raise typer.Exit(1)

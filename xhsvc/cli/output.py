@@ -14,6 +14,8 @@ from typing import Any
 
 import typer
 
+from xhsvc.core.durations import format_minutes
+
 DISPLAY_TZ = "Asia/Shanghai"
 
 
@@ -91,42 +93,34 @@ def print_fields(pairs: Iterable[tuple[str, Any]]) -> None:
         typer.echo(f"{label}{' ' * (width - cell_len(label))}  {value}")
 
 
+def warn(message: str) -> None:
+    """Something a person must know although the command did its work: one line on stderr."""
+    typer.echo(f"warning: {message}", err=True)
+
+
 def say(message: str) -> None:
     """A short confirmation for people; scripts use --json."""
     typer.echo(message)
-
-
-def minutes(value: float | int | None) -> str:
-    """Working minutes for people: 45m, 3h05m, 2d4h (a day being 24 hours), negative when overdue."""
-    if value is None:
-        return ""
-    sign = "-" if value < 0 else ""
-    left = abs(round(value))
-    days, left = divmod(left, 1440)
-    hours, mins = divmod(left, 60)
-    if days:
-        return f"{sign}{days}d{hours}h" if hours else f"{sign}{days}d"
-    if hours:
-        return f"{sign}{hours}h{mins:02d}m" if mins else f"{sign}{hours}h"
-    return f"{sign}{mins}m"
 
 
 CLOCK_NAMES = {"response": "resp", "onsite": "onsite", "resolution": "res"}
 
 
 def clock_summary(clocks: list[dict]) -> str:
-    """Every clock of a ticket in a few characters each, for a listing."""
+    """Every clock of a ticket in a few characters each, for a listing; time left in working
+    days and hours of the clock's own calendar."""
     parts = []
     for clock in clocks:
         name = CLOCK_NAMES.get(clock["target"], clock["target"])
         state = clock["state"]
+        day = clock["day_minutes"]
         if state in ("met", "late", "cancelled"):
             continue
         if state == "paused":
             parts.append(f"{name} paused")
         elif state == "breached":
-            parts.append(f"{name} LATE {minutes(-clock['remaining_min'])}")
+            parts.append(f"{name} LATE {format_minutes(-clock['remaining_min'], day_minutes=day)}")
         else:
             mark = "!" if state == "warning" else ""
-            parts.append(f"{name} {minutes(clock['remaining_min'])}{mark}")
+            parts.append(f"{name} {format_minutes(clock['remaining_min'], day_minutes=day)}{mark}")
     return " · ".join(parts)

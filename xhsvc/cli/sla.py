@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import local, minutes, print_json, say
+from xhsvc.cli.output import local, print_json, say, warn
 
 sweep_core = lazy("xhsvc.core.sweep")
 sla_core = lazy("xhsvc.core.sla")
@@ -33,6 +33,8 @@ def sweep(
     core_ctx = core_context(ctx)
     moment = tickets_core.parse_instant(core_ctx, now, "now") if now else None
     result = sweep_core.sweep(core_ctx, now=moment, dry_run=dry_run)
+    for missing in result.missing_holidays:
+        warn(missing.message)
     if json_out:
         print_json(result.as_dict())
         return
@@ -58,8 +60,13 @@ def due(
     core_ctx = core_context(ctx)
     start = tickets_core.parse_instant(core_ctx, from_, "from") if from_ else None
     promises = sla_core.due_times(core_ctx, level=level, priority=priority, start=start)
+    missing = sorted({year for p in promises for year in p.missing_years})
+    if missing:
+        calendars_core = lazy("xhsvc.core.calendars")
+        calendar = calendars_core.load_calendar(promises[0].calendar)
+        warn(calendars_core.MissingHolidays(calendar.name, tuple(missing), calendar.source).message)
     if json_out:
         print_json([p.__dict__ for p in promises])
         return
     for p in promises:
-        say(f"{p.target:<11} within {minutes(p.budget_min):<7} due {local(p.due_at)}  ({p.calendar})")
+        say(f"{p.target:<11} within {p.within:<7} due {local(p.due_at)}  ({p.calendar})")

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
-from xhsvc.cli.output import clock_summary, local, minutes, print_fields, print_json, print_table, say
+from xhsvc.cli.output import clock_summary, local, print_fields, print_json, print_table, say
+from xhsvc.core.durations import format_minutes
 from xhsvc.errors import InvalidInput
 
 core = lazy("xhsvc.core.tickets")
@@ -200,11 +201,17 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
         ]
     )
     for clock in data["clocks"]:
-        left = clock["remaining_min"]
-        timing = f"{minutes(left)} left" if left >= 0 else f"{minutes(-left)} over"
+        left, day = clock["remaining_min"], clock["day_minutes"]
+        timing = (
+            f"{format_minutes(left, day_minutes=day)} left"
+            if left >= 0
+            else f"{format_minutes(-left, day_minutes=day)} over"
+        )
         if clock["state"] in ("met", "late", "cancelled"):
             timing = f"stopped {local(clock['stopped_at'])}"
-        paused = f", paused {minutes(clock['paused_min'])}" if clock["paused_min"] else ""
+        paused = (
+            f", paused {format_minutes(clock['paused_min'], day_minutes=day)}" if clock["paused_min"] else ""
+        )
         say(
             f"SLA {clock['target']:<11} due {local(clock['due_at'])}  {clock['state']:<9} {timing}{paused}"
             f"  ({clock['calendar']})"

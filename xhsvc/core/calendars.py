@@ -2,7 +2,14 @@
 
 A calendar says, for each day, which ranges of local time are working time: weekday hours (several
 ranges a day, so a lunch break is simply a gap), public holidays (closed), and weekend days worked
-in their place (调休). China's holidays come from the maintained `chinese-calendar` package.
+in their place (调休). China's holidays come from the maintained `chinese-calendar` package, for
+the years it has data for; a year the State Council has announced since then goes in a `[year.YYYY]`
+table of a calendar file.
+
+Holidays are never guessed. A calendar that keeps public holidays knows which years it has data
+for; in any other year it counts every weekday as a working day, and says so: `missing_years` tells
+which years a span touches without data, and `calendar check`, `calendar list`, `calendar show`,
+`sla due` and the sweep report them.
 
 All arithmetic is pure: instants in, instants out (aware datetimes, UTC by convention).
 """
@@ -18,12 +25,27 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from xhsvc.core.clock import check_year
 from xhsvc.core.tomlfiles import TomlSource, read_toml
 from xhsvc.errors import InvalidInput, NotFound
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults" / "calendars"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CALENDAR_KEYS = ("title", "timezone", "holidays_from", "years", "holidays", "workdays", "hours")
+CALENDAR_KEYS = (
+    "title",
+    "timezone",
+    "extends",
+    "holidays_from",
+    "years",
+    "holidays",
+    "workdays",
+    "year",
+    "hours",
+)
+YEAR_KEYS = ("source", "holidays", "workdays")
+DAY_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
+# How far ahead `calendar check` and the sweep look for a year without holiday data.
+LOOKAHEAD_DAYS = 60
 HOURS_KEYS = (*WEEKDAYS, "workday")
 RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 # How far ahead arithmetic looks for working time before it calls a calendar empty.
@@ -42,7 +64,8 @@ class Calendar:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
     holiday_names: dict[date, str] = field(default_factory=dict)
-    years: tuple[int, ...] = ()
+    # The years whose public holidays are known; None for a calendar that keeps none (7x24).
+    holiday_years: frozenset[int] | None = None
     source: str = ""
 
     @property
@@ -56,6 +79,33 @@ class Calendar:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    # Holiday data -----------------------------------------------------------------------------
+
+    def knows_year(self, year: int) -> bool:
+        return self.holiday_years is None or year in self.holiday_years
+
+    def missing_years(self, first: date, last: date) -> list[int]:
+        """The years from `first` to `last` whose holidays this calendar does not know."""
+        if self.holiday_years is None:
+            return []
+        return [y for y in range(first.year, last.year + 1) if y not in self.holiday_years]
+
+    def missing_years_between(self, start: datetime, end: datetime) -> list[int]:
+        zone = self.zone
+        return self.missing_years(start.astimezone(zone).date(), end.astimezone(zone).date())
+
+    def describe_years(self) -> str:
+        """'2004-2026, 2028' or 'not needed'."""
+        if self.holiday_years is None:
+            return "not needed"
+        runs: list[list[int]] = []
+        for year in sorted(self.holiday_years):
+            if runs and year == runs[-1][-1] + 1:
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs) or "none"
 
     # Days ------------------------------------------------------------------------------------
 
@@ -71,6 +121,8 @@ class Calendar:
 
     def day_info(self, day: date) -> dict[str, Any]:
         kind = "workday" if day in self.workdays else "holiday" if day in self.holidays else "normal"
+        if kind == "normal" and not self.knows_year(day.year):
+            kind = "unknown"  # no holiday data for the year: a weekday is counted as working
         return {
             "date": day,
             "weekday": WEEKDAYS[day.weekday()],
@@ -165,67 +217,148 @@ def _dates(source: TomlSource, key: str, raw: Any) -> frozenset[date]:
     return frozenset(out)
 
 
-def _from_chinese_calendar(years: tuple[int, ...]) -> tuple[set[date], set[date], dict[date, str]]:
+def _day_list(source: TomlSource, keypath: list[Any], raw: Any) -> list[date]:
+    """Days and inclusive ranges: ["2027-01-01", "2027-02-06..2027-02-12"] (or TOML dates)."""
+    if not isinstance(raw, list):
+        raw = [raw]
+    out: list[date] = []
+    for item in raw:
+        try:
+            if isinstance(item, date):
+                out.append(item)
+                continue
+            text = str(item).strip()
+            span = DAY_RANGE.match(text)
+            first, last = (
+                (date.fromisoformat(span.group(1)), date.fromisoformat(span.group(2)))
+                if span
+                else (date.fromisoformat(text),) * 2
+            )
+        except ValueError:
+            raise source.error(
+                keypath, f"{item!r} is not a day like 2027-01-01 or a range like 2027-02-06..2027-02-12"
+            ) from None
+        if last < first or (last - first).days > 31:
+            raise source.error(keypath, f"{item!r}: a range runs forwards, a month at most")
+        out += [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return out
+
+
+def _named_days(source: TomlSource, keypath: list[Any], raw: Any) -> dict[date, str]:
+    if not isinstance(raw, dict):
+        raise source.error(
+            keypath, 'must be a table of name = days, e.g. "春节" = ["2027-02-06..2027-02-12"]'
+        )
+    return {day: str(name) for name, days in raw.items() for day in _day_list(source, [*keypath, name], days)}
+
+
+@dataclass
+class _Holidays:
+    holidays: set[date] = field(default_factory=set)
+    workdays: set[date] = field(default_factory=set)
+    names: dict[date, str] = field(default_factory=dict)
+    years: set[int] | None = None
+
+    def add(self, holidays: dict[date, str], workdays: dict[date, str]) -> None:
+        self.holidays = (self.holidays | set(holidays)) - set(workdays)
+        self.workdays = (self.workdays | set(workdays)) - set(holidays)
+        self.names.update(holidays)
+        self.names.update({day: f"调休 ({name})" for day, name in workdays.items()})
+
+    def know(self, years: set[int]) -> None:
+        self.years = (self.years or set()) | years
+
+
+def _from_chinese_calendar(only: tuple[int, ...]) -> tuple[dict[date, str], dict[date, str], set[int]]:
+    """The package's holidays and 调休 days, and the years it has data for (all of them, or `only`)."""
     import chinese_calendar
 
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    names: dict[date, str] = {}
-    for day, name in chinese_calendar.holidays.items():
-        if day.year in years:
-            holidays.add(day)
-            names[day] = str(getattr(name, "value", name)).split(",")[-1]
-    for day, name in chinese_calendar.workdays.items():
-        if day.year in years and day.weekday() >= 5:
-            workdays.add(day)
-            names[day] = f"调休 ({str(getattr(name, 'value', name)).split(',')[-1]})"
-    return holidays, workdays, names
+    known = {day.year for day in chinese_calendar.holidays}
+    years = known & set(only) if only else known
+
+    def name(value: Any) -> str:
+        return str(getattr(value, "value", value)).split(",")[-1]
+
+    holidays = {d: name(n) for d, n in chinese_calendar.holidays.items() if d.year in years}
+    workdays = {
+        d: name(n) for d, n in chinese_calendar.workdays.items() if d.year in years and d.weekday() >= 5
+    }
+    return holidays, workdays, years
 
 
-def parse_calendar(source: TomlSource, name: str) -> Calendar:
+def _year_tables(source: TomlSource, raw: Any, found: _Holidays) -> None:
+    """`[year.2027]` tables: a year's published holidays and 调休 days; the year is then known."""
+    if not isinstance(raw, dict):
+        raise source.error(["year"], "must be tables like [year.2027] with holidays and workdays")
+    for key, table in raw.items():
+        if not (str(key).isdigit() and len(str(key)) == 4) or not isinstance(table, dict):
+            raise source.error(["year", key], "must be a table named by its year, like [year.2027]")
+        year = int(key)
+        check_year(year, f"{source.path}: year", key)
+        for part in table:
+            if part not in YEAR_KEYS:
+                raise source.error(["year", key, part], f"unknown key; allowed: {', '.join(YEAR_KEYS)}")
+        holidays = _named_days(source, ["year", key, "holidays"], table.get("holidays", {}))
+        workdays = _named_days(source, ["year", key, "workdays"], table.get("workdays", {}))
+        found.add(holidays, workdays)
+        found.know({year})
+
+
+def parse_calendar(source: TomlSource, name: str, *, base: Calendar | None = None) -> Calendar:
+    """A calendar from its file; `base` is the calendar it `extends`, if any."""
     data = source.data
     for key in data:
         if key not in CALENDAR_KEYS:
             raise source.error([key], f"unknown key; allowed: {', '.join(CALENDAR_KEYS)}")
-    title = data.get("title", name)
+    title = data.get("title", base.title if base else name)
     if not isinstance(title, str):
         raise source.error(["title"], "must be a string")
-    timezone = data.get("timezone", "Asia/Shanghai")
+    timezone = data.get("timezone", base.timezone if base else "Asia/Shanghai")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise source.error(["timezone"], f"{timezone!r} is not a time zone like Asia/Shanghai") from None
     hours_raw = data.get("hours")
-    if not isinstance(hours_raw, dict):
-        raise source.error(["hours"], "missing: a table with mon .. sun")
-    for key in hours_raw:
-        if key not in HOURS_KEYS:
-            raise source.error(["hours", key], f"unknown day; use {', '.join(HOURS_KEYS)}")
-    hours = {i: _ranges(source, ["hours", day], hours_raw.get(day, [])) for i, day in enumerate(WEEKDAYS)}
-    workday_hours = (
-        _ranges(source, ["hours", "workday"], hours_raw["workday"]) if "workday" in hours_raw else hours[0]
-    )
+    if hours_raw is None and base is not None:
+        hours, workday_hours = base.hours, base.workday_hours
+    else:
+        if not isinstance(hours_raw, dict):
+            raise source.error(["hours"], "missing: a table with mon .. sun")
+        for key in hours_raw:
+            if key not in HOURS_KEYS:
+                raise source.error(["hours", key], f"unknown day; use {', '.join(HOURS_KEYS)}")
+        hours = {i: _ranges(source, ["hours", day], hours_raw.get(day, [])) for i, day in enumerate(WEEKDAYS)}
+        workday_hours = (
+            _ranges(source, ["hours", "workday"], hours_raw["workday"])
+            if "workday" in hours_raw
+            else hours[0]
+        )
     years_raw = data.get("years", [])
     if not isinstance(years_raw, list) or not all(isinstance(y, int) for y in years_raw):
         raise source.error(["years"], "must be a list of years like [2025, 2026]")
-    years = tuple(years_raw)
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    names: dict[date, str] = {}
+    found = _Holidays()
+    if base is not None:
+        found = _Holidays(
+            set(base.holidays),
+            set(base.workdays),
+            dict(base.holiday_names),
+            None if base.holiday_years is None else set(base.holiday_years),
+        )
     origin = data.get("holidays_from")
     if origin is not None:
         if origin != "chinese-calendar":
             raise source.error(["holidays_from"], f"{origin!r}: the only source is 'chinese-calendar'")
-        if not years:
-            raise source.error(["years"], "list the years to take holidays for, e.g. [2025, 2026]")
-        holidays, workdays, names = _from_chinese_calendar(years)
+        holidays, workdays, years = _from_chinese_calendar(tuple(years_raw))
+        found.add(holidays, workdays)
+        found.know(years)
+    _year_tables(source, data.get("year", {}), found)
     own_holidays = _dates(source, "holidays", data.get("holidays", []))
     own_workdays = _dates(source, "workdays", data.get("workdays", []))
-    holidays = (holidays | own_holidays) - own_workdays
-    workdays = (workdays | own_workdays) - own_holidays
-    for day in own_holidays:
-        names.setdefault(day, "company holiday")
-    if not any(hours.values()) and not workdays:
+    found.add(
+        {day: found.names.get(day, "company holiday") for day in own_holidays},
+        {day: "company" for day in own_workdays},
+    )
+    if not any(hours.values()) and not found.workdays:
         raise source.error(["hours"], "no working hours on any day")
     return Calendar(
         name=name,
@@ -233,10 +366,10 @@ def parse_calendar(source: TomlSource, name: str) -> Calendar:
         timezone=timezone,
         hours=hours,
         workday_hours=workday_hours,
-        holidays=frozenset(holidays),
-        workdays=frozenset(workdays),
-        holiday_names=names,
-        years=years,
+        holidays=frozenset(found.holidays),
+        workdays=frozenset(found.workdays),
+        holiday_names=found.names,
+        holiday_years=None if found.years is None else frozenset(found.years),
         source=str(source.path),
     )
 
@@ -244,11 +377,28 @@ def parse_calendar(source: TomlSource, name: str) -> Calendar:
 _cache: dict[tuple[str, float], Calendar] = {}
 
 
-def _load(path: Path) -> Calendar:
+def _load(path: Path, resolving: tuple[str, ...] = ()) -> Calendar:
     key = (str(path), path.stat().st_mtime)
     if key not in _cache:
-        _cache[key] = parse_calendar(read_toml(path), path.stem)
+        source = read_toml(path)
+        _cache[key] = parse_calendar(source, path.stem, base=_base_of(source, path, resolving))
     return _cache[key]
+
+
+def _base_of(source: TomlSource, path: Path, resolving: tuple[str, ...]) -> Calendar | None:
+    """The calendar a file `extends`: the shipped one of the same name, or another calendar."""
+    base = source.data.get("extends")
+    if base is None:
+        return None
+    if not isinstance(base, str) or not base:
+        raise source.error(["extends"], "must name a calendar, e.g. china-business")
+    shipped = DEFAULTS_DIR / f"{base}.toml"
+    if base == path.stem and path.parent != DEFAULTS_DIR and shipped.exists():
+        return _load(shipped, (*resolving, str(path)))
+    files = calendar_files()
+    if base not in files or str(files[base]) in (*resolving, str(path)):
+        raise source.error(["extends"], f"{base!r}: no such calendar (or it extends this one)")
+    return _load(files[base], (*resolving, str(path)))
 
 
 def user_calendars_dir() -> Path:
@@ -282,15 +432,21 @@ RECHECK_SECONDS = 2.0
 def load_calendar(name: str) -> Calendar:
     """The calendar called `name`; its file is looked at again at most every couple of seconds
     (a countdown asks for every clock every second)."""
-    seen = _recent.get(name)
+    key = f"{user_calendars_dir()}\0{name}"
+    seen = _recent.get(key)
     if seen is not None and time_module.monotonic() - seen[0] < RECHECK_SECONDS:
         return seen[1]
     files = calendar_files()
     if name not in files:
         raise NotFound(f"calendar {name!r} not found; known: {', '.join(files)}")
     calendar = _load(files[name])
-    _recent[name] = (time_module.monotonic(), calendar)
+    _recent[key] = (time_module.monotonic(), calendar)
     return calendar
+
+
+def reload_calendars() -> None:
+    """Forget the calendars seen lately: the next look reads their files again."""
+    _recent.clear()
 
 
 def list_calendars() -> list[Calendar]:
@@ -310,3 +466,40 @@ def month_days(*, name: str, month: str) -> list[dict[str, Any]]:
         days.append(calendar.day_info(day))
         day += timedelta(days=1)
     return days
+
+
+@dataclass(frozen=True)
+class MissingHolidays:
+    """A calendar that keeps public holidays but has no data for some years it will be asked about."""
+
+    calendar: str
+    years: tuple[int, ...]
+    source: str
+
+    @property
+    def message(self) -> str:
+        years = ", ".join(str(y) for y in self.years)
+        return (
+            f"calendar {self.calendar} has no public holidays for {years}: every weekday there counts "
+            f"as a working day; put the year's holidays and 调休 days in a [year.{self.years[0]}] table "
+            f'of calendars/{self.calendar}.toml beside config.toml (extends = "{self.calendar}")'
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"calendar": self.calendar, "years": list(self.years), "message": self.message}
+
+
+def missing_holidays(*, today: date, within_days: int = LOOKAHEAD_DAYS) -> list[MissingHolidays]:
+    """Every calendar that lacks holidays for a year from `today` to `within_days` ahead."""
+    last = today + timedelta(days=within_days)
+    found = []
+    for calendar in list_calendars():
+        years = calendar.missing_years(today, last)
+        if years:
+            found.append(MissingHolidays(calendar.name, tuple(years), calendar.source))
+    return found
+
+
+def missing_for_span(calendar: Calendar, start: datetime, end: datetime) -> MissingHolidays | None:
+    years = calendar.missing_years_between(start, end)
+    return MissingHolidays(calendar.name, tuple(years), calendar.source) if years else None

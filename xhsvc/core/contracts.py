@@ -13,8 +13,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from xhsvc.core.catalog import ENTITLEMENTS, SERVICES
+from xhsvc.core.clock import parse_day
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.customers import create, edit, find_asset, find_customer, text_value
+from xhsvc.core.durations import parse_within
 from xhsvc.core.levels import ServiceLevel, get_level, load_levels
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import queries
@@ -61,23 +63,6 @@ class Coverage:
 
 def local_today(ctx: Context) -> date:
     return today_of(ctx, ctx.now())
-
-
-def parse_date(value: str | date | None, field_name: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{field_name} {value!r}: use a date like 2026-12-31") from None
-
-
-def parse_within(value: str) -> int:
-    """'30d', '2w', '30' as a number of days."""
-    match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", value or "")
-    if not match:
-        raise InvalidInput(f"within {value!r}: use a number of days like 30d or weeks like 2w")
-    return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
 
 
 def term_at(terms: list[ContractTerm], at: date) -> ContractTerm | None:
@@ -199,7 +184,7 @@ def check_coverage(
     """Is this customer (and asset, and service) covered on this day (default: today)?"""
     if service is not None and service not in SERVICES:
         raise InvalidInput(f"service {service!r}: must be one of {', '.join(SERVICES)}")
-    day = parse_date(at, "at") or local_today(ctx)
+    day = parse_day(at, "at") or local_today(ctx)
     with ctx.reading() as tx:
         owner = find_customer(tx, customer)
         found_asset = find_asset(tx, asset) if asset else None
@@ -279,7 +264,7 @@ def add_contract(
     if not NUMBER_PATTERN.match(number):
         raise InvalidInput(f"number {number!r}: 2-64 letters, digits, '.', '_', '/' or '-'")
     get_level(level)
-    first, last = _period(parse_date(start, "start"), parse_date(end, "end"))
+    first, last = _period(parse_day(start, "start"), parse_day(end, "end"))
     with ctx.writing() as tx:
         _require(tx, CONTRACT_EDITORS, "contract add")
         owner = find_customer(tx, customer)
@@ -321,12 +306,12 @@ def renew_contract(
             raise NotAllowed(f"contract renew: {contract.number} was terminated on {contract.terminated_on}")
         terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
         last = terms[-1]
-        first_day = parse_date(start, "start") or last.end_date + timedelta(days=1)
+        first_day = parse_day(start, "start") or last.end_date + timedelta(days=1)
         if first_day <= last.end_date:
             raise InvalidInput(
                 f"start {first_day}: the new term must begin after the current one ends ({last.end_date})"
             )
-        first_day, last_day = _period(first_day, parse_date(end, "end"))
+        first_day, last_day = _period(first_day, parse_day(end, "end"))
         new_level = level or last.level
         get_level(new_level)
         owner = queries.get_customer(tx.conn, contract.customer_id)
@@ -350,7 +335,7 @@ def terminate_contract(ctx: Context, *, number: str, reason: str, on: str | date
             raise Conflict(
                 f"contract terminate: {contract.number} was already terminated on {contract.terminated_on}"
             )
-        day = parse_date(on, "on") or local_today(ctx)
+        day = parse_day(on, "on") or local_today(ctx)
         changes = {"terminated_on": day, "termination_reason": why}
         edit(tx, "contract", contract.id, changes, f"contract {contract.number} terminated on {day}: {why}")
         return Contract(**{**contract.model_dump(), **changes})
@@ -462,7 +447,7 @@ def _usage(uses: list[EntitlementUse], level: ServiceLevel | None) -> dict[str, 
 
 def contract_usage(ctx: Context, *, number: str, at: str | date | None = None) -> dict[str, Any]:
     """Granted, used and left for the term in force on `at` (default today, else the last term)."""
-    day = parse_date(at, "at") or local_today(ctx)
+    day = parse_day(at, "at") or local_today(ctx)
     with ctx.reading() as tx:
         contract = queries.get_contract(tx.conn, number)
         if contract is None:
@@ -513,7 +498,7 @@ def use_entitlement(
         raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(ENTITLEMENTS)}")
     if quantity < 1:
         raise InvalidInput("quantity: must be 1 or more")
-    day = parse_date(on, "on") or local_today(ctx)
+    day = parse_day(on, "on") or local_today(ctx)
     with ctx.writing() as tx:
         contract = queries.get_contract(tx.conn, number, for_update=True)
         if contract is None:

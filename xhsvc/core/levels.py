@@ -7,11 +7,13 @@ service-levels.toml beside config.toml; a level there replaces the shipped one o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from xhsvc.core.catalog import ENTITLEMENTS, SERVICES
-from xhsvc.core.tomlfiles import Duration, TomlSource, parse_target, read_toml
+from xhsvc.core.durations import Duration, parse_duration, spell_target
+from xhsvc.core.tomlfiles import TomlSource, read_toml
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "defaults" / "service-levels.toml"
 USER_FILE_NAME = "service-levels.toml"
@@ -35,15 +37,26 @@ class ServiceLevel:
     # The calendar its clocks count in; default: 7x24 or china-business, after `coverage`.
     calendar: str | None = None
 
+    @property
+    def calendar_name(self) -> str:
+        return self.calendar or default_calendar(self.coverage)
+
     def as_dict(self) -> dict[str, Any]:
+        """Targets spelled in working days of the level's calendar, as every clock shows them."""
+        from xhsvc.core.calendars import load_calendar
+
+        day = load_calendar(self.calendar_name).day_minutes
         return {
             "name": self.name,
             "title": self.title,
             "coverage": self.coverage,
             "services": list(self.services),
-            "targets": {p: {t: str(d) for t, d in per.items()} for p, per in self.targets.items()},
+            "targets": {
+                p: {t: spell_target(d.in_minutes(day), day) for t, d in per.items()}
+                for p, per in self.targets.items()
+            },
             "entitlements": self.entitlements,
-            "calendar": self.calendar or ("7x24" if self.coverage == "7x24" else "china-business"),
+            "calendar": self.calendar_name,
             "source": self.source,
         }
 
@@ -93,7 +106,7 @@ def _level(source: TomlSource, name: str, raw: Any) -> ServiceLevel:
             if target not in per:
                 raise source.error([*at, "targets", priority], f"missing {target!r}")
             try:
-                targets[priority][target] = parse_target(per[target])
+                targets[priority][target] = parse_duration(per[target])
             except ValueError as e:
                 raise source.error([*at, "targets", priority, target], str(e)) from None
     grants = raw["entitlements"]
@@ -113,6 +126,7 @@ def _level(source: TomlSource, name: str, raw: Any) -> ServiceLevel:
     calendar = raw.get("calendar")
     if calendar is not None and (not isinstance(calendar, str) or not calendar.strip()):
         raise source.error([*at, "calendar"], "must be the name of a calendar, e.g. china-business")
+    _check_order(source, at, targets, calendar or default_calendar(raw["coverage"]))
     return ServiceLevel(
         calendar=calendar,
         name=name,
@@ -123,6 +137,33 @@ def _level(source: TomlSource, name: str, raw: Any) -> ServiceLevel:
         entitlements=entitlements,
         source=str(source.path),
     )
+
+
+def default_calendar(coverage: str) -> str:
+    return "7x24" if coverage == "7x24" else "china-business"
+
+
+def _check_order(
+    source: TomlSource, at: list[str], targets: dict[str, dict[str, Duration]], calendar_name: str
+) -> None:
+    """Response, then arrival on site, then resolution: a later step may not be due first."""
+    from xhsvc.core.calendars import load_calendar
+    from xhsvc.errors import NotFound
+
+    try:
+        day = load_calendar(calendar_name).day_minutes
+    except NotFound as e:
+        raise source.error([*at, "calendar"], str(e)) from None
+    for priority, per in targets.items():
+        spans = [(target, per[target].in_minutes(day)) for target in TARGETS]
+        for (first, a), (then, b) in pairwise(spans):
+            if a > b:
+                raise source.error(
+                    [*at, "targets", priority],
+                    f"{first} {spell_target(a, day)} is due after {then} {spell_target(b, day)} "
+                    f"(days of {calendar_name}: {spell_target(day, 1440)}); "
+                    "each priority needs response <= onsite <= resolution",
+                )
 
 
 def parse_levels(source: TomlSource) -> dict[str, ServiceLevel]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xhsvc.core.durations import Duration, parse_duration
 from xhsvc.core.people import ROLES, TIERS
-from xhsvc.core.tomlfiles import TomlSource, parse_target, read_toml
+from xhsvc.core.tomlfiles import TomlSource, read_toml
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "defaults" / "rules.toml"
 USER_FILE_NAME = "rules.toml"
@@ -31,7 +32,7 @@ class Rule:
     title: str
     clock: str | None = None
     percent: int | None = None  # fires when this share of the clock's time is used
-    after_due: Any = None  # or when it is overdue by this Duration
+    after_due: Duration | None = None  # or when it is overdue by this much
     when: dict[str, Any] = field(default_factory=dict)
     do: dict[str, Any] = field(default_factory=dict)
 
@@ -39,7 +40,7 @@ class Rule:
         """Working minutes of the clock after which the rule fires."""
         if self.percent is not None:
             return budget_min * self.percent / 100
-        return budget_min + self.after_due.working_minutes(day_minutes)
+        return budget_min + self.after_due.in_minutes(day_minutes)
 
     def describe_trigger(self) -> str:
         if self.clock is None:
@@ -115,7 +116,7 @@ def _rule(source: TomlSource, index: int, raw: Any, seen: set[str]) -> Rule:
             percent = int(match.group(1))
         else:
             try:
-                after_due = parse_target(raw["after_due"])
+                after_due = parse_duration(raw["after_due"])
             except ValueError as e:
                 raise source.error([*where, "after_due"], f"rule {rule_id}: {e}") from None
     elif "at" in raw or "after_due" in raw:

@@ -14,8 +14,8 @@ from typing import Any
 
 from xhsvc.core.calendars import Calendar, load_calendar
 from xhsvc.core.context import Context, Tx
+from xhsvc.core.durations import parse_duration, spell_target
 from xhsvc.core.levels import ServiceLevel, get_level, load_levels
-from xhsvc.core.tomlfiles import parse_duration
 from xhsvc.errors import InvalidInput
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -30,7 +30,7 @@ WARNING_SHARE = 0.8
 
 
 def calendar_for(level: ServiceLevel) -> Calendar:
-    return load_calendar(level.calendar or ("7x24" if level.coverage == "7x24" else "china-business"))
+    return load_calendar(level.calendar_name)
 
 
 def out_of_contract_level(ctx: Context) -> str:
@@ -42,7 +42,7 @@ def level_of(ticket: Ticket) -> ServiceLevel | None:
 
 
 def _budget(level: ServiceLevel, priority: str, target: str, calendar: Calendar) -> int:
-    return level.targets[priority][target].working_minutes(calendar.day_minutes)
+    return level.targets[priority][target].in_minutes(calendar.day_minutes)
 
 
 # Lifecycle (called by the ticket flow, inside its transaction) --------------------------------
@@ -83,13 +83,11 @@ def start_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime) -> SlaCloc
     }
     clock_id = new_id()
     due_local = row["due_at"].astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M")
-    _clock_event(
-        tx,
-        ticket,
-        clock_id,
-        "started",
-        {"create": row, "summary": f"{target} clock started, due {due_local} ({calendar.name})"},
-    )
+    summary = f"{target} clock started, due {due_local} ({calendar.name})"
+    missing = calendar.missing_years_between(at, row["due_at"])
+    if missing:
+        summary += f"; no public holidays known for {', '.join(map(str, missing))}: weekdays counted"
+    _clock_event(tx, ticket, clock_id, "started", {"create": row, "summary": summary})
     return SlaClock(id=clock_id, **row)
 
 
@@ -97,18 +95,32 @@ def running_clocks(tx: Tx, ticket: Ticket) -> list[SlaClock]:
     return [c for c in queries.clocks_of(tx.conn, [ticket.id]).get(ticket.id, []) if c.stopped_at is None]
 
 
+def pause_counts(clock: SlaClock) -> bool:
+    """A pause stops a clock only if it began before the clock fell due: waiting on the customer
+    does not undo a target already missed, so a late clock keeps counting and keeps its due time."""
+    return clock.paused_since is not None and clock.paused_since < clock.due_at
+
+
+def _end_pause(clock: SlaClock, at: datetime) -> dict[str, Any]:
+    """The changes that end a clock's pause at `at`: a pause that counts moves the due time by
+    its working minutes; one that began after the due time moves nothing."""
+    if not pause_counts(clock):
+        return {"paused_since": None}
+    calendar = load_calendar(clock.calendar)
+    paused = clock.paused_min + calendar.minutes_between(clock.paused_since, at)
+    due = calendar.add_minutes(clock.started_at, clock.budget_min + paused)
+    return {"paused_since": None, "paused_min": paused, "due_at": due}
+
+
 def stop_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime, cancel: bool = False) -> None:
     for clock in running_clocks(tx, ticket):
         if clock.target != target:
             continue
         changes: dict[str, Any] = {"stopped_at": at}
-        due = clock.due_at
         if clock.paused_since is not None:
-            # Stopped while paused: the pause so far counts, and moves the due time with it.
-            calendar = load_calendar(clock.calendar)
-            paused = clock.paused_min + calendar.minutes_between(clock.paused_since, at)
-            due = calendar.add_minutes(clock.started_at, clock.budget_min + paused)
-            changes.update(paused_min=paused, paused_since=None, due_at=due)
+            # Stopped while paused: a pause that counts so far moves the due time with it.
+            changes.update(_end_pause(clock, at))
+        due = changes.get("due_at", clock.due_at)
         if cancel:
             changes["outcome"] = "cancelled"
             summary = f"{target} clock cancelled"
@@ -117,7 +129,7 @@ def stop_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime, cancel: boo
             summary = f"{target} target met"
         else:
             changes["outcome"] = "late"
-            changes["breached_at"] = clock.breached_at or due
+            changes["breached_at"] = due
             summary = f"{target} target missed (due {due:%Y-%m-%d %H:%M} UTC)"
         _clock_event(tx, ticket, clock.id, "stopped", {"set": changes, "summary": summary})
 
@@ -130,33 +142,27 @@ def stop_all(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
 def pause_clocks(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
     for clock in running_clocks(tx, ticket):
         if clock.paused_since is None:
-            _clock_event(
-                tx,
-                ticket,
-                clock.id,
-                "paused",
-                {"set": {"paused_since": at}, "summary": f"{clock.target} clock paused"},
+            summary = (
+                f"{clock.target} clock paused"
+                if at < clock.due_at
+                else f"{clock.target} clock already late: it keeps counting while the ticket waits"
             )
+            _clock_event(tx, ticket, clock.id, "paused", {"set": {"paused_since": at}, "summary": summary})
 
 
 def resume_clocks(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
     for clock in running_clocks(tx, ticket):
         if clock.paused_since is None:
             continue
+        changes = _end_pause(clock, at)
+        paused = changes.get("paused_min", clock.paused_min)
         calendar = load_calendar(clock.calendar)
-        paused = clock.paused_min + calendar.minutes_between(clock.paused_since, at)
-        due = calendar.add_minutes(clock.started_at, clock.budget_min + paused)
-        changes = {"paused_since": None, "paused_min": paused, "due_at": due}
-        _clock_event(
-            tx,
-            ticket,
-            clock.id,
-            "resumed",
-            {
-                "set": changes,
-                "summary": f"{clock.target} clock resumed; paused {paused:.0f} working min in all",
-            },
+        summary = (
+            f"{clock.target} clock resumed; paused {spell_target(round(paused), calendar.day_minutes)} in all"
+            if "due_at" in changes
+            else f"{clock.target} clock resumed; it was late before the pause, its due time stays"
         )
+        _clock_event(tx, ticket, clock.id, "resumed", {"set": changes, "summary": summary})
 
 
 def recompute_clocks(tx: Tx, ticket: Ticket) -> None:
@@ -170,8 +176,10 @@ def recompute_clocks(tx: Tx, ticket: Ticket) -> None:
         due = calendar.add_minutes(clock.started_at, budget + clock.paused_min)
         if (budget, due) != (clock.budget_min, clock.due_at):
             changes: dict[str, Any] = {"budget_min": budget, "due_at": due}
-            if clock.breached_at is not None and due > tx.now:
-                changes["breached_at"] = None  # not breached any more under the new priority
+            if clock.breached_at is not None:
+                # Late under the new priority: missed at the new due time; otherwise not late any more.
+                late = due <= tx.now and not (clock.paused_since is not None and clock.paused_since < due)
+                changes["breached_at"] = due if late else None
             _clock_event(
                 tx,
                 ticket,
@@ -188,7 +196,7 @@ def clock_state(clock: SlaClock, now: datetime) -> str:
     """running, warning, breached, paused, met, late or cancelled."""
     if clock.stopped_at is not None:
         return clock.outcome or "met"
-    if clock.paused_since is not None:
+    if pause_counts(clock):
         return "paused"
     if now >= clock.due_at:
         return "breached"
@@ -199,22 +207,23 @@ def clock_state(clock: SlaClock, now: datetime) -> str:
 
 def elapsed_minutes(clock: SlaClock, now: datetime) -> float:
     calendar = load_calendar(clock.calendar)
-    end = clock.stopped_at or clock.paused_since or now
+    end = clock.stopped_at or (clock.paused_since if pause_counts(clock) else None) or now
     return max(calendar.minutes_between(clock.started_at, end) - clock.paused_min, 0.0)
 
 
 def paused_minutes(clock: SlaClock, now: datetime) -> float:
-    if clock.paused_since is None or clock.stopped_at is not None:
+    if not pause_counts(clock) or clock.stopped_at is not None:
         return clock.paused_min
     return clock.paused_min + load_calendar(clock.calendar).minutes_between(clock.paused_since, now)
 
 
 def clock_view(clock: SlaClock, now: datetime) -> dict[str, Any]:
     elapsed = elapsed_minutes(clock, now)
+    state = clock_state(clock, now)
     return {
         "target": clock.target,
         "cycle": clock.cycle,
-        "state": clock_state(clock, now),
+        "state": state,
         "due_at": clock.due_at,
         "budget_min": clock.budget_min,
         "elapsed_min": round(elapsed),
@@ -222,9 +231,10 @@ def clock_view(clock: SlaClock, now: datetime) -> dict[str, Any]:
         "paused_min": round(paused_minutes(clock, now)),
         "started_at": clock.started_at,
         "stopped_at": clock.stopped_at,
-        "breached_at": clock.breached_at
-        or (clock.due_at if clock.stopped_at is None and now >= clock.due_at else None),
+        "breached_at": clock.breached_at or (clock.due_at if state == "breached" else None),
         "calendar": clock.calendar,
+        # How long a working day of the clock's calendar is: times left are shown in these days.
+        "day_minutes": load_calendar(clock.calendar).day_minutes,
     }
 
 
@@ -241,6 +251,9 @@ class Promise:
     budget_min: int
     due_at: datetime
     calendar: str
+    within: str  # the target as the level spells it, in working days of the calendar
+    # Years between the call and the due time whose public holidays the calendar does not know.
+    missing_years: list[int]
 
 
 def due_times(ctx: Context, *, level: str, priority: str, start: datetime | None = None) -> list[Promise]:
@@ -251,10 +264,13 @@ def due_times(ctx: Context, *, level: str, priority: str, start: datetime | None
     calendar = calendar_for(found)
     begin = start or ctx.now()
     budgets = {target: _budget(found, priority, target, calendar) for target in TARGETS}
-    return [
-        Promise(target, budgets[target], calendar.add_minutes(begin, budgets[target]), calendar.name)
-        for target in TARGETS
-    ]
+    promises = []
+    for target in TARGETS:
+        due = calendar.add_minutes(begin, budgets[target])
+        within = spell_target(budgets[target], calendar.day_minutes)
+        missing = calendar.missing_years_between(begin, due)
+        promises.append(Promise(target, budgets[target], due, calendar.name, within, missing))
+    return promises
 
 
 def check_reported_at(ctx: Context, reported_at: datetime, now: datetime) -> datetime:
@@ -264,7 +280,7 @@ def check_reported_at(ctx: Context, reported_at: datetime, now: datetime) -> dat
         raise InvalidInput(f"reported-at {reported_at:%Y-%m-%d %H:%M} UTC: is in the future")
     raw = ctx.settings.extra.get("sla", {}).get("max_backdate", DEFAULT_MAX_BACKDATE)
     try:
-        limit = parse_duration(raw)
+        limit = parse_duration(raw).in_minutes()
     except ValueError as e:
         raise InvalidInput(f"config sla.max_backdate: {e}") from None
     if (now - reported_at).total_seconds() / 60 > limit:

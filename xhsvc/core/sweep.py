@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from xhsvc.core import sla, tickets
-from xhsvc.core.calendars import load_calendar
+from xhsvc.core.calendars import MissingHolidays, load_calendar, missing_holidays
 from xhsvc.core.context import Context, Tx
+from xhsvc.core.contracts import today_of
 from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
 from xhsvc.core.rules import Facts, Rule, RuleSet, load_rules, unmet_conditions
 from xhsvc.errors import NotFound
@@ -55,6 +56,8 @@ class SweepResult:
     checked: int = 0
     fired: list[Firing] = field(default_factory=list)
     breached: list[dict[str, Any]] = field(default_factory=list)
+    # Calendars without public holidays for a year ahead: their clocks count every weekday there.
+    missing_holidays: list[MissingHolidays] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +66,7 @@ class SweepResult:
             "checked": self.checked,
             "fired": [f.as_dict() for f in self.fired],
             "breached": self.breached,
+            "missing_holidays": [m.as_dict() for m in self.missing_holidays],
         }
 
 
@@ -112,7 +116,7 @@ def _judge(rule: Rule, facts: Facts, clocks: list[SlaClock], ticket: Ticket, now
     share = f"{elapsed / clock.budget_min:.0%}" if clock.budget_min else "n/a"
     if elapsed + 1e-6 >= need:
         return _Verdict(rule, True, f"{rule.clock} clock at {share} of its time")
-    if clock.paused_since is not None:
+    if sla.pause_counts(clock):
         return _Verdict(rule, False, f"{rule.clock} clock paused at {share}")
     at = calendar.add_minutes(clock.started_at, need + clock.paused_min)
     return _Verdict(rule, False, f"{rule.clock} clock at {share}", at=at)
@@ -196,7 +200,7 @@ def _check_ticket(
     fired = {f.rule_id for f in queries.firings_of(tx.conn, ticket.id) if f.cycle == ticket.sla_cycle}
     upcoming: list[datetime] = []
     for clock in clocks:
-        if clock.stopped_at is not None or clock.paused_since is not None:
+        if clock.stopped_at is not None or sla.pause_counts(clock):
             continue
         if clock.due_at <= now:
             if clock.breached_at is None:
@@ -264,6 +268,7 @@ def sweep(ctx: Context, *, now: datetime | None = None, dry_run: bool = False) -
     moment = now or ctx.now()
     rules = load_rules()
     result = SweepResult(now=moment, dry_run=dry_run)
+    result.missing_holidays = missing_holidays(today=today_of(ctx, moment))
     sweeper = replace(ctx, actor_handle=SYSTEM_HANDLE, clock=lambda: moment)
     if not dry_run:
         ensure_system_person(sweeper)

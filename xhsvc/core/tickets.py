@@ -14,7 +14,7 @@ from typing import Any
 
 from xhsvc.core import sla
 from xhsvc.core.catalog import SERVICES
-from xhsvc.core.clock import as_utc
+from xhsvc.core.clock import parse_instant as parse_typed_instant
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
 from xhsvc.core.customers import find_asset, find_customer
@@ -88,11 +88,7 @@ def _level(value: int, field: str) -> int:
 
 def parse_instant(ctx: Context, text: str, field: str) -> datetime:
     """'2026-11-20 14:05' (local time of the desk) or an ISO instant with its offset."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{field} {text!r}: use a time like '2026-11-20 14:05'") from None
-    return as_utc(value, ctx.settings.timezone)
+    return parse_typed_instant(text, field=field, tz_name=ctx.settings.timezone)
 
 
 def priority_for(ctx: Context, *, impact: int, urgency: int) -> str:

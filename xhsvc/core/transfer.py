@@ -17,8 +17,9 @@ from datetime import date
 from typing import Any
 
 from xhsvc.core import customers as records
+from xhsvc.core.clock import parse_day
 from xhsvc.core.context import Context, Tx
-from xhsvc.core.contracts import NUMBER_PATTERN, parse_date
+from xhsvc.core.contracts import NUMBER_PATTERN
 from xhsvc.core.levels import load_levels
 from xhsvc.errors import InvalidInput
 from xhsvc.store import events, queries
@@ -231,8 +232,8 @@ class _Importer:
         level = _field(row, "level", _required("level", 32))
         if level not in self.levels:
             raise RowError("level", f"{level!r}: must be one of {', '.join(self.levels)}")
-        start: date = _field(row, "start", lambda v: parse_date(v, "start"))
-        end: date = _field(row, "end", lambda v: parse_date(v, "end"))
+        start: date = _field(row, "start", lambda v: parse_day(v, "start"))
+        end: date = _field(row, "end", lambda v: parse_day(v, "end"))
         if end < start:
             raise RowError("end", f"{end} is before start {start}")
         serials = (row.get("assets") or "").replace(";", " ").replace(",", " ").split()

@@ -15,9 +15,11 @@ from typing import Any
 
 from xhsvc.core import tickets
 from xhsvc.core.calendars import load_calendar
+from xhsvc.core.clock import check_year, parse_day
 from xhsvc.core.context import Context, Tx
-from xhsvc.core.contracts import contract_state, local_today, parse_date, parse_within, record_use, term_at
+from xhsvc.core.contracts import contract_state, local_today, record_use, term_at
 from xhsvc.core.customers import find_customer, text_value
+from xhsvc.core.durations import parse_within
 from xhsvc.core.levels import load_levels
 from xhsvc.core.templates import DEFAULT_TEMPLATE, VISIT_KINDS, ItemSpec, judge, load_template, number_result
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -179,6 +181,8 @@ def plan_visits(ctx: Context, *, contract: str, year: int | None = None) -> list
     """Spread the inspections a contract term grants evenly over it (or over `year` within it),
     on working days; visits already planned or done in that period count."""
     today = local_today(ctx)
+    if year is not None:
+        check_year(year, "year", year)
     with ctx.writing() as tx:
         _require(tx, PLANNERS, "visit plan")
         found = _contract(tx, contract)
@@ -247,7 +251,7 @@ def add_visit(
         raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(VISIT_KINDS)}")
     if days < 1:
         raise InvalidInput("days: must be 1 or more")
-    day = parse_date(on, "date")
+    day = parse_day(on, "date")
     assert day is not None
     with ctx.writing() as tx:
         _require(tx, PLANNERS, "visit add")
@@ -283,7 +287,7 @@ def assign_visit(ctx: Context, *, key: str, engineer: str) -> Visit:
 
 
 def reschedule_visit(ctx: Context, *, key: str, on: str | date, reason: str | None = None) -> Visit:
-    day = parse_date(on, "date")
+    day = parse_day(on, "date")
     with ctx.writing() as tx:
         _require(tx, PLANNERS, "visit reschedule")
         visit = _load(tx, key)

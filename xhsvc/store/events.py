@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, tuple_, update
 
 from xhsvc.store import tables
 from xhsvc.store.ids import new_id
@@ -207,7 +207,12 @@ def refresh_next_due(conn: Connection, ticket_id: str | None = None) -> None:
     clock = tables.SlaClock.__table__
     nearest = (
         select(func.min(clock.c.due_at))
-        .where(clock.c.ticket_id == ticket.c.id, clock.c.stopped_at.is_(None), clock.c.paused_since.is_(None))
+        .where(
+            clock.c.ticket_id == ticket.c.id,
+            clock.c.stopped_at.is_(None),
+            # A pause that began after the due time does not stop the clock (see core.sla).
+            or_(clock.c.paused_since.is_(None), clock.c.paused_since >= clock.c.due_at),
+        )
         .scalar_subquery()
     )
     stmt = update(ticket).values(next_due_at=nearest)

@@ -698,7 +698,7 @@ def queue_counts(conn: Connection, *, statuses: Sequence[str], now: Any, day_sta
                 and_(CLOCK.c.breached_at >= day_start, CLOCK.c.breached_at <= now),
                 and_(
                     CLOCK.c.stopped_at.is_(None),
-                    CLOCK.c.paused_since.is_(None),
+                    or_(CLOCK.c.paused_since.is_(None), CLOCK.c.paused_since >= CLOCK.c.due_at),
                     CLOCK.c.due_at >= day_start,
                     CLOCK.c.due_at <= now,
                 ),

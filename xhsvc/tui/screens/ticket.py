@@ -158,13 +158,13 @@ class TicketScreen(TicketActions):
             clocks.add_column(column)
         for clock in self.data["clocks"]:
             remaining, state = live_remaining(clock, now)
-            left = "" if state in ("met", "late", "cancelled") else countdown(remaining * 60)
+            left = "" if state in ("met", "late", "cancelled") else countdown(clock, remaining)
             clocks.add_row(
                 clock["target"],
                 self._local(clock["due_at"]),
                 left,
                 Text(state, style=STYLES.get(state, "")),
-                f"{clock['paused_min']} min" if clock["paused_min"] else "",
+                countdown(clock, clock["paused_min"]) if clock["paused_min"] else "",
                 clock["calendar"],
             )
         self.query_one("#clocks", Static).update(clocks)

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
+from xhsvc.core.durations import format_minutes
 from xhsvc.core.sla import live_remaining
 
 NAMES = {"response": "resp", "onsite": "site", "resolution": "res"}
@@ -21,18 +22,10 @@ STYLES = {
 }
 
 
-def countdown(seconds: float) -> str:
-    """12m05s, 3h07m, 2d04h; with a minus sign when overdue."""
-    sign = "-" if seconds < 0 else ""
-    left = round(abs(seconds))
-    days, left = divmod(left, 86400)
-    hours, left = divmod(left, 3600)
-    minutes, secs = divmod(left, 60)
-    if days:
-        return f"{sign}{days}d{hours:02d}h"
-    if hours:
-        return f"{sign}{hours}h{minutes:02d}m"
-    return f"{sign}{minutes}m{secs:02d}s"
+def countdown(clock: dict[str, Any], remaining_min: float) -> str:
+    """Time left in working days and hours of the clock's calendar, as the CLI shows it; under an
+    hour with seconds (12m05s); a minus sign when overdue."""
+    return format_minutes(remaining_min, day_minutes=clock["day_minutes"], seconds=True)
 
 
 def clock_cells(clocks: list[dict[str, Any]], now: datetime) -> Text:
@@ -42,7 +35,7 @@ def clock_cells(clocks: list[dict[str, Any]], now: datetime) -> Text:
         if clock["state"] in ("met", "late", "cancelled"):
             continue
         remaining, state = live_remaining(clock, now)
-        label = "paused" if state == "paused" else countdown(remaining * 60)
+        label = "paused" if state == "paused" else countdown(clock, remaining)
         if text:
             text.append("  ")
         text.append(f"{NAMES.get(clock['target'], clock['target'])} {label}", style=STYLES.get(state, ""))
