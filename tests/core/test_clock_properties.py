@@ -10,10 +10,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CUSTOMER, FixedClock, MakeCtx
-from tests.core.test_sla import SILVER, clocks, sh
-from xhsvc.core import contracts, customers, sweep, tickets
+from tests.core.test_sla import SILVER, clocks, sh, silver  # noqa: F401 (the fixture)
+from xhsvc.core import sweep, tickets
 from xhsvc.core.calendars import load_calendar
 from xhsvc.errors import XhsvcError
+
+# Every test here also has the silver customer (China business hours) beside the gold one.
+pytestmark = pytest.mark.usefixtures("silver")
 
 STEP = st.one_of(
     st.tuples(st.just("advance"), st.integers(1, 2000)),
@@ -23,16 +26,6 @@ STEP = st.one_of(
     st.tuples(st.just("urgency"), st.integers(1, 4)),
 )
 STOPPED = ("met", "late", "cancelled")
-
-
-@pytest.fixture
-def both_levels(desk: MakeCtx) -> MakeCtx:
-    agent = desk("wangfang")
-    customers.add_customer(agent, name=SILVER, region="杭州")
-    contracts.add_contract(
-        agent, number="HT-S-2026", customer=SILVER, level="silver", start="2025-01-01", end="2027-12-31"
-    )
-    return desk
 
 
 def check_clock(view: dict, now: datetime) -> None:
@@ -71,12 +64,12 @@ def check_clock(view: dict, now: datetime) -> None:
     customer=CUSTOMER, start_min=0, steps=[("advance", 2000), ("advance", 2000), ("wait", 0), ("resume", 0)]
 )
 def test_clocks_agree_over_waits_resumes_priorities_and_sweeps(
-    both_levels: MakeCtx, clock: FixedClock, customer: str, start_min: int, steps: list[tuple[str, int]]
+    desk: MakeCtx, clock: FixedClock, customer: str, start_min: int, steps: list[tuple[str, int]]
 ) -> None:
     from datetime import timedelta
 
     clock.now = sh(2026, 11, 2, 8, 0) + timedelta(minutes=start_min)
-    agent, engineer = both_levels("wangfang"), both_levels("lijun")
+    agent, engineer = desk("wangfang"), desk("lijun")
     key = tickets.open_ticket(agent, customer=customer, title="时钟", impact=2, urgency=3).ticket.key
     tickets.assign_ticket(agent, key=key, assignee="lijun")
     tickets.respond_ticket(engineer, key=key)
@@ -110,8 +103,8 @@ def test_clocks_agree_over_waits_resumes_priorities_and_sweeps(
                 assert view["due_at"] == passed[target], (action, view)
 
 
-def test_a_pause_after_the_breach_leaves_the_due_time(both_levels: MakeCtx, clock: FixedClock) -> None:
-    agent, engineer = both_levels("wangfang"), both_levels("lijun")
+def test_a_pause_after_the_breach_leaves_the_due_time(desk: MakeCtx, clock: FixedClock) -> None:
+    agent, engineer = desk("wangfang"), desk("lijun")
     clock.now = sh(2026, 11, 23, 9, 0)  # Monday
     key = tickets.open_ticket(agent, customer=SILVER, title="阵列告警", impact=2, urgency=2).ticket.key
     tickets.assign_ticket(agent, key=key, assignee="lijun")
@@ -134,8 +127,8 @@ def test_a_pause_after_the_breach_leaves_the_due_time(both_levels: MakeCtx, cloc
     assert any("its due time stays" in e["summary"] for e in history)
 
 
-def test_a_pause_before_the_due_time_moves_it_by_the_pause(both_levels: MakeCtx, clock: FixedClock) -> None:
-    agent, engineer = both_levels("wangfang"), both_levels("lijun")
+def test_a_pause_before_the_due_time_moves_it_by_the_pause(desk: MakeCtx, clock: FixedClock) -> None:
+    agent, engineer = desk("wangfang"), desk("lijun")
     clock.now = sh(2026, 11, 23, 9, 0)
     key = tickets.open_ticket(agent, customer=SILVER, title="阵列告警", impact=2, urgency=2).ticket.key
     tickets.assign_ticket(agent, key=key, assignee="lijun")

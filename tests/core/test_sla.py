@@ -32,7 +32,7 @@ def silver(desk: MakeCtx) -> MakeCtx:
     agent = desk("wangfang")
     customers.add_customer(agent, name=SILVER, region="杭州")
     contracts.add_contract(
-        agent, number="HT-S-2026", customer=SILVER, level="silver", start="2025-01-01", end="2026-12-31"
+        agent, number="HT-S-2026", customer=SILVER, level="silver", start="2025-01-01", end="2027-12-31"
     )
     return desk
 

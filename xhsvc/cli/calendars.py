@@ -100,7 +100,7 @@ def check(
         print_json([m.as_dict() for m in missing])
     else:
         for found in missing:
-            say(f"{found.calendar}: {found.message}")
+            say(found.message)
         if not missing:
             say(f"every calendar has its public holidays for the next {within}")
     if missing:
