@@ -1,16 +1,21 @@
-"""`xhsvc db ...`: schema status and upgrade, state rebuild."""
+"""`xhsvc db ...`: schema status and upgrade, the log's hash chains, state rebuild, backups."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy, state
-from xhsvc.cli.output import print_fields, print_json, say
+from xhsvc.cli.output import is_terminal, print_fields, print_json, say
+from xhsvc.errors import Conflict, NotAllowed
 
 core = lazy("xhsvc.core.maintenance")
 
 app = typer.Typer(
-    help="The database: schema status, upgrade, rebuild from the event log.", no_args_is_help=True
+    help="The database: schema status, upgrade, verify the event log, rebuild from it, back up and restore.",
+    no_args_is_help=True,
 )
 
 
@@ -56,9 +61,59 @@ def upgrade(ctx: typer.Context, json_out: JsonOption = False) -> None:
 
 @app.command()
 def rebuild(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """Rebuild every state table from the event log (admins only)."""
+    """Rebuild every state table from the event log (admins only; refused when a chain is broken)."""
     count = core.rebuild_state(core_context(ctx))
     if json_out:
         print_json({"events_replayed": count})
     else:
         say(f"state rebuilt from {count} events")
+
+
+@app.command()
+def verify(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """Walk the event log's hash chain of every node: exit 0 when it holds; exit 5 naming the first
+    event that was changed, inserted or deleted behind xhsvc's back."""
+    verdict = core.verify_log(core_context(ctx))
+    if json_out:
+        print_json(verdict)
+    elif verdict["intact"]:
+        say(f"event log intact: {verdict['events']} events from {verdict['nodes']} node(s)")
+    if not verdict["intact"]:
+        raise Conflict(f"event log broken at {core.describe_break(verdict)}")
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The copy to write (a new file).", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """A consistent copy of the SQLite database, taken while others keep working (owner-only file)."""
+    data = core.backup_database(core_context(ctx), target=file)
+    if json_out:
+        print_json(data)
+    else:
+        say(f"backed up {data['events']} events to {data['file']}")
+    if not data["intact"]:
+        raise Conflict("the event log of this database is broken: `xhsvc db verify` says where")
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file written by `xhsvc db backup`.", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the database without asking.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Replace this SQLite database with a backup, once its hash chains verify; the restored copy
+    continues as a new node. Stop the dashboard and jobs that use the database first."""
+    url = _url(ctx)
+    confirmed = yes or (is_terminal() and typer.confirm(f"Replace the database {url} with {file}?"))
+    if not confirmed:
+        raise NotAllowed("db restore: replaces the database; confirm on a terminal or pass --yes")
+    state(ctx).close()
+    data = core.restore_database(url=url, source=file)
+    if json_out:
+        print_json(data)
+    else:
+        say(f"restored {data['events']} events from {file}; this database is now node {data['node']}")

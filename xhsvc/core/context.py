@@ -26,10 +26,13 @@ class Tx:
     actor: Person | None
     now: datetime
     node: str
+    ran_by: str | None = None
 
     @property
     def origin(self) -> Origin:
-        return Origin(actor=self.actor.handle if self.actor else None, at=self.now, node=self.node)
+        return Origin(
+            actor=self.actor.handle if self.actor else None, at=self.now, node=self.node, ran_by=self.ran_by
+        )
 
     def me(self) -> Person:
         if self.actor is None:
@@ -68,7 +71,13 @@ class Context:
     def writing(self, *, actor_required: bool = True) -> Iterator[Tx]:
         """A write transaction; everything in it is committed together or not at all."""
         with self.db.write() as conn:
-            yield Tx(conn=conn, actor=self._actor(conn, actor_required), now=self.now(), node=self.db.node_id)
+            yield Tx(
+                conn=conn,
+                actor=self._actor(conn, actor_required),
+                now=self.now(),
+                node=self.db.node_id,
+                ran_by=self.db.login,
+            )
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:

@@ -1,13 +1,15 @@
-"""Database upkeep: schema status and upgrade, and rebuilding state from the event log."""
+"""Database upkeep: schema status and upgrade, the event log's hash chains, rebuilding state from
+the log, backups and restores."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from xhsvc.core.context import Context
-from xhsvc.errors import NotAllowed
+from xhsvc.errors import Conflict, InvalidInput, NotAllowed
+from xhsvc.store import chain, events
 from xhsvc.store import db as store_db
-from xhsvc.store import events
 
 
 def database_status(*, url: str) -> dict[str, Any]:
@@ -30,11 +32,99 @@ def upgrade_database(*, url: str) -> dict[str, Any]:
     return {"url": engine.url.render_as_string(hide_password=True), "before": before, "after": after}
 
 
+def verify_log(ctx: Context) -> dict[str, Any]:
+    """Walk every node's hash chain; the first event that does not hold is named."""
+    with ctx.reading() as tx:
+        return chain.verify(tx.conn).as_dict()
+
+
+def describe_break(verdict: dict[str, Any]) -> str:
+    broken = verdict["broken"]
+    event = f" (event {broken['event']})" if broken["event"] else ""
+    return f"node {broken['node']}, event {broken['seq']}{event}: {broken['problem']}"
+
+
 def rebuild_state(ctx: Context) -> int:
-    """Replay the whole event log onto empty state tables (an admin's repair tool)."""
+    """Replay the whole event log onto empty state tables (an admin's repair tool); refused when a
+    chain is broken, so that a forged log is never replayed into the state."""
     with ctx.writing() as tx:
         if tx.me().role != "admin":
             raise NotAllowed(
                 f"db rebuild: only an admin may rebuild the state; {tx.me().handle} is {tx.me().role}"
             )
+        verdict = chain.verify(tx.conn).as_dict()
+        if verdict["broken"]:
+            raise Conflict(
+                f"db rebuild: the event log is broken at {describe_break(verdict)}; nothing rebuilt"
+            )
         return events.rebuild(tx.conn)
+
+
+def backup_database(ctx: Context, *, target: Path) -> dict[str, Any]:
+    """A consistent copy of a SQLite database, taken while others keep working (SQLite's online
+    backup), readable by its owner only."""
+    if ctx.db.engine.dialect.name != "sqlite":
+        raise NotAllowed(
+            "db backup: for PostgreSQL use its own tool, e.g. "
+            "`pg_dump --format=custom --file xhsvc.dump DBNAME` (and pg_restore to restore)"
+        )
+    if target.exists():
+        raise Conflict(f"db backup: {target} exists; give a new file")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"db backup: folder {target.parent} does not exist")
+    verdict = verify_log(ctx)
+    import sqlite3
+
+    target.touch(mode=0o600)
+    raw = ctx.db.engine.raw_connection()
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            raw.driver_connection.backup(copy)  # SQLite's online backup: a consistent snapshot
+        finally:
+            copy.close()
+    finally:
+        raw.close()
+    return {"file": str(target), "events": verdict["events"], "intact": verdict["intact"]}
+
+
+def restore_database(*, url: str, source: Path) -> dict[str, Any]:
+    """Put a backup in place of the SQLite database at `url`, once its chains verify. The restored
+    copy continues as a new node, so that it never writes events under a node id that its original
+    (or another copy) also writes: the chains of both stay whole."""
+    import shutil
+
+    from xhsvc.store.ids import new_id
+
+    target = store_db.sqlite_path(url)
+    if target is None:
+        raise NotAllowed("db restore: for PostgreSQL use pg_restore on a `pg_dump --format=custom` file")
+    if not source.is_file():
+        raise InvalidInput(f"db restore: {source} is not a file")
+    staging = target.with_name(f".{target.name}.restoring")
+    staging.unlink(missing_ok=True)
+    shutil.copyfile(source, staging)
+    staging.chmod(0o600)
+    try:
+        copy = store_db.open_database(f"sqlite:///{staging}")
+    except Exception as e:
+        staging.unlink(missing_ok=True)
+        reason = str(getattr(e, "orig", None) or e).splitlines()[0]
+        raise InvalidInput(f"db restore: {source} is not an xhsvc database ({reason})") from None
+    restored = False
+    try:
+        with copy.read() as conn:
+            verdict = chain.verify(conn).as_dict()
+        if verdict["broken"]:
+            raise Conflict(f"db restore: {source} is broken at {describe_break(verdict)}; nothing restored")
+        old_node = copy.node_id
+        new_node = store_db.set_node_id(copy, new_id())
+        restored = True
+    finally:
+        copy.dispose()
+        if not restored:
+            staging.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    staging.replace(target)
+    return {"file": str(target), "events": verdict["events"], "old_node": old_node, "node": new_node}

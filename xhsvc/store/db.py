@@ -21,7 +21,7 @@ from xhsvc.store import tables
 from xhsvc.store.ids import new_id
 
 # The newest migration this xhsvc ships; a test checks it against Alembic's own head.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 DEFAULT_PREFIX = "XH"
@@ -70,6 +70,7 @@ class Database:
     node_id: str = ""
     prefix: str = DEFAULT_PREFIX
     _closed: bool = field(default=False, repr=False)
+    _login: str | None = field(default=None, repr=False)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -86,6 +87,24 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    @property
+    def login(self) -> str:
+        """Who really runs this program here: the database login on a server, the OS user on a file."""
+        if self._login is None:
+            if self.engine.dialect.name == "sqlite":
+                import getpass
+
+                try:
+                    self._login = f"os:{getpass.getuser()}"
+                except (KeyError, OSError):
+                    import os
+
+                    self._login = f"os:uid {os.getuid()}"
+            else:
+                with self.read() as conn:
+                    self._login = f"db:{conn.execute(text('SELECT session_user')).scalar_one()}"
+        return self._login
 
 
 def _current_revision(engine: Engine) -> str | None:
@@ -111,6 +130,8 @@ def _unreachable(e: DBAPIError) -> bool:
                 "unable to open",
                 "password",
                 "does not exist",
+                "file is not a database",
+                "malformed",
             )
         )
         and "alembic_version" not in message
@@ -201,6 +222,23 @@ def _load_meta(db: Database, prefix: str | None) -> None:
                 )
     db.node_id = values["node_id"]
     db.prefix = values.get("key_prefix", DEFAULT_PREFIX)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for a server or an in-memory database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def set_node_id(db: Database, node_id: str) -> str:
+    """Make this database a new node (a restored copy): its new events start a chain of their own."""
+    meta = tables.Meta.__table__
+    with db.write() as conn:
+        conn.execute(meta.update().where(meta.c.key == "node_id").values(value=node_id))
+    db.node_id = node_id
+    return node_id
 
 
 def set_prefix(db: Database, prefix: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, tuple_, update
 
-from xhsvc.store import tables
+from xhsvc.store import chain, tables
 from xhsvc.store.ids import new_id
 
 EVENT = tables.Event.__table__
@@ -34,6 +34,8 @@ class Origin:
     actor: str | None
     at: datetime
     node: str
+    # Who really ran the command (OS user or database login), whoever it was done as.
+    ran_by: str | None = None
 
 
 def _json_default(value: Any) -> Any:
@@ -107,11 +109,13 @@ def append(
         "kind": kind,
         "payload": dumps(payload),
         "actor": origin.actor,
+        "ran_by": origin.ran_by,
         "at": origin.at,
         "node": origin.node,
         "seq": bump_counter(conn, f"seq:{origin.node}"),
         "hlc": next_hlc(conn, origin.at),
     }
+    chain.link(conn, [row])
     conn.execute(insert(EVENT).values(**row))
     project(conn, entity=entity, entity_id=entity_id, payload=payload)
     return row
@@ -145,6 +149,7 @@ def append_many(conn: Connection, origin: Origin, changes: list[Change]) -> int:
             "kind": c.kind,
             "payload": dumps(c.payload),
             "actor": origin.actor,
+            "ran_by": origin.ran_by,
             "at": origin.at,
             "node": origin.node,
             "seq": first_seq + i,
@@ -152,6 +157,7 @@ def append_many(conn: Connection, origin: Origin, changes: list[Change]) -> int:
         }
         for i, c in enumerate(changes)
     ]
+    chain.link(conn, rows)
     for start in range(0, len(rows), BATCH):
         conn.execute(insert(EVENT), rows[start : start + BATCH])
     pending: list[Change] = []

@@ -56,10 +56,15 @@ class Event(SQLModel, table=True):
     kind: str = Field(max_length=64)
     payload: str = Field(sa_type=Text)
     actor: str | None = Field(default=None, max_length=64)
+    # Who really ran the command: the OS user on a personal SQLite file, the login on PostgreSQL.
+    ran_by: str | None = Field(default=None, max_length=128)
     at: datetime = Field(sa_column=_when(nullable=False))
     node: str = Field(max_length=36)
     seq: int = Field(sa_type=BigInteger)
     hlc: int = Field(sa_type=BigInteger, index=True)
+    # The node's hash chain (see store/chain.py).
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
 
 
 class Person(SQLModel, table=True):
