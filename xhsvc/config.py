@@ -64,6 +64,10 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise InvalidInput(f"{path}: not valid TOML: {e}") from e
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+    except OSError as e:
+        raise InvalidInput(f"{path}: cannot read it ({e.strerror or e})") from None
 
 
 def save_config(data: dict[str, Any], path: Path | None = None) -> Path:
@@ -71,9 +75,14 @@ def save_config(data: dict[str, Any], path: Path | None = None) -> Path:
     import tomli_w
 
     path = path or paths().config_file
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(mode=0o700, parents=True)
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    # Readable by its owner only: it names the database, perhaps with a password in its URL.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(tomli_w.dumps(data))
+    tmp.chmod(0o600)
     tmp.replace(path)
     return path
 

@@ -158,7 +158,7 @@ def test_the_sweep_climbs_the_chain_step_by_step_and_fires_each_rule_once(desk: 
     tickets.assign_ticket(agent, key=key, assignee="lijun")
 
     def sweep_at(minutes: float):
-        return sweep.sweep(agent, now=start + timedelta(minutes=minutes))
+        return sweep.sweep(agent, force=True, now=start + timedelta(minutes=minutes))
 
     assert _fired(sweep_at(90)) == []
     assert _fired(sweep_at(96)) == [(key, "response-warning")]  # 80% of 2h
@@ -198,13 +198,13 @@ def test_a_reopened_ticket_starts_a_new_cycle_and_rules_fire_again(desk: MakeCtx
     key = tickets.open_ticket(agent, customer=CUSTOMER, title="复制链路中断").ticket.key
     tickets.assign_ticket(agent, key=key, assignee="lijun")
     tickets.respond_ticket(engineer, key=key)
-    assert _fired(sweep.sweep(agent, now=clock.now + timedelta(minutes=2304))) == [
+    assert _fired(sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=2304))) == [
         (key, "resolution-warning")
     ]
     clock.advance(minutes=2400)
     tickets.resolve_ticket(engineer, key=key, resolution="重建复制")
     tickets.reopen_ticket(agent, key=key, reason="故障复现")
-    assert _fired(sweep.sweep(agent, now=clock.now + timedelta(minutes=2304))) == [
+    assert _fired(sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=2304))) == [
         (key, "resolution-warning")
     ]
     explained = sweep.explain(agent, key=key, now=clock.now + timedelta(minutes=2400))
@@ -215,24 +215,24 @@ def test_a_reopened_ticket_starts_a_new_cycle_and_rules_fire_again(desk: MakeCtx
 def test_the_sweep_reads_only_tickets_whose_check_has_come(desk: MakeCtx, clock) -> None:
     agent = desk("wangfang")
     key = tickets.open_ticket(agent, customer=CUSTOMER, title="告警").ticket.key
-    first = sweep.sweep(agent, now=clock.now)
+    first = sweep.sweep(agent, force=True, now=clock.now)
     assert first.checked == 1
     with agent.reading() as tx:
         scheduled = tx.conn.execute(select(Ticket.next_check_at).where(Ticket.key == key)).scalar_one()
     assert scheduled == clock.now + timedelta(minutes=96)  # the response warning is next
-    assert sweep.sweep(agent, now=clock.now + timedelta(minutes=95)).checked == 0
+    assert sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=95)).checked == 0
     tickets.comment_ticket(agent, key=key, text="客户来电催促")  # any change: look again
-    assert sweep.sweep(agent, now=clock.now + timedelta(minutes=1)).checked == 1
+    assert sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=1)).checked == 1
 
 
 def test_a_dry_run_writes_nothing(desk: MakeCtx, clock) -> None:
     agent = desk("wangfang")
     key = tickets.open_ticket(agent, customer=CUSTOMER, title="告警").ticket.key
     before = _events(agent)
-    result = sweep.sweep(agent, now=clock.now + timedelta(hours=3), dry_run=True)
+    result = sweep.sweep(agent, force=True, now=clock.now + timedelta(hours=3), dry_run=True)
     assert _fired(result) == [(key, "response-warning"), (key, "response-breached")]
     assert _events(agent) == before
-    assert _fired(sweep.sweep(agent, now=clock.now + timedelta(hours=3))) == _fired(result)
+    assert _fired(sweep.sweep(agent, force=True, now=clock.now + timedelta(hours=3))) == _fired(result)
 
 
 def test_rules_from_the_users_file(home: Path, desk: MakeCtx, clock) -> None:
@@ -241,10 +241,10 @@ def test_rules_from_the_users_file(home: Path, desk: MakeCtx, clock) -> None:
     agent = desk("wangfang")
     key = tickets.open_ticket(agent, customer=CUSTOMER, title="P1 告警", impact=2, urgency=1).ticket.key
     # Gold P1 response 30m: 50% is 15 minutes; at 100% the priority is raised (it is P1 already).
-    assert _fired(sweep.sweep(agent, now=clock.now + timedelta(minutes=15))) == [
+    assert _fired(sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=15))) == [
         (key, "vip-response-warning")
     ]
-    late = sweep.sweep(agent, now=clock.now + timedelta(minutes=30))
+    late = sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=30))
     assert _fired(late) == [(key, "vip-p1-late")]
     assert late.fired[0].actions == ["priority raised to P1", "notified zhoujian"]
     assert tickets.show_ticket(agent, key=key)["urgency"] == 1
@@ -299,10 +299,10 @@ def test_a_dry_run_pages_through_every_due_ticket(desk: MakeCtx, clock, monkeypa
     for _ in range(5):
         keys.append(tickets.open_ticket(agent, customer=CUSTOMER, title="告警").ticket.key)
         clock.advance(minutes=1)
-    result = sweep.sweep(agent, now=clock.now + timedelta(hours=3), dry_run=True)
+    result = sweep.sweep(agent, force=True, now=clock.now + timedelta(hours=3), dry_run=True)
     assert result.checked == 5
     assert sorted({f.ticket for f in result.fired}) == keys
-    assert sweep.sweep(agent, now=clock.now + timedelta(hours=3)).checked == 5
+    assert sweep.sweep(agent, force=True, now=clock.now + timedelta(hours=3)).checked == 5
 
 
 def test_resolved_while_waiting_on_the_customer_is_not_late(desk: MakeCtx, clock) -> None:
@@ -340,12 +340,12 @@ def test_an_escalation_rule_waits_for_a_pending_request_instead_of_being_used_up
     tickets.respond_ticket(engineer, key=key)
     tickets.request_onsite(engineer, key=key, reason="现场检查")
     assert (key, "resolution-escalate") not in _fired(
-        sweep.sweep(agent, now=start + timedelta(days=2, minutes=5))
+        sweep.sweep(agent, force=True, now=start + timedelta(days=2, minutes=5))
     )
     clock.now = start + timedelta(days=2, minutes=10)
     tickets.deny_request(agent, key=key, reason="远程可处理")
     assert (key, "resolution-escalate") in _fired(
-        sweep.sweep(agent, now=start + timedelta(days=2, minutes=15))
+        sweep.sweep(agent, force=True, now=start + timedelta(days=2, minutes=15))
     )
     assert tickets.show_ticket(agent, key=key)["pending_approval"]["kind"] == "escalation"
 
@@ -355,7 +355,7 @@ def test_lowering_the_priority_after_a_breach_clears_it(desk: MakeCtx, clock) ->
     key = tickets.open_ticket(
         agent, customer=CUSTOMER, title="P2", impact=2, urgency=2
     ).ticket.key  # response 1h
-    sweep.sweep(agent, now=clock.now + timedelta(minutes=70))
+    sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=70))
     clock.advance(minutes=70)
     assert clocks(agent, key)["response"]["breached_at"] is not None
     tickets.reprioritize_ticket(agent, key=key, impact=4, urgency=4, reason="客户说不急")  # P4: response 4h

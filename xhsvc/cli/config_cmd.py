@@ -33,11 +33,10 @@ def set_(key: KeyArg, value: Annotated[str, typer.Argument(show_default=False)])
     """Change one setting."""
     data = config.load_config()
     parsed = config.parse_value(key, value)
-    if key == "timezone":
-        from xhsvc.core.settings import settings_from_config
-
-        settings_from_config({"timezone": parsed})
     config.set_value(data, key, parsed)
+    from xhsvc.core.settings import settings_from_config
+
+    settings_from_config(data)  # a value the desk cannot use is refused here, not in a later command
     path = config.save_config(data)
     say(f"{key} = {parsed!r} ({path})")
 

@@ -26,13 +26,17 @@ def sweep(
     ctx: typer.Context,
     now: NowOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would fire; write nothing.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Write even when --now is more than 10 minutes ahead of the clock."),
+    ] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Check every ticket whose next check has come: mark breaches, fire rules (each once per ticket
     and cycle), notify. Safe to run every minute from cron beside the TUI."""
     core_ctx = core_context(ctx)
     moment = tickets_core.parse_instant(core_ctx, now, "now") if now else None
-    result = sweep_core.sweep(core_ctx, now=moment, dry_run=dry_run)
+    result = sweep_core.sweep(core_ctx, now=moment, dry_run=dry_run, force=force)
     for missing in result.missing_holidays:
         warn(missing.message)
     if json_out:

@@ -134,12 +134,12 @@ class Calendar:
 
     # Arithmetic -------------------------------------------------------------------------------
 
-    def _windows(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
-        """Working windows (aware, local) from the one containing `start` onwards."""
+    def _windows(self, start: datetime, days: int = MAX_DAYS) -> Iterator[tuple[datetime, datetime]]:
+        """Working windows (aware, local) from the one containing `start` onwards, for `days` days."""
         zone = self.zone
         local = start.astimezone(zone)
         day = local.date()
-        for _ in range(MAX_DAYS):
+        for _ in range(days):
             midnight = datetime.combine(day, time(0), tzinfo=zone)
             for a, b in self.ranges_on(day):
                 begin = midnight + timedelta(minutes=a)
@@ -169,7 +169,7 @@ class Calendar:
             return -self.minutes_between(end, start)
         total = timedelta(0)
         end_local = end.astimezone(self.zone)
-        for begin, stop in self._windows(start):
+        for begin, stop in self._windows(start, (end - start).days + MAX_DAYS):
             if begin >= end_local:
                 break
             total += min(stop, end_local) - begin

@@ -45,4 +45,26 @@ def settings_from_config(config: dict[str, Any]) -> Settings:
     except Exception as e:
         raise InvalidInput(f"config timezone: {tz!r} is not a known time zone (e.g. Asia/Shanghai)") from e
     extra = {key: config[key] for key in ("sla", "notify") if isinstance(config.get(key), dict)}
+    _check_sla(extra.get("sla", {}))
     return Settings(priority_matrix=matrix, timezone=tz, extra=extra)
+
+
+def _check_sla(sla: dict[str, Any]) -> None:
+    """A mistake here would show up later as tickets without clocks: catch it when config is read."""
+    level = sla.get("out_of_contract_level")
+    if level is not None:
+        from xhsvc.core.levels import load_levels
+
+        known = load_levels()
+        if level not in known:
+            raise InvalidInput(
+                f"config sla.out_of_contract_level: {level!r} is not a service level; use one of {', '.join(known)}"
+            )
+    backdate = sla.get("max_backdate")
+    if backdate is not None:
+        from xhsvc.core.durations import parse_duration
+
+        try:
+            parse_duration(backdate)
+        except ValueError as e:
+            raise InvalidInput(f"config sla.max_backdate: {e}") from None

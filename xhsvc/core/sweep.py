@@ -13,20 +13,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from xhsvc.core import sla, tickets
 from xhsvc.core.calendars import MissingHolidays, load_calendar, missing_holidays
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import today_of
 from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
 from xhsvc.core.rules import Facts, Rule, RuleSet, load_rules, unmet_conditions
-from xhsvc.errors import NotFound
+from xhsvc.errors import Conflict, InvalidInput, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Person, SlaClock, Ticket
 
 BATCH = 500
+# How far ahead of the clock a sweep may be run without --force (clocks of two machines differ).
+FUTURE_MARGIN_SECONDS = 600
 
 
 @dataclass
@@ -263,9 +263,20 @@ def _check_ticket(
         events.schedule_check(tx.conn, ticket.id, min(upcoming) if upcoming and active else None)
 
 
-def sweep(ctx: Context, *, now: datetime | None = None, dry_run: bool = False) -> SweepResult:
-    """Evaluate every ticket whose next check has come; safe to run every minute from cron."""
+def sweep(
+    ctx: Context, *, now: datetime | None = None, dry_run: bool = False, force: bool = False
+) -> SweepResult:
+    """Evaluate every ticket whose next check has come; safe to run every minute from cron.
+
+    A sweep as of a time ahead of the clock writes breaches, escalations and notifications that
+    cannot be undone: beyond a few minutes it is refused unless `force` (a dry run may look)."""
     moment = now or ctx.now()
+    ahead = (moment - ctx.now()).total_seconds()
+    if ahead > FUTURE_MARGIN_SECONDS and not dry_run and not force:
+        raise InvalidInput(
+            f"now {moment:%Y-%m-%d %H:%M} UTC: {ahead / 3600:.1f} h ahead of the clock; a sweep writes "
+            "breaches and notifications that cannot be undone: use --dry-run to look, --force to write"
+        )
     rules = load_rules()
     result = SweepResult(now=moment, dry_run=dry_run)
     result.missing_holidays = missing_holidays(today=today_of(ctx, moment))
@@ -293,7 +304,7 @@ def sweep(ctx: Context, *, now: datetime | None = None, dry_run: bool = False) -
                     if ticket is None or ticket.status not in tickets.ACTIVE:
                         continue
                     _check_ticket(tx, sweeper, ticket, rules, moment, result, apply=not dry_run)
-            except IntegrityError:
+            except Conflict:
                 # Another sweep fired the same rule first; its firing stands, ours rolled back.
                 continue
 

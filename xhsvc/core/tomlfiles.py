@@ -73,6 +73,8 @@ def read_toml(path: Path) -> TomlSource:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise InvalidInput(f"{path}: cannot read it ({e.strerror or e})") from e
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -7,6 +7,7 @@ lock up front instead of failing half-way. On PostgreSQL the counter row lock pl
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from xhsvc.errors import DatabaseError, InvalidInput
+from xhsvc.errors import Conflict, DatabaseError, InvalidInput
 from xhsvc.store import tables
 from xhsvc.store.ids import new_id
 
@@ -27,10 +28,48 @@ BUSY_TIMEOUT_MS = 15_000
 DEFAULT_PREFIX = "XH"
 
 
+def _prepare_file(path: Path) -> None:
+    """The folder (0700) and an empty file (0600) for a new SQLite database: only its owner may
+    read it. SQLite gives its -wal and -shm files the database file's permissions."""
+    try:
+        if not path.parent.is_dir():
+            path.parent.mkdir(mode=0o700, parents=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if not path.parent.is_dir():
+            raise DatabaseError(f"cannot create database {path}: {path.parent} is not a folder") from None
+    except OSError as e:
+        raise DatabaseError(f"cannot create database {path}: {e.strerror or e}") from None
+
+
+def translate(e: DBAPIError) -> Exception:
+    """A database error as the typed error a user can act on; anything else stays what it is."""
+    from sqlalchemy.exc import IntegrityError
+
+    message = str(e.orig).lower()
+    if isinstance(e, IntegrityError) and ("unique" in message or "duplicate" in message):
+        return Conflict(
+            f"someone saved the same record at the same moment; nothing written ({_first_line(e)})"
+        )
+    if "database is locked" in message or "database is busy" in message:
+        return DatabaseError(
+            f"the database is busy: another command held it for over {BUSY_TIMEOUT_MS // 1000} s; "
+            "nothing written, try again"
+        )
+    if any(
+        word in message for word in ("readonly", "read-only", "permission denied", "insufficient privilege")
+    ):
+        return DatabaseError(f"the database cannot be written with these rights: {_first_line(e)}")
+    if _unreachable(e) or "disk i/o error" in message or "no such table" in message:
+        return DatabaseError(f"the database cannot be used: {_first_line(e)}")
+    return e
+
+
 def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _prepare_file(Path(parsed.database).expanduser())
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -74,16 +113,23 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction: committed when the block ends, rolled back on any error."""
-        with self.engine.connect() as conn:
-            conn.execution_options(xhsvc_write=True)
-            with conn.begin():
-                yield conn
+        """A write transaction: committed when the block ends, rolled back on any error; a database
+        error comes out as the typed error it means (busy, read-only, a duplicate)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(xhsvc_write=True)
+                with conn.begin():
+                    yield conn
+        except DBAPIError as e:
+            raise translate(e) from e
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except DBAPIError as e:
+            raise translate(e) from e
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -171,10 +217,20 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
             f"(this one knows up to {HEAD_REVISION}); upgrade xhsvc, the database was not touched"
         )
     if before != HEAD_REVISION:
-        with engine.connect() as conn:
-            conn.execution_options(xhsvc_write=True)
-            with conn.begin():
-                command.upgrade(alembic_config(conn), "head")
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(xhsvc_write=True)
+                with conn.begin():
+                    command.upgrade(alembic_config(conn), "head")
+        except DBAPIError as e:
+            found = translate(e)
+            if found is not e:
+                raise found from e
+            # The schema record (alembic_version) does not match the tables: emptied or stamped back.
+            raise DatabaseError(
+                f"the database's schema record says {before or 'nothing'} but its tables do not match "
+                f"({_first_line(e)}); nothing was changed: restore a backup (xhsvc db restore)"
+            ) from e
     return before, HEAD_REVISION
 
 
