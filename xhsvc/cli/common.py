@@ -59,6 +59,7 @@ class Globals:
                 actor=self.as_person or config.get("user"),
                 settings=settings,
                 prefix=config.get("prefix"),
+                as_requested=self.as_person is not None,
             )
         return self._ctx
 

@@ -99,7 +99,8 @@ def show(ctx: typer.Context, number: NumberArgument, json_out: JsonOption = Fals
             ),
             ("assets", ", ".join(a["serial"] for a in data["assets"]) or "all of the customer's"),
             ("notes", data["notes"]),
-        ]
+        ],
+        blocks=("notes",),
     )
     for term in data["history"]:
         say(f"term {term['term']}    {term['level']}  {term['start']} .. {term['end']}")

@@ -41,7 +41,10 @@ class XhsvcGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except XhsvcError as e:
-            typer.echo(f"error: {e}", err=True)
+            from xhsvc.core.text import display
+
+            # Messages quote what was typed or stored: shown, never acted on by the terminal.
+            typer.echo(f"error: {display(str(e))}", err=True)
             raise typer.Exit(e.exit_code) from None
         finally:
             if isinstance(ctx.obj, Globals):

@@ -2,19 +2,24 @@
 
 Instants are stored in UTC; tables show them in the configured time zone, JSON keeps ISO UTC.
 Nothing here colours or prompts when stdout is not a terminal.
+
+Stored text is shown, never acted on: every cell, field and message goes through
+`xhsvc.core.text.display` (control characters made visible, a one-line cell kept on its line),
+and what reaches rich is a `Text`, so that brackets in data are never taken for markup.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import typer
 
 from xhsvc.core.durations import format_minutes
+from xhsvc.core.text import display, json_safe
 
 DISPLAY_TZ = "Asia/Shanghai"
 
@@ -33,7 +38,8 @@ def _json_default(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+    # json.dumps escapes C0 controls itself; json_safe escapes DEL, C1 and bidi controls too.
+    typer.echo(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)))
 
 
 def local(value: datetime | None) -> str:
@@ -45,13 +51,14 @@ def local(value: datetime | None) -> str:
 
 
 def cell(value: Any) -> str:
+    """A value as one line of text, safe to show."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, datetime):
         return local(value)
-    return str(value)
+    return display(value)
 
 
 def is_terminal() -> bool:
@@ -61,18 +68,19 @@ def is_terminal() -> bool:
 def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]], *, empty: str) -> None:
     """`columns` pairs a row key with its heading."""
     if not rows:
-        typer.echo(empty, err=True)
+        typer.echo(display(empty), err=True)
         return
     cells = [[cell(row.get(key)) for key, _ in columns] for row in rows]
     if is_terminal():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, header_style="bold", pad_edge=False)
         for _, heading in columns:
             table.add_column(heading, overflow="fold")
         for line in cells:
-            table.add_row(*line)
+            table.add_row(*(Text(text) for text in line))
         Console().print(table)
         return
     from rich.cells import cell_len
@@ -84,23 +92,29 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, 
         typer.echo("  ".join(padded).rstrip())
 
 
-def print_fields(pairs: Iterable[tuple[str, Any]]) -> None:
-    pairs = [(label, cell(value)) for label, value in pairs]
+def print_fields(pairs: Iterable[tuple[str, Any]], *, blocks: Collection[str] = ()) -> None:
+    """`label  value` lines. A field named in `blocks` (a description, a review) keeps its lines,
+    each further one indented under the value; every other value stays on its line."""
     from rich.cells import cell_len
 
-    width = max(cell_len(label) for label, _ in pairs)
-    for label, value in pairs:
-        typer.echo(f"{label}{' ' * (width - cell_len(label))}  {value}")
+    shown = [
+        (label, display(value, multiline=True) if label in blocks and isinstance(value, str) else cell(value))
+        for label, value in pairs
+    ]
+    width = max(cell_len(label) for label, _ in shown)
+    indent = "\n" + " " * (width + 2)
+    for label, value in shown:
+        typer.echo(f"{label}{' ' * (width - cell_len(label))}  {indent.join(value.splitlines() or [''])}")
 
 
 def warn(message: str) -> None:
     """Something a person must know although the command did its work: one line on stderr."""
-    typer.echo(f"warning: {message}", err=True)
+    typer.echo(f"warning: {display(message)}", err=True)
 
 
 def say(message: str) -> None:
-    """A short confirmation for people; scripts use --json."""
-    typer.echo(message)
+    """A short confirmation for people, on one line; scripts use --json."""
+    typer.echo(display(message))
 
 
 CLOCK_NAMES = {"response": "resp", "onsite": "onsite", "resolution": "res"}

@@ -84,3 +84,33 @@ def show(
     print_fields(
         (k, person[k]) for k in ("handle", "name", "role", "tier", "region", "phone", "email", "created_at")
     )
+
+
+@app.command()
+def bind(
+    ctx: typer.Context,
+    handle: Annotated[
+        str, typer.Argument(metavar="ID", help="The person, e.g. wangfang.", show_default=False)
+    ],
+    login: Annotated[
+        str | None,
+        typer.Option("--login", help="Their database login on the shared server.", show_default=False),
+    ] = None,
+    unbind: Annotated[bool, typer.Option("--unbind", help="Take the login away.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Bind a database login to a person (admins): on a shared PostgreSQL database that login then
+    acts as this person only, whatever --as or config.toml say."""
+    if (login is None) == (not unbind):
+        from xhsvc.errors import InvalidInput
+
+        raise InvalidInput("person bind: give --login NAME, or --unbind")
+    person = core.bind_login(core_context(ctx), handle=handle, login=None if unbind else login)
+    if json_out:
+        print_json(person.model_dump())
+    else:
+        say(
+            f"{person.handle} acts through login {person.login}"
+            if person.login
+            else f"{person.handle}: no login"
+        )

@@ -11,6 +11,7 @@ import typer
 from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
 from xhsvc.cli.output import clock_summary, local, print_fields, print_json, print_table, say
 from xhsvc.core.durations import format_minutes
+from xhsvc.core.text import REPORT, display
 from xhsvc.errors import InvalidInput
 
 core = lazy("xhsvc.core.tickets")
@@ -103,9 +104,9 @@ def open_(
         return
     say(opened.ticket.key)
     if opened.ticket.coverage != "covered":
-        typer.echo(f"out of contract: {opened.ticket.coverage_note}", err=True)
+        typer.echo(display(f"out of contract: {opened.ticket.coverage_note}"), err=True)
     if opened.notified:
-        typer.echo(f"notified: {', '.join(opened.notified)}", err=True)
+        typer.echo(display(f"notified: {', '.join(opened.notified)}"), err=True)
 
 
 @app.command("list")
@@ -198,7 +199,8 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
                 if data["from_visit"]
                 else "",
             ),
-        ]
+        ],
+        blocks=("description", "review"),
     )
     for clock in data["clocks"]:
         left, day = clock["remaining_min"], clock["day_minutes"]
@@ -399,8 +401,15 @@ def confirm(
 def _read_report(path: Path | None) -> str | None:
     if path is None:
         return None
+    # One character more than a report may have: a longer file is refused by the core, naming
+    # the limit, without being read whole.
+    most = REPORT + 1
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        if str(path) == "-":
+            text = sys.stdin.read(most)
+        else:
+            with path.open(encoding="utf-8") as f:
+                text = f.read(most)
     except (OSError, UnicodeDecodeError) as e:
         raise InvalidInput(f"report {path}: cannot read it ({e.__class__.__name__}: {e})") from e
     if not text.strip():

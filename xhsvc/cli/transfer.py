@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import print_json, say
+from xhsvc.cli.output import is_terminal, print_json, say
+from xhsvc.core.text import display, json_safe
 from xhsvc.errors import InvalidInput
 
 core = lazy("xhsvc.core.transfer")
@@ -36,11 +37,14 @@ def import_(
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InvalidInput(f"file {file}: cannot read it as UTF-8 text ({e})") from e
-    report = core.import_rows(core_context(ctx), kind=kind, text=text, skip_bad=skip_bad)
+    try:
+        report = core.import_rows(core_context(ctx), kind=kind, text=text, skip_bad=skip_bad)
+    except InvalidInput as e:
+        raise InvalidInput(f"{file}: {e}") from None
     if json_out:
         print_json(report.as_dict())
     for bad in report.bad:
-        typer.echo(f"{file}: {bad}", err=True)
+        typer.echo(display(f"{file}: {bad}"), err=True)
     if not report.applied:
         typer.echo(
             f"error: {len(report.bad)} bad row(s) of {report.rows}; nothing imported (fix them, or --skip-bad)",
@@ -69,11 +73,13 @@ def export(
     if json_out:
         import json
 
-        text = json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n"
+        text = json_safe(json.dumps(rows, ensure_ascii=False, indent=2, default=str)) + "\n"
     else:
         text = core.to_csv(kind, rows)
     if output is None:
-        typer.echo(text, nl=False)
+        # On a terminal the records are read, not saved: control characters in them are shown,
+        # not acted on. A pipe or a file gets them exactly as stored.
+        typer.echo(display(text, multiline=True) if is_terminal() else text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
         say(f"{len(rows)} {kind} written to {output}")

@@ -10,6 +10,7 @@ import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import is_terminal, print_fields, print_json, print_table, say
+from xhsvc.core.text import display
 from xhsvc.errors import InvalidInput
 
 core = lazy("xhsvc.core.visits")
@@ -148,7 +149,8 @@ def show(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -
     for item in data["items"]:
         if item["section"] != section:
             section = item["section"]
-            say(f"\n[{data['sections'][section]}]")
+            say("")
+            say(f"[{data['sections'][section]}]")
         value = (
             item["value"]
             if item["value"] is not None
@@ -245,7 +247,7 @@ def _prompt_and_record(ctx: typer.Context, key: str) -> int:
         need = "" if item["required"] else " (Enter to skip)"
         while True:
             text = typer.prompt(
-                f"{item['id']}  {item['label']} [{hint}]{need}", default="", show_default=False
+                display(f"{item['id']}  {item['label']} [{hint}]{need}"), default="", show_default=False
             )
             if not text.strip():
                 if item["required"]:
@@ -255,7 +257,7 @@ def _prompt_and_record(ctx: typer.Context, key: str) -> int:
             try:
                 core.record_items(core_context(ctx), key=key, answers={item["id"]: text.strip()})
             except InvalidInput as e:
-                typer.echo(f"  {e}")
+                typer.echo(f"  {display(str(e))}")
                 continue
             recorded += 1
             break

@@ -11,11 +11,14 @@ from sqlalchemy import Connection
 
 from xhsvc.core.clock import Clock, utc_now
 from xhsvc.core.settings import Settings
-from xhsvc.errors import InvalidInput, NotFound
+from xhsvc.errors import InvalidInput, NotAllowed, NotFound
 from xhsvc.store import queries
 from xhsvc.store.db import Database, open_database
 from xhsvc.store.events import Origin
 from xhsvc.store.tables import Person
+
+# The person the SLA sweep acts as (people.SYSTEM_HANDLE; people imports this module).
+SYSTEM_HANDLE = "sla-sweep"
 
 
 @dataclass
@@ -48,43 +51,81 @@ class Context:
     actor_handle: str | None = None
     clock: Clock = utc_now
     settings: Settings = field(default_factory=Settings)
+    # The person was named with --as (not taken from this installation's config).
+    as_requested: bool = False
+    # The SLA sweep itself acts (as the system person), whoever's login runs it.
+    system: bool = False
 
     def now(self) -> datetime:
         return self.clock()
 
-    def _actor(self, conn: Connection, required: bool) -> Person | None:
-        if not self.actor_handle:
+    def _person(self, conn: Connection, handle: str) -> Person:
+        person = queries.get_person(conn, handle)
+        if person is None:
+            raise NotFound(
+                f"user {handle!r} (from --as or config) is not a person in this database; "
+                "add it with `xhsvc person add`"
+            )
+        return person
+
+    def _actor(self, conn: Connection, required: bool, *, writing: bool) -> tuple[Person | None, str]:
+        """Who acts, and who really runs the command: the rules of identity (README: Who acted)."""
+        login = self.db.login
+        handle = self.actor_handle
+        if handle == SYSTEM_HANDLE:
+            if writing and not self.system:
+                raise NotAllowed(f"only the SLA sweep acts as {SYSTEM_HANDLE}")
+            return self._person(conn, handle), f"{login} (sla sweep)"
+        if self.db.shared:
+            name = login.removeprefix("db:")
+            bound = queries.person_for_login(conn, name)
+            if bound is not None:
+                if not handle or handle == bound.handle:
+                    return bound, login
+                if bound.role == "admin":
+                    person = self._person(conn, handle)
+                    return person, f"{login} (admin {bound.handle} for {person.handle})"
+                if writing:
+                    raise NotAllowed(
+                        f"login {name} acts as {bound.handle}, not {handle}: only an admin may act for "
+                        "someone else (drop --as, or set `user` in config.toml to your own id)"
+                    )
+                return bound, login
+            if writing and not self.db.login_privileged:
+                raise NotAllowed(
+                    f"login {name} is not bound to a person: an admin binds it with "
+                    f"`xhsvc person bind ID --login {name}`"
+                )
+        elif self.as_requested and writing and not self.db.login_privileged:
+            raise NotAllowed(
+                "--as: this database file belongs to another OS user; act as yourself (`user` in config.toml)"
+            )
+        if not handle:
             if required:
                 raise InvalidInput(
                     "no user: run `xhsvc init --id ID --name NAME --role ROLE` or pass --as PERSON"
                 )
-            return None
-        person = queries.get_person(conn, self.actor_handle)
-        if person is None:
-            raise NotFound(
-                f"user {self.actor_handle!r} (from --as or config) is not a person in this database; "
-                "add it with `xhsvc person add`"
-            )
-        return person
+            return None, login
+        return self._person(conn, handle), login
 
     @contextmanager
     def writing(self, *, actor_required: bool = True) -> Iterator[Tx]:
         """A write transaction; everything in it is committed together or not at all."""
         with self.db.write() as conn:
-            yield Tx(
-                conn=conn,
-                actor=self._actor(conn, actor_required),
-                now=self.now(),
-                node=self.db.node_id,
-                ran_by=self.db.login,
-            )
+            actor, ran_by = self._actor(conn, actor_required, writing=True)
+            yield Tx(conn=conn, actor=actor, now=self.now(), node=self.db.node_id, ran_by=ran_by)
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         with self.db.read() as conn:
-            yield Tx(conn=conn, actor=self._actor(conn, False), now=self.now(), node=self.db.node_id)
+            actor, ran_by = self._actor(conn, False, writing=False)
+            yield Tx(conn=conn, actor=actor, now=self.now(), node=self.db.node_id, ran_by=ran_by)
 
 
-def open_context(*, url: str, actor: str | None, settings: Settings, prefix: str | None = None) -> Context:
+def open_context(
+    *, url: str, actor: str | None, settings: Settings, prefix: str | None = None, as_requested: bool = False
+) -> Context:
     """Open the database at `url` (migrating it if needed) and act in it as `actor`."""
-    return Context(db=open_database(url, prefix=prefix), actor_handle=actor, settings=settings)
+    return Context(
+        db=open_database(url, prefix=prefix), actor_handle=actor, settings=settings, as_requested=as_requested
+    )

@@ -274,7 +274,7 @@ def add_contract(
         row = {
             "number": number,
             "customer_id": owner.id,
-            "notes": text_value(notes, "notes", limit=2000),
+            "notes": text_value(notes, "notes", limit=2000, multiline=True),
             "terminated_on": None,
             "termination_reason": None,
             "created_at": tx.now,
@@ -553,7 +553,7 @@ def record_use(
         "quantity": quantity,
         "used_on": day,
         "ticket_id": ticket_id,
-        "note": text_value(note, "note", limit=2000),
+        "note": text_value(note, "note", limit=2000, multiline=True),
         "beyond_grant": beyond,
         "recorded_by_id": me.id,
         "created_at": tx.now,

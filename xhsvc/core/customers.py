@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from xhsvc.core.context import Context, Tx
+from xhsvc.core.text import clean_text
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -63,15 +64,12 @@ def require_editor(tx: Tx, action: str) -> None:
         )
 
 
-def text_value(value: str | None, field: str, *, required: bool = False, limit: int = 200) -> str | None:
-    if value is None or not value.strip():
-        if required:
-            raise InvalidInput(f"{field}: must not be empty")
-        return None
-    value = value.strip()
-    if len(value) > limit:
-        raise InvalidInput(f"{field}: at most {limit} characters")
-    return value
+def text_value(
+    value: str | None, field: str, *, required: bool = False, limit: int = 200, multiline: bool = False
+) -> str | None:
+    """A name, address, role, reason (one line) or, with `multiline`, notes: the shared rule of
+    `xhsvc.core.text` (no control characters; newlines and tabs only in multi-line texts)."""
+    return clean_text(value, field, required=required, limit=limit, multiline=multiline)
 
 
 def phone_value(value: str | None) -> str | None:

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from xhsvc.core.context import Context, Tx
+from xhsvc.core.text import clean_text
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -22,6 +23,7 @@ ROLES: dict[str, str] = {
 SYSTEM_HANDLE = "sla-sweep"
 TIERS = ("L1", "L2", "L3")
 HANDLE_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+NAME_LIMIT = 128  # the column's
 
 
 def _validate(*, handle: str, name: str, role: str, tier: str | None) -> str | None:
@@ -29,8 +31,7 @@ def _validate(*, handle: str, name: str, role: str, tier: str | None) -> str | N
         raise InvalidInput(
             f"id {handle!r}: use 2-32 lowercase letters, digits, '.', '_' or '-', starting with a letter"
         )
-    if not name.strip():
-        raise InvalidInput("name: must not be empty")
+    clean_text(name, "name", required=True, limit=NAME_LIMIT)
     if role not in ROLES or role == "system":
         raise InvalidInput(f"role {role!r}: must be one of {', '.join(r for r in ROLES if r != 'system')}")
     if tier is not None and tier not in TIERS:
@@ -60,6 +61,9 @@ def _create(
     email: str | None = None,
 ) -> Person:
     tier = _validate(handle=handle, name=name, role=role, tier=tier)
+    region = clean_text(region, "region", limit=64)
+    phone = clean_text(phone, "phone", limit=32)
+    email = clean_text(email, "email", limit=128)
     if queries.get_person(tx.conn, handle) is not None:
         raise Conflict(f"person {handle!r} already exists")
     person_id = new_id()
@@ -164,3 +168,34 @@ def ensure_system_person(ctx: Context) -> None:
             kind="person.added",
             payload={"create": row, "summary": "the SLA sweep's own identity"},
         )
+
+
+LOGIN_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,62}$")
+
+
+def bind_login(ctx: Context, *, handle: str, login: str | None) -> Person:
+    """Bind a database login to a person (admins only): on a shared server that login then acts as
+    this person and nobody else. `login=None` unbinds."""
+    if login is not None and not LOGIN_PATTERN.match(login):
+        raise InvalidInput(f"login {login!r}: a database login name, e.g. wangfang or agent_wangfang")
+    with ctx.writing() as tx:
+        me = tx.me()
+        if me.role != "admin":
+            raise NotAllowed(f"person bind: only an admin binds logins; {me.handle} is {me.role}")
+        person = queries.get_person(tx.conn, handle)
+        if person is None:
+            raise NotFound(f"person {handle!r} not found")
+        holder = queries.person_for_login(tx.conn, login) if login else None
+        if holder is not None and holder.id != person.id:
+            raise Conflict(f"login {login!r} already acts as {holder.handle}")
+        summary = f"{person.handle} acts through login {login}" if login else f"{person.handle} has no login"
+        events.append(
+            tx.conn,
+            tx.origin,
+            entity="person",
+            entity_id=person.id,
+            kind="person.login_bound",
+            payload={"set": {"login": login}, "summary": summary},
+        )
+        person.login = login
+        return person

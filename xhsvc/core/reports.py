@@ -2,15 +2,21 @@
 
 The report reads like the paper one: who, where, which systems, each section's results, the findings
 with their recommendations, and what changed since the previous inspection (firmware, capacity).
+
+Every value in it comes from people (names, answers, notes, the summary) or from template files:
+control characters are made visible (`xhsvc.core.text.display`), HTML is escaped, and in Markdown
+the characters that would make markup (emphasis, links, raw HTML, a table's `|`) are escaped.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
 from xhsvc.core.context import Context
 from xhsvc.core.contracts import today_of
+from xhsvc.core.text import display
 from xhsvc.core.visits import previous_completed, show_visit
 from xhsvc.errors import InvalidInput
 from xhsvc.store import queries
@@ -96,45 +102,61 @@ def _dates(visit: dict[str, Any]) -> str:
     return f"{visit['planned_for']}" + (f"（完成 completed {done}）" if done else "")
 
 
+# What Markdown could take for markup inside a line: escapes, code, emphasis, links, raw HTML
+# and entities, table cells, strikethrough.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def _md(value: Any) -> str:
+    """A value inside a Markdown line: on one line, control characters visible, markup escaped."""
+    text = display(value, multiline=True).replace("\n", " ").replace("\t", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_block(value: str) -> list[str]:
+    """A multi-line text (the summary) as Markdown lines, each escaped like `_md`."""
+    return [_md(line) for line in display(value, multiline=True).split("\n")]
+
+
 def _markdown(data: dict[str, Any]) -> str:
     visit = data["visit"]
+    m = _md
+    site, engineer = data["site"], data["engineer"]
     lines = [
-        f"# {visit['title']} — 巡检总结报告与系统优化建议",
+        f"# {m(visit['title'])} — 巡检总结报告与系统优化建议",
         "",
-        f"- 巡检编号 Visit: **{visit['key']}** ({visit['status']})",
-        f"- 客户 Customer: {data['customer'].name}",
-        f"- 站点 Site: {data['site'].name + ' ' + (data['site'].address or '') if data['site'] else '—'}",
-        f"- 合同 Contract: {data['contract'] or '—'} ({data['level'] or '—'})",
-        f"- 工程师 Engineer: {data['engineer'].name + ' (' + data['engineer'].handle + ')' if data['engineer'] else '—'}",
-        f"- 日期 Date: {_dates(visit)}",
+        f"- 巡检编号 Visit: **{m(visit['key'])}** ({m(visit['status'])})",
+        f"- 客户 Customer: {m(data['customer'].name)}",
+        f"- 站点 Site: {m(site.name + ' ' + (site.address or '')) if site else '—'}",
+        f"- 合同 Contract: {m(data['contract'] or '—')} ({m(data['level'] or '—')})",
+        f"- 工程师 Engineer: {m(engineer.name + ' (' + engineer.handle + ')') if engineer else '—'}",
+        f"- 日期 Date: {m(_dates(visit))}",
         "",
         "## 设备 Systems",
         "",
         "| 型号 Model | 序列号 Serial | 固件 Firmware |",
         "|---|---|---|",
-        *[f"| {a.model} | {a.serial} | {a.firmware or '—'} |" for a in data["assets"]],
+        *[f"| {m(a.model)} | {m(a.serial)} | {m(a.firmware or '—')} |" for a in data["assets"]],
     ]
     for section, items in data["sections"]:
         lines += [
             "",
-            f"## {section}",
+            f"## {m(section)}",
             "",
             "| 项目 Item | 结果 Value | 判定 Result | 备注 Note |",
             "|---|---|---|---|",
         ]
         lines += [
-            f"| {i['label']} | {_value(i)} | {RESULT_LABELS[i['result']]} | {i['note'] or ''} |".replace(
-                "\n", " "
-            )
+            f"| {m(i['label'])} | {m(_value(i))} | {RESULT_LABELS[i['result']]} | {m(i['note'] or '')} |"
             for i in items
         ]
     lines += ["", "## 发现与建议 Findings and recommendations", ""]
     if visit["findings"]:
         for f in visit["findings"]:
-            ticket = f" — 跟进工单 follow-up {f['ticket']}" if f["ticket"] else ""
-            lines.append(f"- **{RESULT_LABELS[f['severity']]}** {f['text']}{ticket}")
+            ticket = f" — 跟进工单 follow-up {m(f['ticket'])}" if f["ticket"] else ""
+            lines.append(f"- **{RESULT_LABELS[f['severity']]}** {m(f['text'])}{ticket}")
             if f["recommendation"]:
-                lines.append(f"  - 建议 Recommendation: {f['recommendation']}")
+                lines.append(f"  - 建议 Recommendation: {m(f['recommendation'])}")
     else:
         lines.append(
             "无 None."
@@ -142,20 +164,22 @@ def _markdown(data: dict[str, Any]) -> str:
             else "（巡检完成后生成 made when the visit completes）"
         )
     lines += ["", "## 与上次巡检相比 Changes since the previous inspection", ""]
-    if data["previous"] is None:
+    previous = data["previous"]
+    if previous is None:
         lines.append("首次巡检 First inspection: nothing to compare.")
     elif not data["changes"]:
-        lines.append(f"与 {data['previous']['key']} 相比无变化 No change since {data['previous']['key']}.")
+        lines.append(f"与 {m(previous['key'])} 相比无变化 No change since {m(previous['key'])}.")
     else:
-        lines.append(f"上次 Previous: {data['previous']['key']} ({data['previous']['planned_for']})")
+        lines.append(f"上次 Previous: {m(previous['key'])} ({m(previous['planned_for'])})")
         lines.append("")
         lines += ["| 项目 Item | 上次 Before | 本次 Now | 变化 Change |", "|---|---|---|---|"]
         lines += [
-            f"| {c['label']} | {c['before']} | {c['after']} {c['unit'] or ''} | {c['delta'] or '更新 changed'} |"
+            f"| {m(c['label'])} | {m(c['before'])} | {m(c['after'])} {m(c['unit'] or '')} "
+            f"| {m(c['delta'] or '更新 changed')} |"
             for c in data["changes"]
         ]
     if visit["summary"]:
-        lines += ["", "## 总结 Summary", "", visit["summary"]]
+        lines += ["", "## 总结 Summary", "", *_md_block(visit["summary"])]
     return "\n".join(lines) + "\n"
 
 
@@ -173,15 +197,22 @@ dl.meta dt { font-weight: bold; }
 .ok { color: #1a7f37; } .warn { color: #9a6700; } .fail { color: #cf222e; } .na { color: #666; }
 .finding { border-left: 4px solid #9a6700; padding: .2em .8em; margin: .5em 0; }
 .finding.fail { border-color: #cf222e; }
+.summary { white-space: pre-line; }
 @media print { body { margin: 0; max-width: none; font-size: 10.5pt; }
   h2 { break-after: avoid; } table, .finding { break-inside: avoid; } }
 @page { size: A4; margin: 18mm 15mm; }
 """
 
 
+def _h(value: Any) -> str:
+    """A value in HTML: escaped, control characters visible (newlines and tabs are only spaces
+    there, except in the summary, which keeps its lines)."""
+    return escape(display(value, multiline=True))
+
+
 def _html(data: dict[str, Any]) -> str:
     visit = data["visit"]
-    e = escape
+    e = _h
     meta = [
         ("巡检编号 Visit", f"{visit['key']} ({visit['status']})"),
         ("客户 Customer", data["customer"].name),
@@ -250,7 +281,7 @@ def _html(data: dict[str, Any]) -> str:
         ]
         parts.append("</table>")
     if visit["summary"]:
-        parts.append(f"<h2>总结 Summary</h2><p>{e(visit['summary'])}</p>")
+        parts.append(f'<h2>总结 Summary</h2><p class="summary">{e(visit["summary"])}</p>')
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

@@ -280,7 +280,7 @@ def sweep(
     rules = load_rules()
     result = SweepResult(now=moment, dry_run=dry_run)
     result.missing_holidays = missing_holidays(today=today_of(ctx, moment))
-    sweeper = replace(ctx, actor_handle=SYSTEM_HANDLE, clock=lambda: moment)
+    sweeper = replace(ctx, actor_handle=SYSTEM_HANDLE, clock=lambda: moment, system=True)
     if not dry_run:
         ensure_system_person(sweeper)
     # Keyset pages: a checked ticket is rescheduled later than `moment` (a dry run leaves it),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xhsvc.core.text import MULTI_LINE, clean_text
 from xhsvc.core.tomlfiles import TomlSource, read_toml
 from xhsvc.errors import InvalidInput, NotFound
 
@@ -214,7 +215,7 @@ def judge(item: ItemSpec, value: str, *, compare: float | None = None) -> tuple[
             unit = f" in {item.unit}" if item.unit else ""
             raise InvalidInput(f"{item.id} {text!r}: a number{unit} is needed") from None
         return _format_number(number), number_result(item, number, compare=compare)
-    return text, None
+    return clean_text(text, item.id, required=True, limit=MULTI_LINE, multiline=True) or "", None
 
 
 def number_result(item: ItemSpec, number: float, *, compare: float | None = None) -> str:

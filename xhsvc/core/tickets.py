@@ -19,6 +19,7 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
 from xhsvc.core.customers import find_asset, find_customer
 from xhsvc.core.people import TIERS
+from xhsvc.core.text import MULTI_LINE, ONE_LINE, REPORT, TITLE, clean_text
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -31,7 +32,10 @@ OPEN = (*ACTIVE, "resolved")
 
 CHANNELS = ("hotline", "direct", "email", "other")
 REQUEST_LABELS = {"onsite": "on-site work", "l2_onsite": "tier-2 on-site work", "escalation": "an escalation"}
-MAX_TITLE = 300
+MAX_TITLE = TITLE
+# The columns' own limits.
+CONTACT_LIMIT = 200
+CONFIRMED_BY_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,22 @@ def _require_role(
     raise NotAllowed(f"{action}: only {who} may do this; {actor.handle} is {actor.role}")
 
 
-def _text(value: str | None, field: str, *, required: bool = True) -> str | None:
-    if value is None or not value.strip():
-        if required:
-            raise InvalidInput(f"{field}: must not be empty")
-        return None
-    return value.strip()
+def _text(
+    value: str | None,
+    field: str,
+    *,
+    required: bool = True,
+    limit: int = ONE_LINE,
+    multiline: bool = False,
+) -> str | None:
+    """A one-line text (titles, reasons, names) or, with `multiline`, a block (descriptions,
+    notes, comments, reports): the shared rule of `xhsvc.core.text`."""
+    return clean_text(value, field, required=required, limit=limit, multiline=multiline)
+
+
+def _note(value: str | None, field: str = "note") -> str | None:
+    """An optional note on a step: a multi-line text."""
+    return _text(value, field, required=False, limit=MULTI_LINE, multiline=True)
 
 
 def _level(value: int, field: str) -> int:
@@ -195,9 +209,10 @@ def open_ticket(
     An engineer who takes a direct call records it and owns it; the agents are told so the desk
     knows of it. A call recorded late gives `reported_at`: its SLA clocks start then.
     """
-    title = _text(title, "title") or ""
-    if len(title) > MAX_TITLE:
-        raise InvalidInput(f"title: at most {MAX_TITLE} characters")
+    title = _text(title, "title", limit=MAX_TITLE) or ""
+    # Checked here, before the transaction, so that a bad call writes nothing.
+    _text(description, "description", required=False, limit=MULTI_LINE, multiline=True)
+    _text(contact, "contact", required=False, limit=CONTACT_LIMIT)
     if service not in SERVICES:
         raise InvalidInput(f"service {service!r}: must be one of {', '.join(SERVICES)}")
     if channel not in CHANNELS:
@@ -256,7 +271,7 @@ def create_ticket(
     row: dict[str, Any] = {
         "key": key,
         "title": title,
-        "description": _text(description, "description", required=False),
+        "description": _text(description, "description", required=False, limit=MULTI_LINE, multiline=True),
         "status": "assigned" if engineer_owns else "new",
         "tier": me.tier if engineer_owns and me.tier else "L1",
         "impact": impact,
@@ -265,7 +280,7 @@ def create_ticket(
         "major": is_major,
         "service": service,
         "channel": channel,
-        "contact": _text(contact, "contact", required=False),
+        "contact": _text(contact, "contact", required=False, limit=CONTACT_LIMIT),
         "customer_id": found.id,
         "site_id": found_asset.site_id if found_asset else site_id,
         "asset_id": found_asset.id if found_asset else None,
@@ -358,6 +373,7 @@ def assign_ticket(ctx: Context, *, key: str, assignee: str) -> Ticket:
 
 def respond_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
     """The assignee's first response (seed step 2): the ticket is now being worked."""
+    note = _note(note)
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
@@ -370,15 +386,13 @@ def respond_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket
         if ticket.responded_at is None:
             changes["responded_at"] = tx.now
             sla.stop_clock(tx, ticket, "response", at=tx.now)
-        record_change(
-            tx, ticket, "responded", changes, note or "responded", note=_text(note, "note", required=False)
-        )
+        record_change(tx, ticket, "responded", changes, note or "responded", note=note)
         return ticket
 
 
 def comment_ticket(ctx: Context, *, key: str, text: str) -> Ticket:
     """A work note on the ticket's history; anyone may add one, at any stage."""
-    body = _text(text, "comment") or ""
+    body = _text(text, "comment", limit=MULTI_LINE, multiline=True) or ""
     with ctx.writing() as tx:
         tx.me()
         ticket = _load(tx, key)
@@ -407,6 +421,7 @@ def wait_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
 
 
 def resume_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
+    note = _note(note)
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
@@ -554,6 +569,7 @@ def _decide(tx: Tx, ticket: Ticket, approval: Approval, state: str, note: str | 
 
 def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: str | None = None) -> Ticket:
     """Approve the ticket's pending request; `assign` names who takes it on (tier-2 hand-over)."""
+    note = _note(note)
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
@@ -568,7 +584,7 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
                     f"approve: on-site work on {ticket.key} is not covered ({coverage.reason}); "
                     f"refer it to the manager: xhsvc ticket refer {ticket.key}"
                 )
-        _decide(tx, ticket, approval, "approved", _text(note, "note", required=False))
+        _decide(tx, ticket, approval, "approved", note)
         requester_id = approval.requested_by_id
         if approval.kind == "escalation":
             tier = approval.target_tier or ticket.tier
@@ -669,6 +685,7 @@ def refer_request(ctx: Context, *, key: str, reason: str | None = None) -> Appro
 
 def arrive_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
     """The engineer is on site: the on-site arrival target is met (or missed)."""
+    note = _note(note)
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
@@ -683,7 +700,7 @@ def arrive_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
             "arrived",
             {},
             note or "engineer arrived on site",
-            note=_text(note, "note", required=False),
+            note=note,
         )
         return ticket
 
@@ -776,14 +793,15 @@ def confirm_ticket(
     ctx: Context, *, key: str, by: str, unresolved: bool = False, note: str | None = None
 ) -> Ticket:
     """The customer's word (seed steps 4 and 8): resolved, or not and the work goes on."""
-    who = _text(by, "by")
+    who = _text(by, "by", limit=CONFIRMED_BY_LIMIT)
+    note = _note(note, "note (why it is not resolved)" if unresolved else "note")
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
         _require_role(me, ("agent", "manager", "admin"), "confirm", or_assignee_of=ticket)
         _require_status(ticket, ("resolved",), "confirm")
         if unresolved:
-            why = _text(note, "note (why it is not resolved)")
+            why = _text(note, "note (why it is not resolved)", multiline=True, limit=MULTI_LINE)
             record_change(
                 tx, ticket, "reopened", _reopen_changes(ticket), f"{who} says it is not resolved: {why}"
             )
@@ -810,8 +828,8 @@ def confirm_ticket(
 
 def review_ticket(ctx: Context, *, key: str, root_cause: str, actions: str) -> Ticket:
     """A major incident's review: its root cause and what will prevent it again."""
-    cause = _text(root_cause, "root-cause")
-    todo = _text(actions, "actions")
+    cause = _text(root_cause, "root-cause", limit=MULTI_LINE, multiline=True)
+    todo = _text(actions, "actions", limit=MULTI_LINE, multiline=True)
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
@@ -830,7 +848,7 @@ def review_ticket(ctx: Context, *, key: str, root_cause: str, actions: str) -> T
 def close_ticket(ctx: Context, *, key: str, report: str | None = None) -> Ticket:
     """Close the record (seed step 9). On-site work needs the customer's confirmation and the
     service report; a major incident needs its review."""
-    body = _text(report, "report", required=False)
+    body = _text(report, "report", required=False, limit=REPORT, multiline=True)
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)

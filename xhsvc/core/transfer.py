@@ -96,8 +96,8 @@ def _required(name: str, limit: int = 200) -> Callable[[str | None], str]:
     return lambda value: records.text_value(value, name, required=True, limit=limit) or ""
 
 
-def _optional(name: str, limit: int = 200) -> Callable[[str | None], str | None]:
-    return lambda value: records.text_value(value, name, limit=limit)
+def _optional(name: str, limit: int = 200, *, multiline: bool = False) -> Callable[[str | None], str | None]:
+    return lambda value: records.text_value(value, name, limit=limit, multiline=multiline)
 
 
 @dataclass
@@ -243,7 +243,7 @@ class _Importer:
             if asset is None or asset.customer_id != customer:
                 raise RowError("assets", f"{serial} is not an asset of this customer (import assets first)")
             asset_ids.append(asset.id)
-        notes = _field(row, "notes", _optional("notes", 2000))
+        notes = _field(row, "notes", _optional("notes", 2000, multiline=True))
 
         if self.contract_customers.setdefault(number, customer) != customer:
             raise RowError("customer", f"contract {number} belongs to another customer in an earlier row")
@@ -357,12 +357,66 @@ def _term_number(value: str | None) -> int:
     return int(value)
 
 
+# A spreadsheet takes a cell that begins with one of these for a formula (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Not guarded: a phone may begin with '+' (its validator allows digits, spaces, + - ( ) only, so
+# it can hold no formula); the other columns without a guard are numbers and dates.
+UNGUARDED = frozenset({"phone", "term", "start", "end"})
+
+
+def guard_cell(value: str) -> str:
+    """A text cell as exported: one `'` before a cell a spreadsheet would take for a formula.
+
+    A cell that already begins with `'` and then one of those (or another `'`) gets one too, so
+    that `unguard_cell` gives back exactly what was stored, whatever it was."""
+    if value.startswith(FORMULA_START) or (value[:1] == "'" and value[1:2] in (*FORMULA_START, "'")):
+        return "'" + value
+    return value
+
+
+def unguard_cell(value: str) -> str:
+    """A text cell as imported: the guard `guard_cell` added taken off again (only that one)."""
+    if value[:1] == "'" and value[1:2] and value[1:2] in (*FORMULA_START, "'"):
+        return value[1:]
+    return value
+
+
+def _records(text: str) -> Iterable[tuple[int, list[str]]]:
+    """The CSV records with the line each begins on. A quote that is never closed (the csv module
+    would read the rest of the file into one field) or other broken quoting is refused, naming
+    the line where the record begins."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    start = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            problem = str(e)
+            if "end of data" in problem or "EOF" in problem:
+                why = 'a quoted field begins here and is never closed (a `"` is missing)'
+            elif "field limit" in problem:
+                why = f'a field longer than {csv.field_size_limit():,} characters (a `"` never closed?)'
+            else:
+                why = f'broken quoting ({problem}); a `"` inside a quoted field is written twice'
+            raise InvalidInput(f"line {start}: {why}; nothing imported") from None
+        yield start, fields
+        start = reader.line_num + 1
+
+
 def read_csv(text: str, kind: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows with their line numbers; the header must name known columns (and the required ones)."""
+    """Rows with their line numbers; the header must name known columns (and the required ones).
+
+    Text cells lose the formula guard an export put on them (`unguard_cell`)."""
     if kind not in KINDS:
         raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(KINDS)}")
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    records = iter(_records(text.lstrip("\ufeff")))
+    header: list[str] = []
+    for _, fields in records:
+        if fields:
+            header = [h.strip() for h in fields]
+            break
     if not header:
         raise InvalidInput("file: empty, or no header line")
     unknown = [h for h in header if h not in KINDS[kind]]
@@ -374,11 +428,15 @@ def read_csv(text: str, kind: str) -> list[tuple[int, dict[str, str]]]:
     if missing:
         raise InvalidInput(f"header: missing column(s) {', '.join(missing)}")
     rows = []
-    for raw in reader:
-        if not any((v or "").strip() for k, v in raw.items() if k is not None):
+    for line, fields in records:
+        # Cells beyond the header are ignored, missing ones are empty (as csv.DictReader does).
+        if not any(v.strip() for v in fields[: len(header)]):
             continue
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        rows.append((reader.line_num, row))
+        row = {
+            name: value if name in UNGUARDED else unguard_cell(value)
+            for name, value in zip(header, (v.strip() for v in fields), strict=False)
+        }
+        rows.append((line, row))
     return rows
 
 
@@ -466,10 +524,20 @@ def _export(tx: Tx, kind: str) -> Iterable[dict[str, Any]]:
                 }
 
 
+def _export_cell(column: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and column not in UNGUARDED:
+        return guard_cell(value)
+    return value
+
+
 def to_csv(kind: str, rows: list[dict[str, Any]]) -> str:
+    """CSV that `import_rows` takes back unchanged; text cells a spreadsheet would run as a
+    formula (`=`, `+`, `-`, `@`, tab, CR first) begin with a `'` (see `guard_cell`)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(KINDS[kind]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: _export_cell(k, v) for k, v in row.items()})
     return out.getvalue()

@@ -22,6 +22,7 @@ from xhsvc.core.customers import find_customer, text_value
 from xhsvc.core.durations import parse_within
 from xhsvc.core.levels import load_levels
 from xhsvc.core.templates import DEFAULT_TEMPLATE, VISIT_KINDS, ItemSpec, judge, load_template, number_result
+from xhsvc.core.text import MULTI_LINE
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -410,7 +411,11 @@ def record_items(
     ctx: Context, *, key: str, answers: dict[str, Any], notes: dict[str, str] | None = None
 ) -> Visit:
     """Record answers (all checked first: one bad answer and nothing is written)."""
-    notes = notes or {}
+    checked_notes = {
+        key: text_value(note, f"note of {key}", limit=MULTI_LINE, multiline=True)
+        for key, note in (notes or {}).items()
+    }
+    notes = {key: note for key, note in checked_notes.items() if note is not None}
     with ctx.writing() as tx:
         visit = _load(tx, key)
         _require(tx, ("manager", "admin"), "visit record", visit)
@@ -518,7 +523,7 @@ def complete_visit(
                 action="visit complete",
                 term_on=visit.planned_for,
             )
-        text = text_value(summary, "summary", limit=5000)
+        text = text_value(summary, "summary", limit=5000, multiline=True)
         _change(
             tx,
             visit,

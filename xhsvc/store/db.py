@@ -22,7 +22,7 @@ from xhsvc.store import tables
 from xhsvc.store.ids import new_id
 
 # The newest migration this xhsvc ships; a test checks it against Alembic's own head.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 DEFAULT_PREFIX = "XH"
@@ -110,6 +110,7 @@ class Database:
     prefix: str = DEFAULT_PREFIX
     _closed: bool = field(default=False, repr=False)
     _login: str | None = field(default=None, repr=False)
+    _privileged: bool | None = field(default=None, repr=False)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -135,22 +136,45 @@ class Database:
         self.engine.dispose()
 
     @property
+    def shared(self) -> bool:
+        """A server many people log in to (PostgreSQL), as against one person's SQLite file."""
+        return self.engine.dialect.name != "sqlite"
+
+    @property
     def login(self) -> str:
-        """Who really runs this program here: the database login on a server, the OS user on a file."""
+        """Who really runs this program here: `db:NAME` (the login) on a server, `os:NAME` (the OS
+        user) on a file."""
         if self._login is None:
-            if self.engine.dialect.name == "sqlite":
+            if not self.shared:
                 import getpass
 
                 try:
                     self._login = f"os:{getpass.getuser()}"
                 except (KeyError, OSError):
-                    import os
-
                     self._login = f"os:uid {os.getuid()}"
             else:
                 with self.read() as conn:
-                    self._login = f"db:{conn.execute(text('SELECT session_user')).scalar_one()}"
+                    name, privileged = conn.execute(
+                        text(
+                            "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
+                            " OR (SELECT pg_get_userbyid(datdba) = session_user FROM pg_database"
+                            " WHERE datname = current_database())"
+                        )
+                    ).one()
+                self._login, self._privileged = f"db:{name}", bool(privileged)
         return self._login
+
+    @property
+    def login_privileged(self) -> bool:
+        """The login owns what it works on: the OS user owning the SQLite file, or a server login that
+        is a superuser or owns the database (who sets the desk up)."""
+        if self._privileged is None:
+            if self.shared:
+                self.login  # noqa: B018 - reads both facts at once
+            else:
+                path = sqlite_path(self.url)
+                self._privileged = path is None or not path.exists() or path.stat().st_uid == os.getuid()
+        return bool(self._privileged)
 
 
 def _current_revision(engine: Engine) -> str | None:

@@ -726,3 +726,8 @@ def queue_counts(conn: Connection, *, statuses: Sequence[str], now: Any, day_sta
         "major_open": major_open,
         "approvals_waiting": waiting,
     }
+
+
+def person_for_login(conn: Connection, login: str) -> tables.Person | None:
+    """The person a database login acts as on a shared server."""
+    return _one(conn, tables.Person, select(PERSON).where(PERSON.c.login == login))

@@ -69,6 +69,7 @@ class Event(SQLModel, table=True):
 
 class Person(SQLModel, table=True):
     __tablename__ = "person"
+    __table_args__ = (Index("ix_person_login", "login", unique=True),)
     id: str = Field(primary_key=True, max_length=36)
     handle: str = Field(unique=True, max_length=64)
     name: str = Field(max_length=128)
@@ -78,6 +79,8 @@ class Person(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, max_length=128)
     active: bool = True
+    # The database login (on a shared server) that acts as this person, and only as this person.
+    login: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_column=_when(nullable=False))
 
 

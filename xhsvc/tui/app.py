@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
+from textual.notifications import SeverityLevel
 
 from xhsvc.core.context import Context
 from xhsvc.core.queue import QueueFilter
+from xhsvc.core.text import display
 from xhsvc.tui.actions import ACTIONS, TicketActions
 from xhsvc.tui.screens.queue import QueueScreen
 
@@ -60,7 +62,22 @@ class XhsvcApp(App[None]):
         self._load_filter = load_filter
         self._save_filter = save_filter
         self.show_clock = show_clock
-        self.sub_title = ctx.actor_handle or "nobody (read only)"
+        self.sub_title = display(ctx.actor_handle or "nobody (read only)")
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of every screen: its text (often a core message quoting stored or
+        typed text) is shown as it is, control characters visible, never read as markup."""
+        super().notify(
+            display(message), title=display(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def now(self) -> datetime:
         return self.ctx.now()

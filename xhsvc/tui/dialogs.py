@@ -34,7 +34,8 @@ class TextDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title")
+            # The title may quote what was typed before (a tier): never markup.
+            yield Label(self.title_text, id="dialog-title", markup=False)
             field = Input(placeholder=self.placeholder, id="dialog-input")
             yield field
             if self.suggestions is not None:

@@ -16,8 +16,10 @@ from textual_autocomplete import AutoComplete, DropdownItem, TargetState
 
 from xhsvc.core import contracts, lookup, sla, tickets
 from xhsvc.core.catalog import SERVICES
+from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
 from xhsvc.tui.messages import Done, Failed, Loaded
+from xhsvc.tui.safe import plain
 
 LEVELS = [(f"{n} — {label}", n) for n, label in ((1, "highest"), (2, "high"), (3, "medium"), (4, "low"))]
 
@@ -37,7 +39,9 @@ class CallerComplete(AutoComplete):
             found = lookup.lookup(self.intake.app.ctx, text=text, limit=8)  # type: ignore[attr-defined]
         except XhsvcError:
             return []
-        return [DropdownItem(row["customer"], prefix="✓ " if row["covered"] else "✗ ") for row in found]
+        return [
+            DropdownItem(display(row["customer"]), prefix="✓ " if row["covered"] else "✗ ") for row in found
+        ]
 
     def get_matches(
         self, target_state: TargetState, candidates: list[DropdownItem], search_string: str
@@ -135,15 +139,16 @@ class IntakeScreen(ModalScreen[str | None]):
             )
             assets.set_options([])
             return
+        # The customer is kept as stored; the form shows it harmlessly.
         self.customer = row["customer"]
-        self.query_one("#caller", Input).value = row["customer"]
+        self.query_one("#caller", Input).value = display(row["customer"])
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold")
         grid.add_column()
-        grid.add_row("Customer", f"{row['customer']}  [{row['region'] or '?'}]")
+        grid.add_row("Customer", plain(f"{row['customer']}  [{row['region'] or '?'}]"))
         grid.add_row(
             "Coverage",
-            Text(
+            plain(
                 ("covered: " if row["covered"] else "NOT covered: ") + row["coverage"],
                 style="green" if row["covered"] else "bold red",
             ),
@@ -151,20 +156,24 @@ class IntakeScreen(ModalScreen[str | None]):
         for c in row["contracts"]:
             grid.add_row(
                 "Contract",
-                f"{c['number']}  {c['level']}  {c['state']}  {c['start']} .. {c['end']}  ({c['coverage_hours']})",
+                plain(
+                    f"{c['number']}  {c['level']}  {c['state']}  {c['start']} .. {c['end']}  ({c['coverage_hours']})"
+                ),
             )
         if usage:
             left = ", ".join(f"{k} {v['left']}/{v['granted']}" for k, v in usage["entitlements"].items())
-            grid.add_row("Left this term", left)
+            grid.add_row("Left this term", plain(left))
             self.level = usage["level"]
         else:
             self.level = None
         for site in row["sites"]:
-            grid.add_row("Site", f"{site['name']}  {site['address'] or ''}")
+            grid.add_row("Site", plain(f"{site['name']}  {site['address'] or ''}"))
         for contact in row["contacts"]:
-            grid.add_row("Contact", f"{contact['name']}  {contact['phone'] or ''}  {contact['role'] or ''}")
+            grid.add_row(
+                "Contact", plain(f"{contact['name']}  {contact['phone'] or ''}  {contact['role'] or ''}")
+            )
         info.update(grid)
-        assets.set_options([(f"{a['serial']}  {a['model']}", a["serial"]) for a in row["assets"]])
+        assets.set_options([(plain(f"{a['serial']}  {a['model']}"), a["serial"]) for a in row["assets"]])
         self.update_promise()
         self.query_one("#title", Input).focus()
 
@@ -183,7 +192,7 @@ class IntakeScreen(ModalScreen[str | None]):
             return
         zone = self.app.zone  # type: ignore[attr-defined]
         due = "  ".join(f"{p.target} by {p.due_at.astimezone(zone):%m-%d %H:%M}" for p in promises)
-        self.query_one("#promise", Static).update(f"{priority} ({level}): {due}")
+        self.query_one("#promise", Static).update(plain(f"{priority} ({level}): {due}"))
 
     # Saving -----------------------------------------------------------------------------------
 

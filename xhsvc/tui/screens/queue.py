@@ -15,6 +15,7 @@ from xhsvc.core.queue import QueueFilter, QueuePage, queue_page
 from xhsvc.errors import XhsvcError
 from xhsvc.tui.actions import TICKET_BINDINGS, TicketActions
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
+from xhsvc.tui.safe import cell, plain
 from xhsvc.tui.widgets.clocks import clock_cells
 
 PAGE = 100
@@ -117,17 +118,18 @@ class QueueScreen(TicketActions):
         table.clear()
         for row in page.rows:
             pending = row["pending_approval"]
+            # Stored text goes in as Text: shown as it is, never read as markup.
             table.add_row(
-                row["key"],
+                cell(row["key"]),
                 Text(row["priority"], style="bold red" if row["priority"] == "P1" else ""),
                 Text("!", style="bold red") if row["major"] else "",
                 clock_cells(row["clocks"], self.app.now()),  # type: ignore[attr-defined]
-                row["status"],
-                row["tier"],
-                row["assignee"] or "",
-                row["customer"],
-                row["title"],
-                f"{pending['kind']} ({pending['decider']})" if pending else "",
+                cell(row["status"]),
+                cell(row["tier"]),
+                cell(row["assignee"]),
+                cell(row["customer"]),
+                cell(row["title"]),
+                cell(f"{pending['kind']} ({pending['decider']})" if pending else ""),
                 key=row["key"],
             )
         keys = [row["key"] for row in page.rows]
@@ -139,7 +141,7 @@ class QueueScreen(TicketActions):
         self.query_one("#status", Static).update(
             f" {first}-{last} of {page.total} tickets · refreshed {refreshed} · [ ] pages · ? help"
         )
-        self.query_one("#filters", Static).update(f" Showing: {self.queue_filter.describe()}")
+        self.query_one("#filters", Static).update(plain(f" Showing: {self.queue_filter.describe()}"))
 
     def tick(self) -> None:
         """Countdowns move every second, from the due times already loaded."""

@@ -13,10 +13,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
+from xhsvc.core.text import display
 from xhsvc.core.tickets import show_ticket, ticket_history
 from xhsvc.errors import XhsvcError
 from xhsvc.tui.actions import TICKET_BINDINGS, TicketActions
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
+from xhsvc.tui.safe import cell, plain
 from xhsvc.tui.widgets.clocks import STYLES, countdown
 
 FIELDS = [
@@ -41,6 +43,8 @@ FIELDS = [
     ("review_actions", "Review actions"),
     ("description", "Description"),
 ]
+# Shown as blocks, with their own lines.
+BLOCKS = {"root_cause", "review_actions", "description"}
 
 
 class TicketScreen(TicketActions):
@@ -96,11 +100,11 @@ class TicketScreen(TicketActions):
 
     def show(self, data: dict[str, Any], history: list[dict[str, Any]]) -> None:
         self.data = data
-        self.sub_title = f"{data['key']} {data['title']}"
+        self.sub_title = display(f"{data['key']} {data['title']}")
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold")
         table.add_column()
-        title = Text(f"{data['key']}  {data['title']}", style="bold")
+        title = plain(f"{data['key']}  {data['title']}", style="bold")
         if data["major"]:
             title.append("  MAJOR INCIDENT", style="bold red")
         table.add_row("Ticket", title)
@@ -109,34 +113,34 @@ class TicketScreen(TicketActions):
             if isinstance(value, datetime):
                 value = self._local(value)
             if value not in (None, ""):
-                table.add_row(label, str(value))
+                table.add_row(label, plain(value, multiline=key in BLOCKS))
         coverage = (
-            Text(f"{data['contract']} — {data['coverage_note']}", style="green")
+            plain(f"{data['contract']} — {data['coverage_note']}", style="green")
             if data["in_contract"]
-            else Text(f"OUT OF CONTRACT — {data['coverage_note']}", style="bold red")
+            else plain(f"OUT OF CONTRACT — {data['coverage_note']}", style="bold red")
         )
         table.add_row("Contract", coverage)
         if data["onsite"]:
-            table.add_row("On-site work", f"approved at {data['onsite_tier']}")
+            table.add_row("On-site work", plain(f"approved at {data['onsite_tier']}"))
         if data["from_visit"]:
             table.add_row(
-                "From visit", f"{data['from_visit']['visit']} finding {data['from_visit']['item_key']}"
+                "From visit", plain(f"{data['from_visit']['visit']} finding {data['from_visit']['item_key']}")
             )
         self.query_one("#summary", Static).update(table)
         approvals = Table(title="Requests", title_justify="left", expand=True)
         for column in ("Kind", "State", "Asked by", "Why", "Decided by", "Note"):
             approvals.add_column(column)
         for a in data["approvals"]:
-            state = Text(a["state"], style="bold yellow" if a["state"] == "pending" else "")
+            state = plain(a["state"], style="bold yellow" if a["state"] == "pending" else "")
             if a["state"] == "pending":
-                state.append(f" ({a['needs']})")
+                state.append(display(f" ({a['needs']})"))
             approvals.add_row(
-                a["kind"],
+                plain(a["kind"]),
                 state,
-                a["requested_by"] or "",
-                a["reason"] or "",
-                a["decided_by"] or "",
-                a["decision_note"] or "",
+                plain(a["requested_by"]),
+                plain(a["reason"]),
+                plain(a["decided_by"]),
+                plain(a["decision_note"], multiline=True),
             )
         self.query_one("#approvals", Static).update(approvals if data["approvals"] else "No requests.")
         self.tick()
@@ -144,7 +148,7 @@ class TicketScreen(TicketActions):
         table_widget.clear()
         for event in history:
             table_widget.add_row(
-                self._local(event["at"]), event["actor"] or "", event["kind"], event["summary"]
+                self._local(event["at"]), cell(event["actor"]), cell(event["kind"]), cell(event["summary"])
             )
 
     def tick(self) -> None:
@@ -160,11 +164,11 @@ class TicketScreen(TicketActions):
             remaining, state = live_remaining(clock, now)
             left = "" if state in ("met", "late", "cancelled") else countdown(clock, remaining)
             clocks.add_row(
-                clock["target"],
+                plain(clock["target"]),
                 self._local(clock["due_at"]),
                 left,
                 Text(state, style=STYLES.get(state, "")),
                 countdown(clock, clock["paused_min"]) if clock["paused_min"] else "",
-                clock["calendar"],
+                plain(clock["calendar"]),
             )
         self.query_one("#clocks", Static).update(clocks)
