@@ -184,6 +184,15 @@ def test_bad_answers_are_refused_and_nothing_is_recorded(site: MakeCtx) -> None:
         visits.record_items(engineer, key=key, answers={**GOOD, "environment.cabinet": "fine"})
     with pytest.raises(InvalidInput, match="worked out by xhsvc"):
         visits.record_items(engineer, key=key, answers={"capacity.days_until_full": 10})
+    for impossible in ("nan", "inf", "-inf", "1e400", float("nan")):
+        with pytest.raises(InvalidInput, match=r"environment\.temperature .*: a finite number is needed"):
+            visits.record_items(engineer, key=key, answers={**GOOD, "environment.temperature": impossible})
+    with pytest.raises(InvalidInput, match=r"capacity\.used_tb '-5': must be at least 0 TB"):
+        visits.record_items(engineer, key=key, answers={**GOOD, "capacity.used_tb": "-5"})
+    with pytest.raises(
+        InvalidInput, match=r"environment\.humidity '130': must be at least 0 and at most 100 %"
+    ):
+        visits.record_items(engineer, key=key, answers={**GOOD, "environment.humidity": "130"})
     assert _events(engineer) == before
     partial = {k: v for k, v in GOOD.items() if k not in ("network.latency", "summary.overall")}
     visits.record_items(engineer, key=key, answers=partial)

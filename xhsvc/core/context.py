@@ -17,7 +17,7 @@ from xhsvc.store.db import Database, open_database
 from xhsvc.store.events import Origin
 from xhsvc.store.tables import Person
 
-# The person the SLA sweep acts as (people.SYSTEM_HANDLE; people imports this module).
+# The person the SLA sweep acts as (the sweep alone may act as it).
 SYSTEM_HANDLE = "sla-sweep"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from xhsvc.core.context import Context, Tx
+from xhsvc.core.context import SYSTEM_HANDLE, Context, Tx
 from xhsvc.core.text import clean_text
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
@@ -20,7 +20,6 @@ ROLES: dict[str, str] = {
     "admin": "管理员 administrator",
     "system": "xhsvc itself: the SLA sweep (made by xhsvc, not by people)",
 }
-SYSTEM_HANDLE = "sla-sweep"
 TIERS = ("L1", "L2", "L3")
 HANDLE_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 NAME_LIMIT = 128  # the column's

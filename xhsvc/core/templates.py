@@ -6,6 +6,7 @@ config.toml (same name replaces). Mistakes are reported with the file, line and 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ ITEM_KEYS = (
     "required",
     "unit",
     *THRESHOLDS,
+    "min",
+    "max",
     "choices",
     "warn",
     "fail",
@@ -53,6 +56,10 @@ class ItemSpec:
     required: bool = False
     unit: str | None = None
     thresholds: dict[str, float] = field(default_factory=dict)
+    # The range a number can have at all (a count, a capacity, a time): 0 and up unless the
+    # template says otherwise.
+    minimum: float = 0.0
+    maximum: float | None = None
     choices: tuple[str, ...] = ()
     warn_choices: tuple[str, ...] = ()
     fail_choices: tuple[str, ...] = ()
@@ -99,6 +106,20 @@ def _item(src: TomlSource, si: int, section: str, ii: int, raw: Any, ids: set[st
             if not isinstance(raw[name], int | float) or isinstance(raw[name], bool):
                 raise src.error([*at, name], "must be a number")
             thresholds[name] = float(raw[name])
+    bounds: dict[str, float] = {}
+    for name in ("min", "max"):
+        if name in raw:
+            if kind != "number":
+                raise src.error([*at, name], "a range belongs to number items")
+            if (
+                not isinstance(raw[name], int | float)
+                or isinstance(raw[name], bool)
+                or not math.isfinite(raw[name])
+            ):
+                raise src.error([*at, name], "must be a number")
+            bounds[name] = float(raw[name])
+    if bounds.get("min", 0.0) > bounds.get("max", math.inf):
+        raise src.error([*at, "max"], "must not be below min")
     choices = tuple(raw.get("choices", ()))
     if kind == "choice" and (not choices or not all(isinstance(c, str) for c in choices)):
         raise src.error([*at, "choices"], "a choice item needs a list of choices")
@@ -117,6 +138,8 @@ def _item(src: TomlSource, si: int, section: str, ii: int, raw: Any, ids: set[st
         required=bool(raw.get("required", False)),
         unit=raw.get("unit"),
         thresholds=thresholds,
+        minimum=bounds.get("min", 0.0),
+        maximum=bounds.get("max"),
         choices=choices,
         warn_choices=tuple(raw.get("warn", ())),
         fail_choices=tuple(raw.get("fail", ())),
@@ -209,11 +232,20 @@ def judge(item: ItemSpec, value: str, *, compare: float | None = None) -> tuple[
             )
         return text, "fail" if text in item.fail_choices else "warn" if text in item.warn_choices else "ok"
     if item.kind == "number":
+        unit = f" {item.unit}" if item.unit else ""
         try:
             number = float(text)
         except ValueError:
-            unit = f" in {item.unit}" if item.unit else ""
-            raise InvalidInput(f"{item.id} {text!r}: a number{unit} is needed") from None
+            raise InvalidInput(
+                f"{item.id} {text!r}: a number{' in' + unit if unit else ''} is needed"
+            ) from None
+        if not math.isfinite(number):
+            raise InvalidInput(f"{item.id} {text!r}: a finite number is needed")
+        if number < item.minimum or (item.maximum is not None and number > item.maximum):
+            upper = f" and at most {_format_number(item.maximum)}" if item.maximum is not None else ""
+            raise InvalidInput(
+                f"{item.id} {text!r}: must be at least {_format_number(item.minimum)}{upper}{unit}"
+            )
         return _format_number(number), number_result(item, number, compare=compare)
     return clean_text(text, item.id, required=True, limit=MULTI_LINE, multiline=True) or "", None
 

@@ -89,6 +89,8 @@ def _spec(item: VisitItem) -> ItemSpec:
         required=item.required,
         unit=item.unit,
         thresholds=raw.get("thresholds", {}),
+        minimum=raw.get("min", 0.0),
+        maximum=raw.get("max"),
         choices=tuple(raw.get("choices", ())),
         warn_choices=tuple(raw.get("warn", ())),
         fail_choices=tuple(raw.get("fail", ())),
@@ -143,6 +145,8 @@ def _create_visit(
     for position, spec in enumerate(chosen.items):
         extra = {
             "thresholds": spec.thresholds,
+            "min": spec.minimum,
+            "max": spec.maximum,
             "choices": list(spec.choices),
             "warn": list(spec.warn_choices),
             "fail": list(spec.fail_choices),
