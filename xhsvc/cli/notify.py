@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_json, print_table
+from xhsvc.core.text import display
 
 core = lazy("xhsvc.core.notifications")
 
@@ -51,13 +56,40 @@ def flush(
 ) -> None:
     """Deliver pending notifications through `notify.command` in config.toml (message on stdin,
     XHSVC_TO, XHSVC_TO_EMAIL, XHSVC_TICKET ... in the environment); failed ones are retried next
-    time, delivered ones never sent again. Exit 1 when any delivery failed."""
-    result = core.flush_notifications(core_context(ctx), limit=limit)
+    time, delivered ones never sent again. A command still running after `notify.timeout` (60
+    seconds unless set) is killed with everything it started and counts as failed. On SQLite one
+    flush delivers at a time: another finds it busy and sends nothing. Exit 1 when any delivery
+    failed."""
+    with _exit_on_sigterm():
+        result = core.flush_notifications(core_context(ctx), limit=limit)
     if json_out:
         print_json(result)
     else:
+        if result["busy"]:
+            typer.echo(
+                display(f"another flush is delivering ({result['busy']}); this one sent nothing"), err=True
+            )
         for item in result["failed"]:
-            typer.echo(f"failed: {item['id']} to {item['to']}: {item['error']}", err=True)
+            typer.echo(display(f"failed: {item['id']} to {item['to']}: {item['error']}"), err=True)
         typer.echo(f"{result['delivered']} delivered, {len(result['failed'])} failed")
     if result["failed"]:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """SIGTERM (an operator's kill, a job runner's stop) ends the flush as an exit does, so that
+    the delivery under way is killed with its process group rather than left running alone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)

@@ -450,11 +450,21 @@ def tickets_to_check(
     return [(at, tid) for at, tid in conn.execute(stmt)]
 
 
-def claim_notifications(conn: Connection, *, now: Any, stale_before: Any, limit: int) -> list[dict[str, Any]]:
-    """Take pending and failed notifications for delivery, so no other flush takes them too.
+def claim_notification(conn: Connection, *, skip: Sequence[str], stale_before: Any) -> dict[str, Any] | None:
+    """The oldest pending or failed notification that no flush holds and `skip` does not name.
 
-    The claim is a derived mark, not state: it stays out of the event log.
+    On PostgreSQL the claim is the row lock (FOR UPDATE SKIP LOCKED): it lasts as long as the
+    caller's transaction, so the caller delivers inside that transaction and records the outcome
+    before it commits. Nothing about it can go stale: it ends with the transaction, or with the
+    connection when its flush dies, never on a timer; and the server's idle-in-transaction
+    timeout, if set, is lifted for this transaction, since delivery keeps it idle. SQLite has no
+    row locks: there flushes take turns (xhsvc.core.notifications), and this only reads.
+
+    `claimed_at` is a claim mark of earlier xhsvc releases, which no longer set it; one of theirs
+    is honoured until `stale_before`. The mark is derived, not state: it stays out of the event log.
     """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL idle_in_transaction_session_timeout = 0")
     recipient = aliased(PERSON)
     free = or_(NOTIFICATION.c.claimed_at.is_(None), NOTIFICATION.c.claimed_at < stale_before)
     stmt = (
@@ -475,18 +485,17 @@ def claim_notifications(conn: Connection, *, now: Any, stale_before: Any, limit:
         .outerjoin(TICKET, TICKET.c.id == NOTIFICATION.c.ticket_id)
         .where(NOTIFICATION.c.state.in_(("pending", "failed")), free)
         .order_by(NOTIFICATION.c.created_at, NOTIFICATION.c.id)
-        .limit(limit)
+        .limit(1)
         .with_for_update(of=NOTIFICATION, skip_locked=True)
     )
-    rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    if rows:
-        conn.execute(
-            NOTIFICATION.update().where(NOTIFICATION.c.id.in_([r["id"] for r in rows])).values(claimed_at=now)
-        )
-    return rows
+    if skip:
+        stmt = stmt.where(NOTIFICATION.c.id.not_in(list(skip)))
+    row = conn.execute(stmt).mappings().first()
+    return dict(row) if row is not None else None
 
 
 def release_notification(conn: Connection, notification_id: str) -> None:
+    """Clear a claim mark (see `claim_notification`) once the outcome is recorded."""
     conn.execute(NOTIFICATION.update().where(NOTIFICATION.c.id == notification_id).values(claimed_at=None))
 
 
