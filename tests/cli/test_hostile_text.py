@@ -172,6 +172,38 @@ REFUSED: list[tuple[str, list[str], int, str]] = [
         2,
         r"notes: must not contain control characters other than newline and tab",
     ),
+    # Other bad input of the same table: refused in one line, nothing written.
+    (
+        "a sweep far ahead of the clock",
+        ["sla", "sweep", "--now", "2199-01-01 00:00"],
+        2,
+        "use --dry-run to look, --force to write",
+    ),
+    (
+        "an instant outside 1970-2200",
+        ["ticket", "open", "--customer", CUSTOMER, "--title", "ok", "--reported-at", "9999-12-31 23:59"],
+        2,
+        "reported-at '9999-12-31 23:59': must lie between 1970 and 2200",
+    ),
+    (
+        "a call reported in the future",
+        ["ticket", "open", "--customer", CUSTOMER, "--title", "ok", "--reported-at", "2199-01-01 08:00"],
+        2,
+        "is in the future",
+    ),
+    (
+        "an impact out of range",
+        ["ticket", "open", "--customer", CUSTOMER, "--title", "ok", "--impact", "9"],
+        2,
+        "impact 9: must be 1 (highest) to 4 (lowest)",
+    ),
+    ("a look-ahead that is no span", ["contract", "expiring", "--within", "soon"], 2, "within 'soon'"),
+    (
+        "a level that does not exist in config",
+        ["config", "set", "sla.out_of_contract_level", "bronze"],
+        2,
+        "'bronze' is not a service level",
+    ),
 ]
 
 
