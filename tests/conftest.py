@@ -2,7 +2,12 @@
 
 The backend comes from XHSVC_TEST_DB: unset means a SQLite file per test; a PostgreSQL URL
 (to a server's maintenance database) means a fresh database per test, copied from a migrated
-template so each test starts in milliseconds.
+template so each test starts in milliseconds. Under pytest-xdist (`-n auto`) each worker makes
+and drops a template of its own.
+
+With CI set, hypothesis runs the `ci` profile (HYPOTHESIS_PROFILE=ci does it anywhere): a bounded
+number of examples, derandomized, no deadline (a shared machine's timing is no property of the
+code), no example database. What a test sets in its own `@settings` wins over the profile.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,8 +28,35 @@ from xhsvc.core.settings import Settings
 from xhsvc.store.db import Database, open_database
 from xhsvc.store.ids import new_id
 
+settings.register_profile(
+    "ci",
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
+
 SERVER_URL = os.environ.get("XHSVC_TEST_DB", "")
-TEMPLATE = "xhsvc_test_template"
+# One template per xdist worker (gw0, gw1, ...): two workers never create or drop the same one,
+# and no test copies a template that another worker is still migrating.
+TEMPLATE = f"xhsvc_test_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist, the slow tests first: the end-to-end ones run the installed command dozens of
+    times (up to half a minute each) and the dashboard's drive a terminal. Started first, they
+    spread over the workers instead of leaving one to finish them alone at the end."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+
+    def weight(item: pytest.Item) -> int:
+        folder = item.nodeid.split("/")[1] if item.nodeid.startswith("tests/") else ""
+        return {"e2e": 0, "tui": 1}.get(folder, 2)
+
+    items.sort(key=weight)  # stable: the same order on every worker, as xdist requires
 
 
 def backend() -> str:
