@@ -49,10 +49,12 @@ def test_on_a_sqlite_file_as_is_for_its_owner(desk_cli: Cli, use_db: str) -> Non
 
 @pytest.fixture
 def logins(desk_cli: Cli, use_db: str):
-    """Three logins of the service center, bound to an agent, an engineer and a manager, with the
-    grants of the README's recipe; and one login bound to nobody."""
+    """Logins of the service center bound to an agent, an engineer, a manager and an admin, with
+    the grants of the README's recipe; one bound to nobody; one bound to an expert that may only read."""
     suffix = new_id().replace("-", "")[-8:]
-    names = {who: f"xh_{who}_{suffix}" for who in ("agent", "engineer", "manager", "admin", "nobody")}
+    names = {
+        who: f"xh_{who}_{suffix}" for who in ("agent", "engineer", "manager", "admin", "nobody", "reader")
+    }
     url = make_url(use_db)
     admin = create_engine(use_db, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -60,7 +62,8 @@ def logins(desk_cli: Cli, use_db: str):
             conn.execute(text(f"CREATE ROLE {name} LOGIN"))
             conn.execute(text(f"GRANT CONNECT ON DATABASE {url.database} TO {name}"))
             conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {name}"))
-            conn.execute(text(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {name}"))
+            rights = "SELECT" if name == names["reader"] else "SELECT, INSERT, UPDATE"
+            conn.execute(text(f"GRANT {rights} ON ALL TABLES IN SCHEMA public TO {name}"))
             # History is written once: no login of the desk may change or delete an event.
             conn.execute(text(f"REVOKE UPDATE, DELETE ON event FROM {name}"))
     for handle, who in (
@@ -68,6 +71,7 @@ def logins(desk_cli: Cli, use_db: str):
         ("lijun", "engineer"),
         ("zhoujian", "manager"),
         ("admin", "admin"),
+        ("sunli", "reader"),
     ):
         bound = desk_cli("--as", "admin", "person", "bind", handle, "--login", names[who])
         assert bound.exit_code == 0, bound.stderr
@@ -116,6 +120,12 @@ def test_each_login_acts_as_its_person_and_role_rules_hold(
     assert as_login("admin", "--as", "lijun", "ticket", "comment", key, "代为记录").exit_code == 0
     event = last_event(use_db)
     assert event["actor"] == "lijun" and event["ran_by"].endswith("(admin admin for lijun)")
+
+    # A login granted reading only: it reads, and a write is refused in one line.
+    assert as_login("reader", "ticket", "show", key).exit_code == 0
+    reader = as_login("reader", "ticket", "comment", key, "只读")
+    assert reader.exit_code == 6 and "cannot be written with these rights" in reader.stderr
+    assert len(reader.stderr.strip().splitlines()) == 1
 
     # History cannot be rewritten by the desk's logins, and the chain still holds.
     engine = create_engine(logins["agent"])
