@@ -68,7 +68,8 @@ def translate(e: DBAPIError) -> Exception:
 
 def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
-    if parsed.database and parsed.database != ":memory:":
+    # A `file:` URI (uri=true) names its file and mode itself: it is opened as it is.
+    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
         _prepare_file(Path(parsed.database).expanduser())
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
@@ -309,6 +310,8 @@ def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
+    if parsed.database.startswith("file:"):
+        return Path(parsed.database.removeprefix("file:").split("?")[0])
     return Path(parsed.database)
 
 
