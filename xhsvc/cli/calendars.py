@@ -17,13 +17,10 @@ app = typer.Typer(help="Business calendars: working hours, holidays and 调休 d
 
 def _today(ctx: typer.Context) -> date:
     """Today at the desk (the configured time zone); these commands need no database."""
-    from zoneinfo import ZoneInfo
-
-    from xhsvc.core.clock import utc_now
+    from xhsvc.core.clock import local_date, utc_now
     from xhsvc.core.settings import settings_from_config
 
-    zone = ZoneInfo(settings_from_config(state(ctx).config()).timezone)
-    return utc_now().astimezone(zone).date()
+    return local_date(utc_now(), settings_from_config(state(ctx).config()).timezone)
 
 
 @app.command("list")
@@ -73,9 +70,9 @@ def show(
     """A month of a calendar: each day, whether it is a working day, and its hours. A day of a year
     without holiday data is marked `work?` (kind `unknown` in JSON)."""
     days = core.month_days(name=name, month=month)
-    if any(day["kind"] == "unknown" for day in days):
-        calendar = core.load_calendar(name)
-        warn(core.MissingHolidays(name, (days[0]["date"].year,), calendar.source).message)
+    missing = core.missing_for(name, {day["date"].year for day in days if day["kind"] == "unknown"})
+    if missing:
+        warn(missing.message)
     if json_out:
         print_json(days)
         return

@@ -64,11 +64,11 @@ def due(
     core_ctx = core_context(ctx)
     start = tickets_core.parse_instant(core_ctx, from_, "from") if from_ else None
     promises = sla_core.due_times(core_ctx, level=level, priority=priority, start=start)
-    missing = sorted({year for p in promises for year in p.missing_years})
+    missing = lazy("xhsvc.core.calendars").missing_for(
+        promises[0].calendar, {year for p in promises for year in p.missing_years}
+    )
     if missing:
-        calendars_core = lazy("xhsvc.core.calendars")
-        calendar = calendars_core.load_calendar(promises[0].calendar)
-        warn(calendars_core.MissingHolidays(calendar.name, tuple(missing), calendar.source).message)
+        warn(missing.message)
     if json_out:
         print_json([p.__dict__ for p in promises])
         return

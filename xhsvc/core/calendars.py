@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import time as time_module
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -500,6 +500,7 @@ def missing_holidays(*, today: date, within_days: int = LOOKAHEAD_DAYS) -> list[
     return found
 
 
-def missing_for_span(calendar: Calendar, start: datetime, end: datetime) -> MissingHolidays | None:
-    years = calendar.missing_years_between(start, end)
-    return MissingHolidays(calendar.name, tuple(years), calendar.source) if years else None
+def missing_for(name: str, years: Iterable[int]) -> MissingHolidays | None:
+    """What to tell people when calendar `name` was asked about `years` it has no holidays for."""
+    found = tuple(sorted(set(years)))
+    return MissingHolidays(name, found, load_calendar(name).source) if found else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+from xhsvc.errors import InvalidInput
+
 Clock = Callable[[], datetime]
 
 
@@ -21,6 +23,13 @@ def as_utc(value: datetime, tz_name: str = "UTC") -> datetime:
     return value.astimezone(UTC)
 
 
+def local_date(moment: datetime, tz_name: str) -> date:
+    """The calendar day of `moment` where the desk works (its configured time zone)."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz_name)).date()
+
+
 # What people type ---------------------------------------------------------------------------------
 
 # Any instant or day outside these years is a slip of the keyboard, not a service call; refusing it
@@ -31,15 +40,11 @@ LATEST_YEAR = 2200
 
 def check_year(year: int, field: str, text: object) -> None:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        from xhsvc.errors import InvalidInput
-
         raise InvalidInput(f"{field} {text!r}: must lie between {EARLIEST_YEAR} and {LATEST_YEAR}")
 
 
 def parse_instant(text: str, *, field: str, tz_name: str) -> datetime:
     """'2026-11-20 14:05' (local time of the desk) or an ISO instant with its offset, as UTC."""
-    from xhsvc.errors import InvalidInput
-
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -50,8 +55,6 @@ def parse_instant(text: str, *, field: str, tz_name: str) -> datetime:
 
 def parse_day(value: str | date | None, field: str) -> date | None:
     """A day like 2026-12-31 (None stays None)."""
-    from xhsvc.errors import InvalidInput
-
     if value is None:
         return None
     if not isinstance(value, date):

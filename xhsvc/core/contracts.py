@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from xhsvc.core.catalog import ENTITLEMENTS, SERVICES
-from xhsvc.core.clock import parse_day
+from xhsvc.core.clock import local_date, parse_day
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.customers import create, edit, find_asset, find_customer, text_value
 from xhsvc.core.durations import parse_within
@@ -567,6 +567,4 @@ def record_use(
 
 def today_of(ctx: Context, moment: datetime) -> date:
     """The calendar day of `moment` where the desk works (the configured time zone)."""
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(ctx.settings.timezone)).date()
+    return local_date(moment, ctx.settings.timezone)

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from xhsvc.errors import InvalidInput
+
 _SPAN = re.compile(
     r"\s*(?:(?P<w>\d+)\s*w)?\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*"
 )
@@ -63,8 +65,6 @@ def parse_duration(value: Any, *, bare: str = "m") -> Duration:
 
 def parse_within(value: str) -> int:
     """A look-ahead such as `--within 30d`, `2w` or `30`, as a number of calendar days."""
-    from xhsvc.errors import InvalidInput
-
     try:
         span = parse_duration(value or "", bare="d")
     except ValueError:
