@@ -23,6 +23,7 @@ from xhsvc.store.ids import new_id
 
 EVENT = tables.Event.__table__
 COUNTER = tables.Counter.__table__
+HEAD = tables.EntityHead.__table__
 HLC_LOGICAL_BITS = 16
 BATCH = 2000
 
@@ -101,13 +102,15 @@ def append(
     ticket_id: str | None = None,
 ) -> dict[str, Any]:
     """Append one event and apply it to the state tables; returns the event as a dict."""
+    event_id = new_id()
+    base = take_heads(conn, entity_id, event_id, create="create" in payload)
     row = {
-        "id": new_id(),
+        "id": event_id,
         "entity": entity,
         "entity_id": entity_id,
         "ticket_id": ticket_id,
         "kind": kind,
-        "payload": dumps(payload),
+        "payload": dumps({**payload, "base": base} if base else payload),
         "actor": origin.actor,
         "ran_by": origin.ran_by,
         "at": origin.at,
@@ -140,14 +143,16 @@ def append_many(conn: Connection, origin: Origin, changes: list[Change]) -> int:
     first_seq = reserve(conn, f"seq:{origin.node}", len(changes))
     physical = int(origin.at.timestamp() * 1000) << HLC_LOGICAL_BITS
     first_hlc = reserve(conn, "hlc", len(changes), at_least=physical)
+    ids = [new_id() for _ in changes]
+    bases = _take_heads_many(conn, changes, ids)
     rows = [
         {
-            "id": new_id(),
+            "id": ids[i],
             "entity": c.entity,
             "entity_id": c.entity_id,
             "ticket_id": c.ticket_id,
             "kind": c.kind,
-            "payload": dumps(c.payload),
+            "payload": dumps({**c.payload, "base": bases[i]} if bases[i] else c.payload),
             "actor": origin.actor,
             "ran_by": origin.ran_by,
             "at": origin.at,
@@ -173,6 +178,40 @@ def append_many(conn: Connection, origin: Origin, changes: list[Change]) -> int:
             project(conn, entity=change.entity, entity_id=change.entity_id, payload=change.payload)
     _flush_creates(conn, pending)
     return len(rows)
+
+
+def take_heads(conn: Connection, entity_id: str, event_id: str, *, create: bool = False) -> list[str]:
+    """The entity's heads, which the new event `event_id` names as its base and replaces.
+
+    The base tells the merge what the writer had seen of the entity (see store/merge.py)."""
+    base: list[str] = []
+    if not create:
+        base = sorted(conn.execute(select(HEAD.c.event_id).where(HEAD.c.entity_id == entity_id)).scalars())
+        if base:
+            conn.execute(delete(HEAD).where(HEAD.c.entity_id == entity_id))
+    conn.execute(insert(HEAD).values(entity_id=entity_id, event_id=event_id))
+    return base
+
+
+def _take_heads_many(conn: Connection, changes: list[Change], ids: list[str]) -> list[list[str]]:
+    """`take_heads` for a batch: new entities (most of an import) need no lookup."""
+    bases: list[list[str]] = []
+    fresh: list[dict[str, str]] = []
+    for change, event_id in zip(changes, ids, strict=True):
+        if "create" in change.payload:
+            bases.append([])
+            fresh.append({"entity_id": change.entity_id, "event_id": event_id})
+        else:
+            _insert_heads(conn, fresh)
+            fresh = []
+            bases.append(take_heads(conn, change.entity_id, event_id))
+    _insert_heads(conn, fresh)
+    return bases
+
+
+def _insert_heads(conn: Connection, heads: list[dict[str, str]]) -> None:
+    for start in range(0, len(heads), BATCH):
+        conn.execute(insert(HEAD), heads[start : start + BATCH])
 
 
 def _flush_creates(conn: Connection, changes: list[Change]) -> None:
@@ -228,25 +267,12 @@ def refresh_next_due(conn: Connection, ticket_id: str | None = None) -> None:
 
 
 def rebuild(conn: Connection) -> int:
-    """Empty the state tables and replay the whole log onto them; returns the events replayed."""
-    for model in reversed(tables.PROJECTED.values()):
-        conn.execute(delete(model.__table__))
+    """Empty the state tables and fold the whole log onto them (store/merge.py); returns the
+    events folded."""
+    from xhsvc.store import merge
+
     conn.execute(delete(COUNTER).where(COUNTER.c.name.like("ticket:%")))
-    count = 0
-    order = (EVENT.c.hlc, EVENT.c.node, EVENT.c.seq)
-    last: tuple[int, str, int] | None = None
-    while True:
-        # Keyset pages keep memory flat on a long log without a server-side cursor.
-        stmt = select(EVENT.c.entity, EVENT.c.entity_id, EVENT.c.payload, *order).order_by(*order).limit(2000)
-        if last is not None:
-            stmt = stmt.where(tuple_(*order) > tuple_(*last))
-        rows = conn.execute(stmt).all()
-        if not rows:
-            break
-        for entity, entity_id, payload, *_ in rows:
-            project(conn, entity=entity, entity_id=entity_id, payload=json.loads(payload))
-        count += len(rows)
-        last = tuple(rows[-1][3:])  # type: ignore[assignment]
+    count = merge.rebuild(conn)
     _restore_ticket_counters(conn)
     refresh_next_due(conn)
     ticket = tables.Ticket.__table__

@@ -409,3 +409,69 @@ PROJECTED: dict[str, type[SQLModel]] = {
     "visit_item": VisitItem,
     "finding": Finding,
 }
+
+
+class SyncPeer(SQLModel, table=True):
+    """A node this database exchanges events with: at the center each registered laptop (for one
+    person, with the key its bundles are signed with); on a laptop its center."""
+
+    __tablename__ = "sync_peer"
+    name: str = Field(primary_key=True, max_length=64)
+    # Bound on the first exchange: from then on the name speaks for this node only.
+    node_id: str | None = Field(default=None, max_length=36, unique=True)
+    person_id: str | None = Field(default=None, max_length=36)
+    role: str = Field(max_length=16)
+    key: str = Field(max_length=64)
+    prefix: str | None = Field(default=None, max_length=8)
+    url: str | None = Field(default=None, max_length=1024)
+    # What the peer holds, as it last told us: {node: highest sequence}.
+    have: str = Field(default="{}", sa_type=Text)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    last_sent_at: datetime | None = Field(default=None, sa_column=_when())
+    last_received_at: datetime | None = Field(default=None, sa_column=_when())
+    revoked_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class SyncCover(SQLModel, table=True):
+    """Events of a node that this database has been sent or told it need not hold (a laptop's
+    slice leaves most of the center's out): counted as held when saying what we have."""
+
+    __tablename__ = "sync_cover"
+    node: str = Field(primary_key=True, max_length=36)
+    seq: int = Field(default=0, sa_type=BigInteger)
+
+
+class EntityHead(SQLModel, table=True):
+    """The latest events of each entity that no later event of it follows (more than one after
+    concurrent edits on two nodes): a new event names them as its base."""
+
+    __tablename__ = "entity_head"
+    entity_id: str = Field(primary_key=True, max_length=36)
+    event_id: str = Field(primary_key=True, max_length=36)
+
+
+class SyncConflict(SQLModel, table=True):
+    """A value or a step that lost to a concurrent one on another node, kept until a person
+    resolves it. Derived from the log by the merge, like the state tables."""
+
+    __tablename__ = "sync_conflict"
+    __table_args__ = (Index("ix_conflict_entity", "entity_id"), Index("ix_conflict_ticket", "ticket_id"))
+    id: str = Field(primary_key=True, max_length=120)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=36)
+    ticket_id: str | None = Field(default=None, max_length=36)
+    field: str = Field(max_length=64)
+    # "value": two nodes set the same field; "flow": two steps of the ticket flow raced.
+    kind: str = Field(max_length=16)
+    rule: str | None = Field(default=None, sa_type=Text)
+    winner_event: str = Field(max_length=36)
+    winner_value: str | None = Field(default=None, sa_type=Text)
+    loser_event: str = Field(max_length=36)
+    loser_value: str | None = Field(default=None, sa_type=Text)
+    loser_kind: str = Field(max_length=64)
+    loser_actor: str | None = Field(default=None, max_length=64)
+    loser_node: str = Field(max_length=36)
+    loser_at: datetime = Field(sa_column=_when(nullable=False))
+    resolved_event: str | None = Field(default=None, max_length=36)
+    resolved_by: str | None = Field(default=None, max_length=64)
+    resolved_at: datetime | None = Field(default=None, sa_column=_when())
