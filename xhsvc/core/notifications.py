@@ -216,6 +216,10 @@ def flush_notifications(ctx: Context, *, limit: int = 200) -> dict[str, Any]:
     failed; a failed one keeps its error and is retried by the next flush, once per flush.
     `busy` says which flush has the turn when this one found it taken (SQLite) and sent nothing.
     """
+    from xhsvc.core.sync import require_center
+
+    with ctx.reading() as tx:
+        require_center(tx, "notify flush")
     command = _delivery_command(ctx)
     timeout_s = delivery_timeout(ctx.settings)
     result: dict[str, Any] = {"delivered": 0, "failed": [], "claimed": 0, "busy": None}

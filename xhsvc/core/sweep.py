@@ -277,6 +277,11 @@ def sweep(
             f"now {moment:%Y-%m-%d %H:%M} UTC: {ahead / 3600:.1f} h ahead of the clock; a sweep writes "
             "breaches and notifications that cannot be undone: use --dry-run to look, --force to write"
         )
+    if not dry_run:
+        from xhsvc.core.sync import require_center
+
+        with ctx.reading() as tx:
+            require_center(tx, "sla sweep")
     rules = load_rules()
     result = SweepResult(now=moment, dry_run=dry_run)
     result.missing_holidays = missing_holidays(today=today_of(ctx, moment))

@@ -620,6 +620,21 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
         return ticket
 
 
+def withdraw_request(ctx: Context, *, key: str, reason: str) -> Ticket:
+    """Withdraw the ticket's pending request: the one who made it no longer needs it."""
+    why = _text(reason, "reason")
+    with ctx.writing() as tx:
+        me = tx.me()
+        ticket = _load(tx, key)
+        approval = _pending(tx, ticket, "withdraw")
+        if approval.requested_by_id != me.id and me.role not in ("agent", "manager", "admin"):
+            raise NotAllowed(
+                f"withdraw: only the one who asked, an agent or a manager may withdraw it; {me.handle} may not"
+            )
+        _decide(tx, ticket, approval, "withdrawn", why)
+        return ticket
+
+
 def _onsite_coverage(tx: Tx, ctx: Context, ticket: Ticket) -> Coverage:
     """Is on-site work on this ticket within the customer's contract today? A non-product fault
     needs that service in the level; any other on-site work needs on-site support."""

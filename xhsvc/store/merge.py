@@ -64,7 +64,8 @@ RULE_TEXT: dict[str, str] = {
     "approval.withdrawn": "a request withdrawn by the one who made it is not decided any more",
     "approval.denied": "of two decisions taken at once on the same request, the denial holds",
 }
-# Bookkeeping no person edits: the last writer gives it, without a conflict.
+# Bookkeeping no person edits: the last writer gives it, without a conflict. So do the times of
+# steps (`*_at`): each step keeps its own time in the history.
 QUIET_FIELDS = frozenset({"updated_at", "next_check_at", "next_due_at", "claimed_at", "attempts", "error"})
 QUIET_ENTITIES = frozenset({"sla_clock", "rule_firing", "notification", "entitlement_use"})
 # A lost step of a request takes the steps of these entities written in the same moment with it.
@@ -214,6 +215,7 @@ def fold(
                 and not quiet
                 and name != flow
                 and name not in QUIET_FIELDS
+                and not name.endswith("_at")
                 and event["id"] not in ancestors[before["id"]]
                 and before["id"] not in ancestors[event["id"]]
                 and row.get(name) != value

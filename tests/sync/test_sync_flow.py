@@ -1,0 +1,212 @@
+"""The engineer's day: join, a first sync, work offline, sync back; bundles as files; races."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CUSTOMER, FixedClock, MakeCtx
+from tests.sync.conftest import MakeLaptop
+from xhsvc.core import sync, tickets
+from xhsvc.errors import InvalidInput, NotAllowed
+from xhsvc.store import queries
+
+
+def _ticket(desk: MakeCtx, assignee: str = "lijun") -> str:
+    key = tickets.open_ticket(desk("wangfang"), customer=CUSTOMER, title="控制器告警").ticket.key
+    tickets.assign_ticket(desk("wangfang"), key=key, assignee=assignee)
+    return key
+
+
+def _snapshot(ctx) -> dict:
+    with ctx.reading() as tx:
+        return queries.state_snapshot(tx.conn)
+
+
+def test_first_sync_brings_people_customers_and_own_tickets(desk: MakeCtx, laptop: MakeLaptop) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    assert sync.sync_with_center(machine.ctx())["received"] > 0
+    assert tickets.show_ticket(machine.ctx(), key=key)["assignee"] == "lijun"
+    tickets.respond_ticket(machine.ctx(), key=key, note="到现场")
+    assert sync.sync_status(machine.ctx())["waiting"] > 0
+    sync.sync_with_center(machine.ctx())
+    assert tickets.show_ticket(desk("wangfang"), key=key)["status"] == "in_progress"
+    assert sync.sync_status(machine.ctx())["waiting"] == 0
+
+
+def test_offline_work_counts_at_its_own_time_and_keys_never_clash(
+    desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
+) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    responded_at = clock.now
+    tickets.respond_ticket(machine.ctx(), key=key)
+    new_key = tickets.open_ticket(
+        machine.ctx(), customer=CUSTOMER, title="现场发现硬盘告警", channel="direct"
+    ).ticket.key
+    center_key = tickets.open_ticket(desk("wangfang"), customer=CUSTOMER, title="另一个电话").ticket.key
+    assert new_key.split("-")[0] == "LIJUN" and center_key.startswith("XH-")
+    clock.advance(days=3)
+    sync.sync_with_center(machine.ctx())
+    shown = tickets.show_ticket(desk("wangfang"), key=key)
+    assert shown["responded_at"] == responded_at
+    assert tickets.show_ticket(desk("wangfang"), key=new_key)["opened_by"] == "lijun"
+
+
+def test_a_bundle_round_trip_equals_a_direct_sync(desk: MakeCtx, laptop: MakeLaptop, tmp_path: Path) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    down = tmp_path / "to-laptop.xhb"
+    sync.export_bundle(desk("zhoujian"), target=down, peer="lijun-laptop")
+    assert sync.import_bundle(machine.ctx(), source=down)["new"] > 0
+    tickets.respond_ticket(machine.ctx(), key=key)
+    up = tmp_path / "to-center.xhb"
+    sync.export_bundle(machine.ctx(), target=up)
+    first = sync.import_bundle(desk("zhoujian"), source=up)
+    again = sync.import_bundle(desk("zhoujian"), source=up)
+    assert first["new"] > 0 and again["new"] == 0
+    assert tickets.show_ticket(desk("wangfang"), key=key)["status"] == "in_progress"
+
+
+def test_concurrent_edits_of_one_field_keep_the_loser_as_a_conflict(
+    desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
+) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.respond_ticket(machine.ctx(), key=key)
+    sync.sync_with_center(machine.ctx())
+    # Both sides resolve the same ticket at once with different words.
+    tickets.resolve_ticket(desk("zhoujian"), key=key, resolution="远程重启解决")
+    clock.advance(minutes=5)
+    tickets.resolve_ticket(machine.ctx(), key=key, resolution="更换控制器B")
+    sync.sync_with_center(machine.ctx())
+    for ctx in (desk("wangfang"), machine.ctx()):
+        shown = tickets.show_ticket(ctx, key=key)
+        assert shown["resolution"] == "更换控制器B"
+        conflicts = sync.list_conflicts(ctx)
+        assert [(c["field"], c["lost"], c["kept"]) for c in conflicts] == [
+            ("resolution", "远程重启解决", "更换控制器B")
+        ]
+    assert _snapshot(desk("wangfang"))["ticket"] == _snapshot(machine.ctx())["ticket"]
+    conflict = sync.list_conflicts(desk("wangfang"))[0]
+    sync.resolve_conflict(desk("zhoujian"), conflict=conflict["id"][:12], take="lost")
+    sync.sync_with_center(machine.ctx())
+    for ctx in (desk("wangfang"), machine.ctx()):
+        assert tickets.show_ticket(ctx, key=key)["resolution"] == "远程重启解决"
+        assert sync.list_conflicts(ctx) == []
+
+
+def test_a_resolution_at_the_site_wins_over_an_escalation_at_the_center(
+    desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
+) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.respond_ticket(machine.ctx(), key=key)
+    sync.sync_with_center(machine.ctx())
+    # The site resolves first; the center, not knowing, escalates later: the clock would say
+    # "escalated", the flow says the work was done.
+    tickets.resolve_ticket(machine.ctx(), key=key, resolution="现场已修复")
+    clock.advance(minutes=10)
+    tickets.escalate_ticket(desk("zhoujian"), key=key, to="L2", reason="疑难")
+    tickets.approve_request(desk("wangfang"), key=key, assign="wuhao")
+    sync.sync_with_center(machine.ctx())
+    for ctx in (desk("wangfang"), machine.ctx()):
+        shown = tickets.show_ticket(ctx, key=key)
+        assert shown["status"] == "resolved"
+        flow = [c for c in sync.list_conflicts(ctx) if c["kind"] == "flow"]
+        assert [(c["lost_step"], c["kept_step"]) for c in flow] == [("ticket.escalated", "ticket.resolved")]
+
+
+def test_a_reopen_wins_over_a_close(desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.respond_ticket(machine.ctx(), key=key)
+    tickets.resolve_ticket(machine.ctx(), key=key, resolution="已修复")
+    sync.sync_with_center(machine.ctx())
+    tickets.reopen_ticket(machine.ctx(), key=key, reason="客户说仍有告警")
+    clock.advance(minutes=10)
+    tickets.close_ticket(desk("wangfang"), key=key)
+    sync.sync_with_center(machine.ctx())
+    for ctx in (desk("wangfang"), machine.ctx()):
+        assert tickets.show_ticket(ctx, key=key)["status"] == "in_progress"
+        assert [c["lost_step"] for c in sync.list_conflicts(ctx)] == ["ticket.closed"]
+
+
+def test_a_withdrawn_request_wins_over_its_approval(
+    desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
+) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.respond_ticket(machine.ctx(), key=key)
+    tickets.request_onsite(machine.ctx(), key=key, reason="需更换硬件")
+    sync.sync_with_center(machine.ctx())
+    tickets.withdraw_request(machine.ctx(), key=key, reason="远程已解决")
+    clock.advance(minutes=10)
+    tickets.approve_request(desk("wangfang"), key=key)
+    sync.sync_with_center(machine.ctx())
+    for ctx in (desk("wangfang"), machine.ctx()):
+        shown = tickets.show_ticket(ctx, key=key)
+        assert shown["onsite"] is False
+        assert [a["state"] for a in shown["approvals"]] == ["withdrawn"]
+        assert [c["lost_step"] for c in sync.list_conflicts(ctx)] == ["approval.approved"]
+
+
+def test_a_laptop_cannot_record_someone_elses_work(desk: MakeCtx, laptop: MakeLaptop, tmp_path: Path) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.comment_ticket(machine.ctx("zhoujian"), key=key, text="经理批示")
+    bundle = tmp_path / "forged.xhb"
+    sync.export_bundle(machine.ctx(), target=bundle)
+    before = _snapshot(desk("wangfang"))
+    with pytest.raises(NotAllowed, match="records the work of lijun only"):
+        sync.import_bundle(desk("zhoujian"), source=bundle)
+    assert _snapshot(desk("wangfang")) == before
+
+
+@pytest.mark.parametrize("damage", ["truncate", "tamper", "wrong_key", "newer_schema", "other_node"])
+def test_bad_bundles_are_refused_whole(
+    desk: MakeCtx, laptop: MakeLaptop, tmp_path: Path, damage: str
+) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    other = laptop("zhangwei")
+    sync.sync_with_center(machine.ctx())
+    sync.sync_with_center(other.ctx())
+    tickets.respond_ticket(machine.ctx(), key=key)
+    bundle = tmp_path / "up.xhb"
+    sync.export_bundle(machine.ctx(), target=bundle)
+    data = bundle.read_bytes()
+    target = desk("zhoujian")
+    if damage == "truncate":
+        bundle.write_bytes(data[: len(data) // 2])
+    elif damage == "tamper":
+        bundle.write_bytes(data.replace(b"in_progress", b"closed_____"))
+    elif damage == "wrong_key":
+        import re
+
+        bundle.write_bytes(re.sub(rb'"hmac":"[0-9a-f]+"', b'"hmac":"' + b"0" * 64 + b'"', data))
+    elif damage == "newer_schema":
+        bundle.write_bytes(data.replace(b'"schema":"0008"', b'"schema":"0099"'))
+    else:
+        target = other.ctx()  # a laptop given another laptop's bundle
+    before = _snapshot(target)
+    with pytest.raises((InvalidInput, NotAllowed)):
+        sync.import_bundle(target, source=bundle)
+    assert _snapshot(target) == before
+
+
+def test_the_sweep_runs_at_the_center_only(laptop: MakeLaptop) -> None:
+    from xhsvc.core import sweep
+
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    with pytest.raises(NotAllowed, match="center only"):
+        sweep.sweep(machine.ctx())

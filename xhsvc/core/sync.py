@@ -1,0 +1,657 @@
+"""Offline sync: laptops that work without the center and exchange events with it later.
+
+The center is the database the service desk shares; a laptop is a database registered at the
+center for one person (`add_node`), joined with the token that prints (`join_center`). Both sides
+exchange bundles (core/bundle.py): a file handed over on a stick (`export_bundle`,
+`import_bundle`) or straight over a connection to the center's database (`sync_with_center`),
+through the same code. A bundle carries the events the receiver lacks; the receiver checks it
+whole (key, digest, hash chains, who could have done what), takes in the new events and folds
+the entities they touch again (store/merge.py), all in one transaction.
+
+The center decides what a laptop receives: reference data in full, and the tickets and visits of
+its person and their region. The sweep and notification delivery run at the center only.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from xhsvc.core import bundle
+from xhsvc.core.context import Context, Tx
+from xhsvc.core.setup import validate_prefix
+from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.store import db as store_db
+from xhsvc.store import events, merge, queries, tables
+from xhsvc.store import sync as store_sync
+from xhsvc.store.db import Database
+
+CENTER = "center"
+LAPTOP = "laptop"
+TOKEN_PREFIX = "xhsvc-join:"
+# A laptop's name for its center among its peers.
+CENTER_PEER = "center"
+# Everything a field engineer needs whatever tickets are theirs.
+REFERENCE = frozenset(
+    {"person", "customer", "site", "contact", "asset", "contract", "contract_term", "contract_asset"}
+)
+VISIT_ENTITIES = ("visit", "visit_item", "finding")
+SLICED_ROLES = ("engineer", "expert")
+# Events only the center writes: the sweep's firings and breaches.
+CENTER_ONLY = frozenset({"rule.fired", "sla_clock.breached"})
+RECORD_EDITORS = {
+    "person": ("manager", "admin"),
+    "customer": ("agent", "manager", "admin"),
+    "site": ("agent", "manager", "admin"),
+    "contact": ("agent", "manager", "admin"),
+    "asset": ("agent", "manager", "admin"),
+    "contract": ("agent", "manager", "admin"),
+    "contract_term": ("agent", "manager", "admin"),
+    "contract_asset": ("agent", "manager", "admin"),
+}
+
+
+def node_role(conn: Connection) -> str:
+    return store_sync.meta_value(conn, "sync_role") or CENTER
+
+
+def require_center(tx: Tx, action: str) -> None:
+    """The sweep and notification delivery run where the desk is, never twice on two nodes."""
+    if node_role(tx.conn) == LAPTOP:
+        raise NotAllowed(f"{action}: this database is a laptop node; {action} runs at the center only")
+
+
+# Registering laptops at the center ---------------------------------------------------------------
+
+
+def _manager(tx: Tx, action: str) -> None:
+    me = tx.me()
+    if me.role not in ("manager", "admin"):
+        raise NotAllowed(f"{action}: only a manager or admin registers laptops; {me.handle} is {me.role}")
+
+
+def _name(value: str) -> str:
+    name = value.strip()
+    if not name or len(name) > 64 or not all(c.isalnum() or c in "-_." for c in name):
+        raise InvalidInput(f"name {value!r}: 1-64 letters, digits, '-', '_' or '.'")
+    return name
+
+
+def _free_prefix(conn: Connection, wanted: str | None, handle: str, own: str) -> str:
+    taken = {p["prefix"] for p in store_sync.peers(conn) if p["prefix"]} | {own}
+    if wanted:
+        prefix = validate_prefix(wanted.upper())
+        if prefix in taken:
+            raise Conflict(f"--prefix: {prefix} is already used by another node")
+        return prefix
+    stem = "".join(c for c in handle.upper() if c.isalnum())[:6] or "N"
+    stem = stem if stem[0].isalpha() else f"N{stem}"[:6]
+    stem = stem.ljust(2, "X")
+    for n in range(1, 100):
+        candidate = stem if n == 1 else f"{stem}{n}"
+        if candidate not in taken:
+            return candidate
+    raise Conflict("--prefix: no free prefix; give one")
+
+
+def add_node(ctx: Context, *, name: str, person: str, prefix: str | None = None) -> dict[str, Any]:
+    """Register a laptop for one person; the token it returns is what the laptop joins with."""
+    name = _name(name)
+    with ctx.writing() as tx:
+        _manager(tx, "sync node add")
+        if node_role(tx.conn) == LAPTOP:
+            raise NotAllowed("sync node add: laptops are registered at the center, not on a laptop")
+        owner = queries.get_person(tx.conn, person)
+        if owner is None:
+            raise NotFound(f"--person: no person {person!r}")
+        if store_sync.peer(tx.conn, name) is not None:
+            raise Conflict(f"sync node add: a node named {name} is already registered")
+        key = secrets.token_hex(32)
+        chosen = _free_prefix(tx.conn, prefix, owner.handle, ctx.db.prefix)
+        store_sync.add_peer(
+            tx.conn,
+            name=name,
+            person_id=owner.id,
+            role=LAPTOP,
+            key=key,
+            prefix=chosen,
+            have="{}",
+            created_at=tx.now,
+        )
+    token = {"name": name, "key": key, "prefix": chosen, "center": ctx.db.node_id, "person": owner.handle}
+    encoded = urlsafe_b64encode(json.dumps(token, separators=(",", ":")).encode()).decode()
+    return {
+        "name": name,
+        "person": owner.handle,
+        "prefix": chosen,
+        "key": key,
+        "token": TOKEN_PREFIX + encoded,
+    }
+
+
+def list_nodes(ctx: Context) -> list[dict[str, Any]]:
+    with ctx.reading() as tx:
+        handles = queries.handles_by_id(tx.conn, [p["person_id"] for p in store_sync.peers(tx.conn)])
+        mine = store_sync.have(tx.conn)
+        out = []
+        for peer in store_sync.peers(tx.conn):
+            out.append(
+                {
+                    "name": peer["name"],
+                    "role": peer["role"],
+                    "person": handles.get(peer["person_id"] or ""),
+                    "prefix": peer["prefix"],
+                    "node": peer["node_id"],
+                    "last_received_at": peer["last_received_at"],
+                    "last_sent_at": peer["last_sent_at"],
+                    "waiting": _waiting(tx.conn, peer, mine),
+                }
+            )
+        return out
+
+
+def _waiting(conn: Connection, peer: dict[str, Any], mine: dict[str, int]) -> int:
+    """How many events this database holds that the peer, as far as we know, lacks."""
+    known = json.loads(peer["have"] or "{}")
+    return sum(store_sync.count_beyond(conn, known, node) for node in mine)
+
+
+def parse_token(token: str) -> dict[str, Any]:
+    text = token.strip()
+    if not text.startswith(TOKEN_PREFIX):
+        raise InvalidInput(
+            f"token: must start with {TOKEN_PREFIX} (printed by `xhsvc sync node add` at the center)"
+        )
+    try:
+        data = json.loads(urlsafe_b64decode(text[len(TOKEN_PREFIX) :].encode()))
+    except ValueError:
+        raise InvalidInput("token: damaged (copy it whole from `xhsvc sync node add`)") from None
+    if not isinstance(data, dict) or not {"name", "key", "prefix", "center", "person"} <= set(data):
+        raise InvalidInput("token: damaged (copy it whole from `xhsvc sync node add`)")
+    return data
+
+
+def join_center(ctx: Context, *, token: str, url: str | None = None) -> dict[str, Any]:
+    """Make this (new, empty) database a laptop of the center the token comes from."""
+    data = parse_token(token)
+    with ctx.db.write() as conn:
+        if node_role(conn) == LAPTOP:
+            raise Conflict("sync join: this database is already a laptop node")
+        if conn.execute(select(events.EVENT.c.id).limit(1)).first() is not None:
+            raise Conflict(
+                "sync join: this database already holds records; join from a new one "
+                "(e.g. XHSVC_HOME=~/laptop xhsvc sync join ...)"
+            )
+        store_sync.add_peer(
+            conn,
+            name=CENTER_PEER,
+            node_id=data["center"],
+            role=CENTER,
+            key=data["key"],
+            url=url,
+            have="{}",
+            created_at=ctx.now(),
+        )
+        store_sync.set_meta(conn, "sync_role", LAPTOP)
+        store_sync.set_meta(conn, "sync_name", data["name"])
+        store_sync.set_meta(conn, "sync_person", data["person"])
+    store_db.set_prefix(ctx.db, data["prefix"])
+    return {
+        "name": data["name"],
+        "person": data["person"],
+        "prefix": data["prefix"],
+        "center": data["center"],
+        "url": url,
+    }
+
+
+# Building and receiving bundles ------------------------------------------------------------------
+
+
+def _slice(conn: Connection, person: tables.Person) -> tuple[set[str], set[str]]:
+    """The tickets and visit records a sliced laptop receives: its person's, and its region's."""
+    ticket = tables.Ticket.__table__
+    customer = tables.Customer.__table__
+    approval = tables.Approval.__table__
+    visit = tables.Visit.__table__
+    in_region = select(customer.c.id).where(customer.c.region == person.region) if person.region else None
+    ticket_filter = [ticket.c.assignee_id == person.id]
+    visit_filter = [visit.c.engineer_id == person.id]
+    if in_region is not None:
+        ticket_filter.append(ticket.c.customer_id.in_(in_region))
+        visit_filter.append(visit.c.customer_id.in_(in_region))
+    tickets = set(conn.execute(select(ticket.c.id).where(or_(*ticket_filter))).scalars())
+    tickets |= set(
+        conn.execute(select(approval.c.ticket_id).where(approval.c.requested_by_id == person.id)).scalars()
+    )
+    visits = set(conn.execute(select(visit.c.id).where(or_(*visit_filter))).scalars())
+    records = set(visits)
+    for model in (tables.VisitItem, tables.Finding):
+        table = model.__table__  # type: ignore[attr-defined]
+        for start in range(0, len(visits), 500):
+            chunk = sorted(visits)[start : start + 500]
+            records |= set(conn.execute(select(table.c.id).where(table.c.visit_id.in_(chunk))).scalars())
+    return tickets, records
+
+
+def _in_slice(event: dict[str, Any], tickets: set[str], records: set[str]) -> bool:
+    if event["entity"] in REFERENCE:
+        return True
+    if event["entity"] in VISIT_ENTITIES:
+        return event["entity_id"] in records or (
+            event["ticket_id"] in tickets if event["ticket_id"] else False
+        )
+    if event["ticket_id"]:
+        return event["ticket_id"] in tickets
+    return event["entity"] == "entitlement_use"
+
+
+def _outgoing(conn: Connection, peer: dict[str, Any], known: dict[str, int]) -> Iterator[dict[str, Any]]:
+    owner = queries.get_person(conn, peer["person_id"]) if peer["person_id"] else None
+    if peer["role"] != LAPTOP or owner is None or owner.role not in SLICED_ROLES:
+        yield from store_sync.events_beyond(conn, known)
+        return
+    tickets, records = _slice(conn, owner)
+    sent: set[str] = set()
+    touched_tickets: set[str] = set()
+    touched_records: set[str] = set()
+    for event in store_sync.events_beyond(conn, known):
+        if _in_slice(event, tickets, records):
+            sent.add(event["id"])
+            if event["ticket_id"] in tickets:
+                touched_tickets.add(event["ticket_id"])
+            if event["entity_id"] in records:
+                touched_records.add(event["entity_id"])
+            yield event
+    # A ticket or visit that has just come into the slice brings its whole history with it.
+    for event in store_sync.events_of_tickets(conn, sorted(touched_tickets)):
+        if event["id"] not in sent:
+            sent.add(event["id"])
+            yield event
+    for event in store_sync.events_of_entities(conn, sorted(touched_records)):
+        if event["id"] not in sent:
+            sent.add(event["id"])
+            yield event
+
+
+def _build(conn: Connection, db: Database, peer: dict[str, Any], now: datetime) -> tuple[bytes, int]:
+    known = json.loads(peer["have"] or "{}")
+    mine = store_sync.have(conn)
+    rows = list(_outgoing(conn, peer, known))
+    key_id = peer["name"] if node_role(conn) == CENTER else store_sync.meta_value(conn, "sync_name")
+    header = {
+        "schema": store_db.HEAD_REVISION,
+        "from": db.node_id,
+        "key_id": key_id,
+        "to": peer["node_id"],
+        "created_at": now,
+        "have": mine,
+        "base": known,
+        "covers": mine,
+    }
+    data = bundle.encode(header, rows, bytes.fromhex(peer["key"]))
+    store_sync.update_peer(conn, peer["name"], last_sent_at=now)
+    return data, len(rows)
+
+
+def _peer_for(conn: Connection, name: str | None) -> dict[str, Any]:
+    if node_role(conn) == LAPTOP:
+        peer = store_sync.peer(conn, CENTER_PEER)
+        if peer is None:  # pragma: no cover - a laptop always has its center
+            raise NotFound("sync: this laptop has no center")
+        if name not in (None, CENTER_PEER):
+            raise InvalidInput(f"--for: a laptop exchanges with its center only, not {name!r}")
+        return peer
+    if not name:
+        raise InvalidInput("--for: name the laptop the bundle is for (xhsvc sync node list)")
+    peer = store_sync.peer(conn, name)
+    if peer is None:
+        raise NotFound(f"--for: no registered node {name!r} (xhsvc sync node list)")
+    return peer
+
+
+def export_bundle(ctx: Context, *, target: Path, peer: str | None = None) -> dict[str, Any]:
+    """Write a bundle of what the peer lacks (a laptop: its center; the center: `peer`)."""
+    with ctx.db.write() as conn:
+        chosen = _peer_for(conn, peer)
+        if chosen["revoked_at"] is not None:
+            raise NotAllowed(f"--for: node {chosen['name']} was revoked")
+        data, count = _build(conn, ctx.db, chosen, ctx.now())
+        bundle.write_file(target, data)
+    return {"file": str(target), "for": chosen["name"], "events": count, "bytes": len(data)}
+
+
+def _key_for(conn: Connection, db: Database, header: dict[str, Any], source: str) -> dict[str, Any]:
+    """The peer a bundle claims to come from, if it may: its key is then checked on the bytes."""
+    schema = str(header.get("schema", ""))
+    if not schema.isdigit() or int(schema) > int(store_db.HEAD_REVISION):
+        raise InvalidInput(
+            f"{source}: written by a newer xhsvc (schema {schema}, this one knows up to "
+            f"{store_db.HEAD_REVISION}); upgrade xhsvc here first. Nothing imported"
+        )
+    if header.get("to") not in (None, db.node_id):
+        raise InvalidInput(f"{source}: the bundle is for another node ({header.get('to')}); nothing imported")
+    sender = header.get("from")
+    if sender == db.node_id:
+        raise InvalidInput(f"{source}: this bundle was written here; give it to the other side")
+    if node_role(conn) == LAPTOP:
+        peer = store_sync.peer(conn, CENTER_PEER)
+        assert peer is not None
+        if header.get("key_id") != store_sync.meta_value(conn, "sync_name") or sender != peer["node_id"]:
+            raise NotAllowed(f"{source}: the bundle is not from this laptop's center; nothing imported")
+        return peer
+    peer = store_sync.peer(conn, str(header.get("key_id")))
+    if peer is None or peer["role"] != LAPTOP:
+        raise NotAllowed(
+            f"{source}: key id {header.get('key_id')!r} is not a node registered here; nothing imported"
+        )
+    if peer["revoked_at"] is not None:
+        raise NotAllowed(f"{source}: node {peer['name']} was revoked; nothing imported")
+    if peer["node_id"] not in (None, sender):
+        raise NotAllowed(
+            f"{source}: key {peer['name']} belongs to node {peer['node_id']}, not {sender}; nothing imported"
+        )
+    return peer
+
+
+def _authorize(conn: Connection, peer: dict[str, Any], rows: list[dict[str, Any]], source: str) -> None:
+    """At the center: a laptop speaks for its person only, and only for what they may do."""
+    if node_role(conn) == LAPTOP:
+        return
+    owner = queries.get_person(conn, peer["person_id"])
+    if owner is None:
+        raise NotAllowed(f"{source}: the person of node {peer['name']} is gone; nothing imported")
+    created = {
+        r["entity_id"]: json.loads(r["payload"]).get("create", {}) for r in rows if r["entity"] == "approval"
+    }
+    foreign = [r for r in rows if r["node"] != peer["node_id"]]
+    held = set()
+    ids = [r["id"] for r in foreign]
+    for start in range(0, len(ids), 500):
+        held |= set(
+            conn.execute(
+                select(events.EVENT.c.id).where(events.EVENT.c.id.in_(ids[start : start + 500]))
+            ).scalars()
+        )
+    for row in rows:
+        where = f"{source}: event {row['seq']} of node {row['node']} ({row['kind']}"
+        if row["node"] != peer["node_id"]:
+            if row["id"] not in held:
+                raise NotAllowed(
+                    f"{where}) is not {peer['name']}'s own and was never seen here; nothing imported"
+                )
+            continue
+        if row["actor"] != owner.handle:
+            raise NotAllowed(
+                f"{where} by {row['actor']}): node {peer['name']} records the work of {owner.handle} only; nothing imported"
+            )
+        reason = _forbidden(conn, owner, row, created)
+        if reason:
+            raise NotAllowed(f"{where} by {owner.handle}): {reason}; nothing imported")
+
+
+def _forbidden(
+    conn: Connection, owner: tables.Person, row: dict[str, Any], created: dict[str, Any]
+) -> str | None:
+    kind = row["kind"]
+    if kind in CENTER_ONLY:
+        return "the sweep runs at the center only"
+    editors = RECORD_EDITORS.get(row["entity"])
+    if editors and owner.role not in editors:
+        return f"a {owner.role} may not change {row['entity']} records"
+    if kind in ("approval.approved", "approval.denied"):
+        approval = queries_approval(conn, row["entity_id"]) or created.get(row["entity_id"], {})
+        if approval.get("requested_by_id") == owner.id:
+            return "the one who made a request may not decide it"
+        needs_manager = approval.get("kind") == "l2_onsite" or approval.get("referred")
+        if needs_manager and owner.role != "manager":
+            return "only a manager may decide this request"
+        if owner.role not in ("agent", "manager"):
+            return f"a {owner.role} may not decide requests"
+    return None
+
+
+def queries_approval(conn: Connection, approval_id: str) -> dict[str, Any] | None:
+    table = tables.Approval.__table__
+    row = conn.execute(select(table).where(table.c.id == approval_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def _receive(db: Database, data: bytes, *, source: str, now: datetime) -> dict[str, Any]:
+    """Check a bundle whole, then take in what is new and merge it, in one transaction."""
+    header = bundle.peek(data, source=source)
+    with db.write() as conn:
+        peer = _key_for(conn, db, header, source)
+        received = bundle.decode(data, bytes.fromhex(peer["key"]), source=source)
+        rows = received.events
+        if peer["node_id"] is None:
+            # The first bundle of a laptop binds its key to its node for good.
+            if store_sync.peer_of_node(conn, header["from"]) is not None:
+                raise NotAllowed(
+                    f"{source}: node {header['from']} is registered under another name; nothing imported"
+                )
+            peer["node_id"] = header["from"]
+        _authorize(conn, peer, rows, source)
+        try:
+            new = store_sync.take_in(conn, rows)
+        except store_sync.BadEvent as e:
+            raise InvalidInput(f"{source}: {e}; nothing imported") from None
+        before = _open_conflicts(conn)
+        folded = merge.refold(conn, {row["entity_id"] for row in new}) if new else []
+        tickets = {f.entity_id for f in folded if f.entity == "ticket"}
+        for ticket_id in tickets:
+            events.refresh_next_due(conn, ticket_id)
+            events.schedule_check(conn, ticket_id, now)
+        if node_role(conn) == LAPTOP:
+            mine = store_sync.have(conn)
+            base = received.header.get("base") or {}
+            for node, seq in (received.header.get("covers") or {}).items():
+                if mine.get(node, 0) >= int(base.get(node, 0)):
+                    store_sync.extend_cover(conn, node, int(seq))
+        values: dict[str, Any] = {
+            "have": json.dumps(received.header.get("have") or {}),
+            "last_received_at": now,
+            "node_id": peer["node_id"],
+        }
+        store_sync.update_peer(conn, peer["name"], **values)
+        raised = _open_conflicts(conn) - before
+    return {
+        "from": peer["name"],
+        "events": len(rows),
+        "new": len(new),
+        "entities": len(folded),
+        "conflicts": len(raised),
+    }
+
+
+def _open_conflicts(conn: Connection) -> set[str]:
+    return {c["id"] for c in merge.conflict_rows(conn)}
+
+
+def import_bundle(ctx: Context, *, source: Path) -> dict[str, Any]:
+    """Apply a bundle written by the peer; whole, or nothing at all."""
+    data = bundle.read_file(source)
+    return _receive(ctx.db, data, source=str(source), now=ctx.now())
+
+
+def sync_with_center(ctx: Context, *, url: str | None = None) -> dict[str, Any]:
+    """Exchange with the center's database directly, both ways, through the bundle code."""
+    with ctx.db.read() as conn:
+        if node_role(conn) != LAPTOP:
+            raise NotAllowed("sync: this database is the center; laptops sync with it (xhsvc sync node list)")
+        peer = store_sync.peer(conn, CENTER_PEER)
+        assert peer is not None
+        name = store_sync.meta_value(conn, "sync_name")
+    target = url or peer["url"]
+    if not target:
+        raise InvalidInput("--center: no center URL known; give --center URL (or use sync export/import)")
+    center = store_db.open_database(target)
+    try:
+        if center.node_id != peer["node_id"]:
+            raise NotAllowed(f"--center: {target} is not this laptop's center (node {center.node_id})")
+        now = ctx.now()
+        with ctx.db.write() as conn:
+            mine = store_sync.peer(conn, CENTER_PEER)
+            assert mine is not None
+            with center.read() as remote:
+                # Asking the center what it holds saves sending what it has.
+                store_sync.update_peer(conn, CENTER_PEER, have=json.dumps(store_sync.have(remote)))
+                mine = store_sync.peer(conn, CENTER_PEER)
+            assert mine is not None
+            up, sent = _build(conn, ctx.db, mine, now)
+        pushed = _receive(center, up, source="sync (to the center)", now=now)
+        with center.write() as remote:
+            registration = store_sync.peer(remote, str(name))
+            assert registration is not None
+            down, _ = _build(remote, center, registration, now)
+        pulled = _receive(ctx.db, down, source="sync (from the center)", now=now)
+        if url and url != peer["url"]:
+            with ctx.db.write() as conn:
+                store_sync.update_peer(conn, CENTER_PEER, url=url)
+    finally:
+        center.dispose()
+    return {
+        "sent": sent,
+        "received": pulled["new"],
+        "conflicts": pulled["conflicts"] + pushed["conflicts"],
+        "center": center.node_id,
+    }
+
+
+def sync_status(ctx: Context) -> dict[str, Any]:
+    with ctx.reading() as tx:
+        conn = tx.conn
+        role = node_role(conn)
+        peers = store_sync.peers(conn)
+        status: dict[str, Any] = {
+            "node": ctx.db.node_id,
+            "role": role,
+            "prefix": ctx.db.prefix,
+            "open_conflicts": len(merge.conflict_rows(conn)),
+        }
+        if role == LAPTOP:
+            center = next(p for p in peers if p["name"] == CENTER_PEER)
+            known = json.loads(center["have"] or "{}")
+            status.update(
+                name=store_sync.meta_value(conn, "sync_name"),
+                person=store_sync.meta_value(conn, "sync_person"),
+                center=center["node_id"],
+                url=center["url"],
+                waiting=store_sync.count_beyond(conn, known, ctx.db.node_id),
+                last_sync_at=center["last_received_at"],
+                last_sent_at=center["last_sent_at"],
+            )
+        else:
+            status["nodes"] = len([p for p in peers if p["role"] == LAPTOP])
+            status["last_sync_at"] = max(
+                (p["last_received_at"] for p in peers if p["last_received_at"]), default=None
+            )
+        return status
+
+
+# Conflicts ---------------------------------------------------------------------------------------
+
+
+def _conflict_view(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
+    ticket = queries.get_ticket(conn, row["ticket_id"]) if row["ticket_id"] else None
+    winner = conn.execute(
+        select(events.EVENT.c.kind, events.EVENT.c.actor, events.EVENT.c.node, events.EVENT.c.at).where(
+            events.EVENT.c.id == row["winner_event"]
+        )
+    ).first()
+    return {
+        "id": row["id"],
+        "ticket": ticket.key if ticket else None,
+        "entity": row["entity"],
+        "entity_id": row["entity_id"],
+        "field": row["field"],
+        "kind": row["kind"],
+        "rule": row["rule"],
+        "kept": json.loads(row["winner_value"]) if row["winner_value"] else None,
+        "kept_by": winner.actor if winner else None,
+        "kept_step": winner.kind if winner else None,
+        "lost": json.loads(row["loser_value"]) if row["loser_value"] else None,
+        "lost_by": row["loser_actor"],
+        "lost_step": row["loser_kind"],
+        "lost_at": row["loser_at"],
+        "lost_node": row["loser_node"],
+        "resolved_by": row["resolved_by"],
+        "resolved_at": row["resolved_at"],
+    }
+
+
+def list_conflicts(
+    ctx: Context, *, ticket: str | None = None, resolved: bool = False
+) -> list[dict[str, Any]]:
+    """Conflicts the merge kept: open ones (with `resolved`, all)."""
+    with ctx.reading() as tx:
+        ticket_id = None
+        if ticket is not None:
+            found = queries.get_ticket(tx.conn, ticket)
+            if found is None:
+                raise NotFound(f"ticket {ticket!r} not found")
+            ticket_id = found.id
+        rows = merge.conflict_rows(tx.conn, open_only=not resolved, ticket_id=ticket_id)
+        return [_conflict_view(tx.conn, row) for row in rows]
+
+
+def conflicts_of_ticket(conn: Connection, ticket_id: str) -> list[dict[str, Any]]:
+    return [_conflict_view(conn, row) for row in merge.conflict_rows(conn, ticket_id=ticket_id)]
+
+
+def _find_conflict(conn: Connection, text: str) -> dict[str, Any]:
+    wanted = text.strip()
+    if len(wanted) < 6:
+        raise InvalidInput("conflict: give at least 6 characters of its id (xhsvc sync conflicts)")
+    matches = [c for c in merge.conflict_rows(conn, open_only=False) if c["id"].startswith(wanted)]
+    if not matches:
+        raise NotFound(f"conflict {wanted!r} not found (xhsvc sync conflicts)")
+    if len(matches) > 1:
+        raise InvalidInput(
+            f"conflict {wanted!r} is ambiguous: {len(matches)} conflicts start with it; give more"
+        )
+    return matches[0]
+
+
+def resolve_conflict(ctx: Context, *, conflict: str, take: str, note: str | None = None) -> dict[str, Any]:
+    """A person settles a conflict: keep what won (`kept`) or, for a value, put back what lost (`lost`).
+
+    A lost step of the flow is not replayed: the person does what is still needed with the
+    ticket's own commands, and marks the conflict settled here."""
+    if take not in ("kept", "lost"):
+        raise InvalidInput(f"--take {take!r}: must be kept or lost")
+    with ctx.writing() as tx:
+        me = tx.me()
+        row = _find_conflict(tx.conn, conflict)
+        if row["resolved_event"] is not None:
+            raise Conflict(f"conflict {row['id'][:13]} was already resolved by {row['resolved_by']}")
+        if me.role not in ("agent", "manager", "admin") and me.handle != row["loser_actor"]:
+            raise NotAllowed(f"sync resolve: a {me.role} may resolve only conflicts of their own work")
+        payload: dict[str, Any] = {"resolves": [row["id"]]}
+        if take == "lost":
+            if row["kind"] == "flow":
+                raise InvalidInput(
+                    "--take lost: a lost step of the flow is not replayed; do it again with the ticket's "
+                    "commands, then resolve with --take kept"
+                )
+            payload["set"] = {row["field"]: json.loads(row["loser_value"])}
+        summary = f"conflict on {row['field']} resolved: keeps the {'value that lost' if take == 'lost' else 'value that won'}"
+        payload["summary"] = summary + (f" ({note})" if note else "")
+        events.append(
+            tx.conn,
+            tx.origin,
+            entity=row["entity"],
+            entity_id=row["entity_id"],
+            ticket_id=row["ticket_id"],
+            kind=f"{row['entity']}.conflict_resolved",
+            payload=payload,
+        )
+        merge.refold(tx.conn, [row["entity_id"]])
+        return {"id": row["id"], "field": row["field"], "take": take, "by": me.handle}
