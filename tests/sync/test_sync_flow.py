@@ -210,3 +210,33 @@ def test_the_sweep_runs_at_the_center_only(laptop: MakeLaptop) -> None:
     sync.sync_with_center(machine.ctx())
     with pytest.raises(NotAllowed, match="center only"):
         sweep.sweep(machine.ctx())
+
+
+def test_two_urgencies_at_once_keep_the_later_and_list_the_other(
+    desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
+) -> None:
+    key = _ticket(desk)
+    tickets.respond_ticket(desk("lijun"), key=key)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.reprioritize_ticket(desk("zhoujian"), key=key, urgency=4, reason="不急")
+    clock.advance(minutes=3)
+    tickets.reprioritize_ticket(machine.ctx(), key=key, urgency=1, reason="很急")
+    sync.sync_with_center(machine.ctx())
+    for ctx in (desk("wangfang"), machine.ctx()):
+        assert tickets.show_ticket(ctx, key=key)["urgency"] == 1
+        assert {c["field"] for c in sync.list_conflicts(ctx)} >= {"urgency"}
+
+
+def test_the_property_check_sees_a_lost_value(desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock) -> None:
+    from tests.sync.test_sync_properties import _every_value_kept
+
+    key = _ticket(desk)
+    tickets.respond_ticket(desk("lijun"), key=key)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.reprioritize_ticket(desk("zhoujian"), key=key, urgency=4, reason="不急")
+    clock.advance(minutes=3)
+    tickets.reprioritize_ticket(machine.ctx(), key=key, urgency=1, reason="很急")
+    sync.sync_with_center(machine.ctx())
+    _every_value_kept(desk("zhoujian"))

@@ -25,6 +25,7 @@ from xhsvc.cli import (
     setup,
     sites,
     sla,
+    sync,
     tickets,
     transfer,
     tui,
@@ -105,6 +106,7 @@ app.add_typer(visits.app, name="visit")
 app.add_typer(notify.app, name="notify")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db.app, name="db")
+app.add_typer(sync.app, name="sync")
 setup.register(app)
 app.command()(lookup.lookup)
 transfer.register(app)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
-from xhsvc.cli.output import clock_summary, local, print_fields, print_json, print_table, say
+from xhsvc.cli.output import clock_summary, local, print_fields, print_json, print_table, say, warn
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import REPORT, display
 from xhsvc.errors import InvalidInput
@@ -202,6 +202,12 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
         ],
         blocks=("description", "review"),
     )
+    for conflict in data["conflicts"]:
+        warn(
+            f"conflict {conflict['id']}: {conflict['field']} kept {conflict['kept']!r} "
+            f"({conflict['kept_by']}), lost {conflict['lost']!r} ({conflict['lost_by']}, "
+            f"{local(conflict['lost_at'])}); resolve: xhsvc sync resolve {conflict['id']} --take kept|lost"
+        )
     for clock in data["clocks"]:
         left, day = clock["remaining_min"], clock["day_minutes"]
         timing = (
@@ -449,6 +455,16 @@ def reopen(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonO
     """Reopen a resolved or closed ticket: it is not fixed after all."""
     ticket = core.reopen_ticket(core_context(ctx), key=key, reason=reason)
     _done(ctx, key, json_out, f"{ticket.key} reopened ({ticket.status})")
+
+
+@app.command()
+def withdraw(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
+    """Withdraw the ticket's pending request (on-site work or escalation) that is no longer needed.
+
+    Example: xhsvc ticket withdraw XH-000012 --reason "远程已解决，无需上门"
+    """
+    ticket = core.withdraw_request(core_context(ctx), key=key, reason=reason)
+    _done(ctx, key, json_out, f"{ticket.key}: request withdrawn")
 
 
 @app.command()

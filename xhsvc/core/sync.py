@@ -410,8 +410,9 @@ def _forbidden(
         approval = queries_approval(conn, row["entity_id"]) or created.get(row["entity_id"], {})
         if approval.get("requested_by_id") == owner.id:
             return "the one who made a request may not decide it"
-        needs_manager = approval.get("kind") == "l2_onsite" or approval.get("referred")
-        if needs_manager and owner.role != "manager":
+        # Only what cannot change since the laptop saw it counts here: a request referred at the
+        # center meanwhile is a race of the flow, settled by the merge, not a forgery.
+        if approval.get("kind") == "l2_onsite" and owner.role != "manager":
             return "only a manager may decide this request"
         if owner.role not in ("agent", "manager"):
             return f"a {owner.role} may not decide requests"
@@ -609,7 +610,7 @@ def conflicts_of_ticket(conn: Connection, ticket_id: str) -> list[dict[str, Any]
 def _find_conflict(conn: Connection, text: str) -> dict[str, Any]:
     wanted = text.strip()
     if len(wanted) < 6:
-        raise InvalidInput("conflict: give at least 6 characters of its id (xhsvc sync conflicts)")
+        raise InvalidInput("conflict: give at least 6 characters of its ID (xhsvc sync conflicts)")
     matches = [c for c in merge.conflict_rows(conn, open_only=False) if c["id"].startswith(wanted)]
     if not matches:
         raise NotFound(f"conflict {wanted!r} not found (xhsvc sync conflicts)")
@@ -621,7 +622,9 @@ def _find_conflict(conn: Connection, text: str) -> dict[str, Any]:
 
 
 def resolve_conflict(ctx: Context, *, conflict: str, take: str, note: str | None = None) -> dict[str, Any]:
-    """A person settles a conflict: keep what won (`kept`) or, for a value, put back what lost (`lost`).
+    """A person settles a conflict: keep what won (`kept`) or, for values, put back what lost
+    (`lost`). The values one step lost together (impact, urgency and the priority they give)
+    are settled together.
 
     A lost step of the flow is not replayed: the person does what is still needed with the
     ticket's own commands, and marks the conflict settled here."""
@@ -631,19 +634,39 @@ def resolve_conflict(ctx: Context, *, conflict: str, take: str, note: str | None
         me = tx.me()
         row = _find_conflict(tx.conn, conflict)
         if row["resolved_event"] is not None:
-            raise Conflict(f"conflict {row['id'][:13]} was already resolved by {row['resolved_by']}")
+            raise Conflict(f"conflict {row['id']} was already resolved by {row['resolved_by']}")
         if me.role not in ("agent", "manager", "admin") and me.handle != row["loser_actor"]:
             raise NotAllowed(f"sync resolve: a {me.role} may resolve only conflicts of their own work")
-        payload: dict[str, Any] = {"resolves": [row["id"]]}
+        if take == "lost" and row["kind"] == "flow":
+            raise InvalidInput(
+                "--take lost: a lost step of the flow is not replayed; do it again with the ticket's "
+                "commands, then resolve with --take kept"
+            )
+        group = [
+            c
+            for c in merge.conflict_rows(tx.conn)
+            if c["loser_event"] == row["loser_event"] and c["kind"] == row["kind"]
+        ]
+        values = {c["field"]: json.loads(c["loser_value"]) for c in group}
+        payload: dict[str, Any] = {"resolves": sorted(c["id"] for c in group)}
         if take == "lost":
-            if row["kind"] == "flow":
-                raise InvalidInput(
-                    "--take lost: a lost step of the flow is not replayed; do it again with the ticket's "
-                    "commands, then resolve with --take kept"
-                )
-            payload["set"] = {row["field"]: json.loads(row["loser_value"])}
-        summary = f"conflict on {row['field']} resolved: keeps the {'value that lost' if take == 'lost' else 'value that won'}"
-        payload["summary"] = summary + (f" ({note})" if note else "")
+            if row["entity"] == "ticket" and {"impact", "urgency", "priority"} & set(values):
+                # Priority follows impact and urgency, and the clocks follow priority: the ticket's
+                # own rule puts them back, not a bare copy of the fields.
+                from xhsvc.core import tickets
+
+                ticket = queries.get_ticket(tx.conn, row["entity_id"])
+                assert ticket is not None
+                impact = int(values.pop("impact", ticket.impact))
+                urgency = int(values.pop("urgency", ticket.urgency))
+                values.pop("priority", None)
+                if (impact, urgency) != (ticket.impact, ticket.urgency):
+                    tickets.set_priority(tx, ctx, ticket, impact=impact, urgency=urgency, why=note)
+            if values:
+                payload["set"] = values
+        fields = ", ".join(sorted(c["field"] for c in group))
+        kept = "the values that lost" if take == "lost" else "the values that won"
+        payload["summary"] = f"conflict on {fields} resolved: keeps {kept}" + (f" ({note})" if note else "")
         events.append(
             tx.conn,
             tx.origin,
@@ -654,4 +677,4 @@ def resolve_conflict(ctx: Context, *, conflict: str, take: str, note: str | None
             payload=payload,
         )
         merge.refold(tx.conn, [row["entity_id"]])
-        return {"id": row["id"], "field": row["field"], "take": take, "by": me.handle}
+        return {"id": row["id"], "fields": sorted(c["field"] for c in group), "take": take, "by": me.handle}

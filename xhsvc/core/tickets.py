@@ -945,6 +945,9 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         approvals = queries.approvals_for(tx.conn, ticket.id)
         clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
         from_visit = queries.finding_of_ticket(tx.conn, ticket.id)
+        from xhsvc.core.sync import conflicts_of_ticket
+
+        conflicts = conflicts_of_ticket(tx.conn, ticket.id)
         now = tx.now
         ids = [ticket.assignee_id, ticket.opened_by_id]
         ids += [a.requested_by_id for a in approvals] + [a.decided_by_id for a in approvals]
@@ -994,6 +997,7 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         "from_visit": from_visit,
         "pending_approval": _approval_view(pending, handles) if pending else None,
         "approvals": [_approval_view(a, handles) for a in approvals],
+        "conflicts": conflicts,
     }
 
 

@@ -22,6 +22,7 @@ were written on two nodes that had not yet heard of each other.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -160,7 +161,7 @@ def _conflict(
     rule: str | None,
 ) -> dict[str, Any]:
     return {
-        "id": f"{loser['id']}:{name}",
+        "id": hashlib.sha256(f"{loser['id']}:{name}".encode()).hexdigest()[:12],
         "entity": folded_entity,
         "entity_id": entity_id,
         "ticket_id": ticket_id,

@@ -1,0 +1,281 @@
+"""`xhsvc sync ...`: laptops that work offline and exchange their work with the center."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.output import cell, local, print_fields, print_json, print_table, say, warn
+
+core = lazy("xhsvc.core.sync")
+
+
+app = typer.Typer(
+    help=(
+        "Offline sync with the center. Alone, `xhsvc sync` exchanges with the center's database both "
+        "ways; `export`/`import` do the same through a bundle file (a USB stick, mail)."
+    ),
+    invoke_without_command=True,
+)
+node_app = typer.Typer(help="Laptops registered at the center (managers).", no_args_is_help=True)
+app.add_typer(node_app, name="node")
+
+CenterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--center", help="The center's database URL (remembered after the first sync).", show_default=False
+    ),
+]
+
+
+@app.callback()
+def exchange(ctx: typer.Context, center: CenterOption = None, json_out: JsonOption = False) -> None:
+    """Send the center what it lacks and take in what this laptop lacks, in one go.
+
+    Example: xhsvc sync --center postgresql+psycopg://lijun@center.example/xhsvc
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    result = core.sync_with_center(core_context(ctx), url=center)
+    if json_out:
+        print_json(result)
+        return
+    say(f"synced: {result['sent']} changes sent, {result['received']} received")
+    if result["conflicts"]:
+        warn(f"{result['conflicts']} new conflict(s) kept for a person to resolve: xhsvc sync conflicts")
+
+
+@app.command()
+def status(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """What this node is, how many changes wait to be sent, when it last synced.
+
+    Example: xhsvc sync status
+    """
+    data = core.sync_status(core_context(ctx))
+    if json_out:
+        print_json(data)
+        return
+    if data["role"] == "laptop":
+        print_fields(
+            [
+                ("node", f"{data['name']} (laptop of {data['person']})"),
+                ("ticket keys", f"{data['prefix']}-…"),
+                ("center", data["url"] or "(bundles only: sync export / sync import)"),
+                ("waiting to send", f"{data['waiting']} change(s)"),
+                ("last sync", local(data["last_sync_at"]) or "never"),
+                ("open conflicts", data["open_conflicts"]),
+            ]
+        )
+    else:
+        print_fields(
+            [
+                ("node", f"center ({data['node']})"),
+                ("laptops", data["nodes"]),
+                ("last sync", local(data["last_sync_at"]) or "never"),
+                ("open conflicts", data["open_conflicts"]),
+            ]
+        )
+
+
+@app.command("export")
+def export_(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The bundle file to write.", show_default=False)
+    ],
+    for_node: Annotated[
+        str | None,
+        typer.Option("--for", help="At the center: the laptop the bundle is for.", show_default=False),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Write what the other side lacks to a bundle file (signed with the node's key).
+
+    Examples: xhsvc sync export -o /media/usb/lijun.xhb          (on the laptop)
+              xhsvc sync export --for lijun-laptop -o back.xhb   (at the center)
+    """
+    result = core.export_bundle(core_context(ctx), target=output, peer=for_node)
+    if json_out:
+        print_json(result)
+    else:
+        say(f"wrote {result['events']} changes for {result['for']} to {result['file']}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    bundle: Annotated[Path, typer.Argument(help="A bundle file from the other side.", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """Apply a bundle: checked whole first (key, digest, chains, who could have done what), then
+    applied in one transaction, or not at all. Importing it again changes nothing.
+
+    Example: xhsvc sync import /media/usb/lijun.xhb
+    """
+    result = core.import_bundle(core_context(ctx), source=bundle)
+    if json_out:
+        print_json(result)
+        return
+    say(f"imported from {result['from']}: {result['new']} new of {result['events']} changes")
+    if result["conflicts"]:
+        warn(f"{result['conflicts']} new conflict(s) kept for a person to resolve: xhsvc sync conflicts")
+
+
+@app.command()
+def join(
+    ctx: typer.Context,
+    token: Annotated[
+        str, typer.Argument(help="The token `sync node add` printed at the center.", show_default=False)
+    ],
+    center: CenterOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Make this new, empty database a laptop of the center (and act as the token's person).
+
+    Example: XHSVC_HOME=~/xhsvc-laptop xhsvc sync join xhsvc-join:eyJ... --center postgresql+psycopg://...
+    """
+    from xhsvc.config import load_config, save_config, set_value
+
+    result = core.join_center(core_context(ctx), token=token, url=center)
+    config = load_config()
+    if not config.get("user"):
+        set_value(config, "user", result["person"])
+        save_config(config)
+    if json_out:
+        print_json(result)
+        return
+    say(
+        f"joined as {result['name']} (laptop of {result['person']}); new ticket keys start with {result['prefix']}-"
+    )
+    say(
+        "next: xhsvc sync"
+        if center
+        else "next: xhsvc sync import BUNDLE (from `sync export --for` at the center)"
+    )
+
+
+@node_app.command("add")
+def node_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The laptop's name, e.g. lijun-laptop.", show_default=False)],
+    person: Annotated[
+        str, typer.Option("--person", help="The person the laptop works for.", show_default=False)
+    ],
+    prefix: Annotated[
+        str | None,
+        typer.Option(
+            "--prefix", help="Its ticket-key prefix (default: from the person).", show_default=False
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Register a laptop for one person; prints the token the laptop joins with (keep it secret).
+
+    Example: xhsvc sync node add lijun-laptop --person lijun
+    """
+    result = core.add_node(core_context(ctx), name=name, person=person, prefix=prefix)
+    if json_out:
+        print_json(result)
+        return
+    say(f"registered {result['name']} for {result['person']}; its ticket keys start with {result['prefix']}-")
+    say("on the laptop run:")
+    typer.echo(f"  xhsvc sync join {result['token']}")
+
+
+@node_app.command("list")
+def node_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """Registered nodes, whose they are, when they last synced and what waits for them.
+
+    Example: xhsvc sync node list
+    """
+    rows = core.list_nodes(core_context(ctx))
+    if json_out:
+        print_json(rows)
+        return
+    print_table(
+        rows,
+        [
+            ("name", "NAME"),
+            ("person", "PERSON"),
+            ("prefix", "PREFIX"),
+            ("last_received_at", "LAST HEARD"),
+            ("waiting", "WAITING"),
+        ],
+        empty="no laptops registered: xhsvc sync node add NAME --person ID",
+    )
+
+
+def _value(value: object) -> str:
+    return "(empty)" if value in (None, "") else cell(value)
+
+
+@app.command()
+def conflicts(
+    ctx: typer.Context,
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help="Only this ticket's.", show_default=False)
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """What two nodes did at once and lost: each kept until a person resolves it.
+
+    Example: xhsvc sync conflicts --ticket XH-000012
+    """
+    rows = core.list_conflicts(core_context(ctx), ticket=ticket, resolved=all_)
+    if json_out:
+        print_json(rows)
+        return
+    shown = [
+        {
+            **row,
+            "what": f"{row['entity']} {row['field']}",
+            "kept_shown": f"{_value(row['kept'])} ({row['kept_by']})",
+            "lost_shown": f"{_value(row['lost'])} ({row['lost_by']}, {local(row['lost_at'])})",
+            "state": f"resolved by {row['resolved_by']}" if row["resolved_by"] else "open",
+        }
+        for row in rows
+    ]
+    print_table(
+        shown,
+        [
+            ("id", "ID"),
+            ("ticket", "TICKET"),
+            ("what", "FIELD"),
+            ("kept_shown", "KEPT"),
+            ("lost_shown", "LOST"),
+            ("state", "STATE"),
+        ],
+        empty="no open conflicts",
+    )
+
+
+@app.command()
+def resolve(
+    ctx: typer.Context,
+    conflict: Annotated[
+        str, typer.Argument(help="The conflict's ID (its first characters will do).", show_default=False)
+    ],
+    take: Annotated[
+        str,
+        typer.Option(
+            "--take", help="kept: keep what won; lost: put back the value that lost.", show_default=False
+        ),
+    ],
+    note: Annotated[
+        str | None, typer.Option("--note", help="Why, for the history.", show_default=False)
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Settle a conflict; the choice is an event like any other and reaches every node.
+
+    Example: xhsvc sync resolve 3f9a1c2b7d40 --take lost --note "远程重启才是原因"
+    """
+    result = core.resolve_conflict(core_context(ctx), conflict=conflict, take=take, note=note)
+    if json_out:
+        print_json(result)
+    else:
+        say(f"conflict on {', '.join(result['fields'])} resolved ({result['take']})")
