@@ -83,6 +83,16 @@ def _every_value_kept(ctx: Context) -> None:
     event = tables.Event.__table__
     with ctx.reading() as tx:
         lost = {c["loser_event"] for c in merge.conflict_rows(tx.conn, open_only=False)}
+        # A request's lost step takes its ticket's steps of the same moment with it.
+        carried = {
+            (r.ticket_id, r.node, r.at)
+            for r in tx.conn.execute(select(event).where(event.c.id.in_(lost), event.c.entity == "approval"))
+        }
+        lost |= {
+            r.id
+            for r in tx.conn.execute(select(event.c.id, event.c.ticket_id, event.c.node, event.c.at))
+            if (r.ticket_id, r.node, r.at) in carried
+        }
         for entity in ("ticket", "approval"):
             table = tables.PROJECTED[entity].__table__
             for row in tx.conn.execute(select(table)).mappings():

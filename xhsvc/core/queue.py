@@ -61,6 +61,8 @@ class QueuePage:
     offset: int
     now: datetime
     filter: QueueFilter = field(default_factory=QueueFilter)
+    # This node's sync: role, changes waiting to be sent, last sync, open conflicts.
+    sync: dict[str, Any] = field(default_factory=dict)
 
 
 def queue_page(ctx: Context, *, filter: QueueFilter, offset: int = 0, limit: int = 100) -> QueuePage:
@@ -98,7 +100,10 @@ def queue_page(ctx: Context, *, filter: QueueFilter, offset: int = 0, limit: int
             limit=limit,
         )
         rows = listing_rows(tx, rows)
-    return QueuePage(rows=rows, total=total, offset=offset, now=now, filter=filter)
+        from xhsvc.core.sync import sync_summary
+
+        sync = sync_summary(tx.conn, tx.node)
+    return QueuePage(rows=rows, total=total, offset=offset, now=now, filter=filter, sync=sync)
 
 
 def manager_view(ctx: Context) -> dict[str, Any]:

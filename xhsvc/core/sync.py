@@ -526,6 +526,20 @@ def sync_with_center(ctx: Context, *, url: str | None = None) -> dict[str, Any]:
     }
 
 
+def sync_summary(conn: Connection, node_id: str) -> dict[str, Any]:
+    """What the dashboard's status line says: on a laptop the changes waiting to be sent and the
+    last sync; anywhere the conflicts waiting for a person."""
+    summary: dict[str, Any] = {"role": node_role(conn), "open_conflicts": len(merge.conflict_rows(conn))}
+    if summary["role"] == LAPTOP:
+        center = store_sync.peer(conn, CENTER_PEER)
+        assert center is not None
+        known = json.loads(center["have"] or "{}")
+        summary.update(
+            waiting=store_sync.count_beyond(conn, known, node_id), last_sync_at=center["last_received_at"]
+        )
+    return summary
+
+
 def sync_status(ctx: Context) -> dict[str, Any]:
     with ctx.reading() as tx:
         conn = tx.conn
@@ -642,11 +656,9 @@ def resolve_conflict(ctx: Context, *, conflict: str, take: str, note: str | None
                 "--take lost: a lost step of the flow is not replayed; do it again with the ticket's "
                 "commands, then resolve with --take kept"
             )
-        group = [
-            c
-            for c in merge.conflict_rows(tx.conn)
-            if c["loser_event"] == row["loser_event"] and c["kind"] == row["kind"]
-        ]
+        # What one step lost (its values), or what one race lost (its steps), is settled at once.
+        same = "winner_event" if row["kind"] == "flow" else "loser_event"
+        group = [c for c in merge.conflict_rows(tx.conn) if c[same] == row[same] and c["kind"] == row["kind"]]
         values = {c["field"]: json.loads(c["loser_value"]) for c in group}
         payload: dict[str, Any] = {"resolves": sorted(c["id"] for c in group)}
         if take == "lost":

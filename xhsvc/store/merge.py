@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from xhsvc.store import tables
 
@@ -109,7 +109,7 @@ def _ancestry(events: list[dict[str, Any]]) -> dict[str, set[str]]:
 def _flow_races(
     entity: str, events: list[dict[str, Any]], ancestors: dict[str, set[str]], skip: set[str]
 ) -> tuple[set[str], list[tuple[dict[str, Any], dict[str, Any]]]]:
-    """The steps that lost a race of the flow, and each race as (winner, loser)."""
+    """The steps that lost a race of the flow, and each lost step with the step that beat its side."""
     flow = FLOW_FIELD.get(entity)
     if flow is None:
         return set(), []
@@ -143,9 +143,9 @@ def _flow_races(
         side_b = [x for x in live if (x is b or not concurrent(x, b)) and concurrent(x, a)]
         winners, losers = (side_a, side_b) if strength(side_a) > strength(side_b) else (side_b, side_a)
         top = max(winners, key=lambda e: (RANK.get(e["kind"], 0), order[e["id"]]))
-        beaten = max(losers, key=lambda e: (RANK.get(e["kind"], 0), order[e["id"]]))
         lost |= {x["id"] for x in losers}
-        races.append((top, beaten))
+        # Every step of the losing side is listed: none of what it wrote goes unseen.
+        races.extend((top, beaten) for beaten in losers)
 
 
 def _conflict(
@@ -377,12 +377,18 @@ def write_folds(conn: Connection, folded: list[Folded], *, fresh: bool = False) 
         new_rows = [{**defaults, **row} for row in rows if row["id"] not in existing]
         for start in range(0, len(new_rows), CHUNK):
             conn.execute(insert(table), new_rows[start : start + CHUNK])
-        for row in rows:
-            if row["id"] in existing:
-                values = {
-                    k: v for k, v in {**defaults, **row}.items() if k not in DERIVED_COLUMNS and k != "id"
-                }
-                conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
+        changed = [{**defaults, **row} for row in rows if row["id"] in existing]
+        if changed:
+            # One statement, many parameter sets: every column but the id and the derived ones.
+            names = [name for name in defaults if name not in DERIVED_COLUMNS and name != "id"]
+            stmt = (
+                update(table)
+                .where(table.c.id == bindparam("_id"))
+                .values({name: bindparam(f"_{name}") for name in names})
+            )
+            params = [{"_id": row["id"], **{f"_{name}": row[name] for name in names}} for row in changed]
+            for start in range(0, len(params), CHUNK):
+                conn.execute(stmt, params[start : start + CHUNK])
     ids = [item.entity_id for item in folded]
     if not fresh:
         for start in range(0, len(ids), CHUNK):

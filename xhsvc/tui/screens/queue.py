@@ -139,9 +139,20 @@ class QueueScreen(TicketActions):
         last = page.offset + len(page.rows)
         refreshed = page.now.astimezone(self.app.zone).strftime("%H:%M:%S")  # type: ignore[attr-defined]
         self.query_one("#status", Static).update(
-            f" {first}-{last} of {page.total} tickets · refreshed {refreshed} · [ ] pages · ? help"
+            f" {first}-{last} of {page.total} tickets · refreshed {refreshed}{self._sync_note(page.sync)}"
+            " · [ ] pages · ? help"
         )
         self.query_one("#filters", Static).update(plain(f" Showing: {self.queue_filter.describe()}"))
+
+    def _sync_note(self, sync: dict[str, Any]) -> str:
+        note = ""
+        if sync.get("role") == "laptop":
+            last = sync["last_sync_at"]
+            when = last.astimezone(self.app.zone).strftime("%m-%d %H:%M") if last else "never"  # type: ignore[attr-defined]
+            note += f" · laptop: {sync['waiting']} change(s) to send, last sync {when}"
+        if sync.get("open_conflicts"):
+            note += f" · {sync['open_conflicts']} sync conflict(s): xhsvc sync conflicts"
+        return note
 
     def tick(self) -> None:
         """Countdowns move every second, from the due times already loaded."""

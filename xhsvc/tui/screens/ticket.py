@@ -61,6 +61,7 @@ class TicketScreen(TicketActions):
             yield Static("loading ...", id="summary")
             yield Static("", id="clocks")
             yield Static("", id="approvals")
+            yield Static("", id="conflicts").set_styles("display: none;")
             yield Static("History", classes="heading")
             history: DataTable[Any] = DataTable(id="history", cursor_type="row")
             history.add_columns("When", "Who", "What", "Detail")
@@ -143,6 +144,9 @@ class TicketScreen(TicketActions):
                 plain(a["decision_note"], multiline=True),
             )
         self.query_one("#approvals", Static).update(approvals if data["approvals"] else "No requests.")
+        conflicts = self.query_one("#conflicts", Static)
+        conflicts.update(self._conflicts(data["conflicts"]))
+        conflicts.display = bool(data["conflicts"])
         self.tick()
         table_widget = self.query_one("#history", DataTable)
         table_widget.clear()
@@ -150,6 +154,26 @@ class TicketScreen(TicketActions):
             table_widget.add_row(
                 self._local(event["at"]), cell(event["actor"]), cell(event["kind"]), cell(event["summary"])
             )
+
+    def _conflicts(self, conflicts: list[dict[str, Any]]) -> Table | str:
+        """What two nodes did at once and lost, kept until a person resolves it (sync resolve)."""
+        if not conflicts:
+            return ""
+        table = Table(
+            title="Sync conflicts (xhsvc sync resolve ID --take kept|lost)", title_justify="left", expand=True
+        )
+        for column in ("ID", "Field", "Kept", "Lost", "Lost by", "When"):
+            table.add_column(column, style="bold yellow" if column == "ID" else "")
+        for c in conflicts:
+            table.add_row(
+                plain(c["id"]),
+                plain(c["field"]),
+                plain(f"{c['kept']} ({c['kept_by']})"),
+                plain(str(c["lost"])),
+                plain(c["lost_by"]),
+                self._local(c["lost_at"]),
+            )
+        return table
 
     def tick(self) -> None:
         if self.data is None:

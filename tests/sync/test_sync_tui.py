@@ -1,0 +1,45 @@
+"""The dashboard on a laptop: changes waiting to be sent, the last sync, conflicts on a ticket."""
+
+from __future__ import annotations
+
+from tests.conftest import CUSTOMER, FixedClock, MakeCtx
+from tests.sync.conftest import MakeLaptop
+from tests.tui.test_dashboard import settle, text_of
+from textual.widgets import Static
+from xhsvc.core import sync, tickets
+from xhsvc.tui.app import XhsvcApp
+from xhsvc.tui.screens.ticket import TicketScreen
+
+
+async def test_the_laptop_dashboard_shows_what_waits_and_the_conflicts(
+    desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
+) -> None:
+    key = tickets.open_ticket(desk("wangfang"), customer=CUSTOMER, title="控制器告警").ticket.key
+    tickets.assign_ticket(desk("wangfang"), key=key, assignee="lijun")
+    tickets.respond_ticket(desk("lijun"), key=key)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.reprioritize_ticket(desk("zhoujian"), key=key, urgency=4, reason="不急")
+    clock.advance(minutes=3)
+    tickets.reprioritize_ticket(machine.ctx(), key=key, urgency=1, reason="很急")
+    app = XhsvcApp(
+        machine.ctx(), load_filter=dict, save_filter=lambda _: None, refresh_seconds=60, show_clock=False
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        status = text_of(app.screen.query_one("#status", Static))
+        assert "laptop:" in status and "to send" in status and "conflict" not in status
+    sync.sync_with_center(machine.ctx())
+    conflict = sync.list_conflicts(machine.ctx())[0]
+    app = XhsvcApp(
+        machine.ctx(), load_filter=dict, save_filter=lambda _: None, refresh_seconds=60, show_clock=False
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        status = text_of(app.screen.query_one("#status", Static))
+        assert "0 change(s) to send" in status and "sync conflict" in status
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        shown = text_of(app.screen.query_one("#conflicts", Static))
+        assert conflict["id"] in shown and "urgency" in shown
