@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
 from tests.conftest import CUSTOMER, FixedClock, MakeCtx
 from tests.sync.conftest import MakeLaptop
 from tests.tui.test_dashboard import settle, text_of
-from textual.widgets import Static
 from xhsvc.core import sync, tickets
 from xhsvc.tui.app import XhsvcApp
 from xhsvc.tui.screens.ticket import TicketScreen
