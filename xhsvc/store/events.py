@@ -74,12 +74,12 @@ def bump_counter(conn: Connection, name: str, *, at_least: int = 0) -> int:
 
 
 def reserve(conn: Connection, name: str, count: int, *, at_least: int = 0) -> int:
-    """Take `count` consecutive values of counter `name` at once; returns the first of them."""
-    last = bump_counter(conn, name, at_least=at_least + count - 1)
+    """Take `count` consecutive values of counter `name` at once; returns the first of them
+    (at least `at_least`)."""
+    first = bump_counter(conn, name, at_least=at_least)
     if count > 1:
-        conn.execute(update(COUNTER).where(COUNTER.c.name == name).values(value=last + count - 1))
-        last += count - 1
-    return last - count + 1
+        conn.execute(update(COUNTER).where(COUNTER.c.name == name).values(value=first + count - 1))
+    return first
 
 
 def next_hlc(conn: Connection, at: datetime) -> int:
