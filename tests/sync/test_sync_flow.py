@@ -240,3 +240,33 @@ def test_the_property_check_sees_a_lost_value(desk: MakeCtx, laptop: MakeLaptop,
     tickets.reprioritize_ticket(machine.ctx(), key=key, urgency=1, reason="很急")
     sync.sync_with_center(machine.ctx())
     _every_value_kept(desk("zhoujian"))
+
+
+def test_a_visit_worked_offline_reaches_the_center_with_findings_and_follow_ups(
+    desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
+) -> None:
+    from tests.core.test_visits import GOOD, _inspection
+    from xhsvc.core import customers, visits
+
+    agent = desk("wangfang")
+    customers.add_site(agent, customer=CUSTOMER, name="主院区机房", address="解放路88号", city="杭州")
+    customers.add_asset(
+        agent, customer=CUSTOMER, model="XS-8000", serial="XS8K-1", firmware="V4.0.2", site="主院区机房"
+    )
+    key = _inspection(desk)
+    visits.assign_visit(agent, key=key, engineer="lijun")
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    # In the machine room, no network.
+    visits.start_visit(machine.ctx(), key=key)
+    visits.record_items(machine.ctx(), key=key, answers={**GOOD, "firmware.controller": "fail"}, notes={})
+    done = visits.complete_visit(machine.ctx(), key=key, summary="固件需升级", open_tickets=["all"])
+    follow_up = done.tickets[0]
+    assert follow_up.startswith("LIJUN-")
+    clock.advance(days=2)
+    sync.sync_with_center(machine.ctx())
+    shown = visits.show_visit(agent, key=key)
+    assert shown["status"] == "completed"
+    assert [f["item"] for f in shown["findings"]] == ["firmware.controller"]
+    assert tickets.show_ticket(agent, key=follow_up)["from_visit"]["visit"] == key
+    assert visits.show_visit(machine.ctx(), key=key) == shown
