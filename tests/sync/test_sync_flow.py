@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CUSTOMER, FixedClock, MakeCtx
-from tests.sync.conftest import MakeLaptop
+from tests.sync.conftest import Laptop, MakeLaptop
 from xhsvc.core import sync, tickets
 from xhsvc.errors import InvalidInput, NotAllowed
 from xhsvc.store import queries
@@ -17,6 +17,16 @@ def _ticket(desk: MakeCtx, assignee: str = "lijun") -> str:
     key = tickets.open_ticket(desk("wangfang"), customer=CUSTOMER, title="控制器告警").ticket.key
     tickets.assign_ticket(desk("wangfang"), key=key, assignee=assignee)
     return key
+
+
+def _at_work(desk: MakeCtx, laptop: MakeLaptop) -> tuple[str, Laptop]:
+    """A ticket lijun has responded to on his laptop, and both sides in step."""
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.respond_ticket(machine.ctx(), key=key)
+    sync.sync_with_center(machine.ctx())
+    return key, machine
 
 
 def _snapshot(ctx) -> dict:
@@ -74,11 +84,7 @@ def test_a_bundle_round_trip_equals_a_direct_sync(desk: MakeCtx, laptop: MakeLap
 def test_concurrent_edits_of_one_field_keep_the_loser_as_a_conflict(
     desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
 ) -> None:
-    key = _ticket(desk)
-    machine = laptop("lijun")
-    sync.sync_with_center(machine.ctx())
-    tickets.respond_ticket(machine.ctx(), key=key)
-    sync.sync_with_center(machine.ctx())
+    key, machine = _at_work(desk, laptop)
     # Both sides resolve the same ticket at once with different words.
     tickets.resolve_ticket(desk("zhoujian"), key=key, resolution="远程重启解决")
     clock.advance(minutes=5)
@@ -103,11 +109,7 @@ def test_concurrent_edits_of_one_field_keep_the_loser_as_a_conflict(
 def test_a_resolution_at_the_site_wins_over_an_escalation_at_the_center(
     desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
 ) -> None:
-    key = _ticket(desk)
-    machine = laptop("lijun")
-    sync.sync_with_center(machine.ctx())
-    tickets.respond_ticket(machine.ctx(), key=key)
-    sync.sync_with_center(machine.ctx())
+    key, machine = _at_work(desk, laptop)
     # The site resolves first; the center, not knowing, escalates later: the clock would say
     # "escalated", the flow says the work was done.
     tickets.resolve_ticket(machine.ctx(), key=key, resolution="现场已修复")
@@ -158,11 +160,30 @@ def test_a_withdrawn_request_wins_over_its_approval(
         assert [c["lost_step"] for c in sync.list_conflicts(ctx)] == ["approval.approved"]
 
 
-def test_a_laptop_cannot_record_someone_elses_work(desk: MakeCtx, laptop: MakeLaptop, tmp_path: Path) -> None:
+def test_a_laptop_cannot_record_someone_elses_work(
+    desk: MakeCtx, laptop: MakeLaptop, tmp_path: Path, clock: FixedClock
+) -> None:
     key = _ticket(desk)
     machine = laptop("lijun")
     sync.sync_with_center(machine.ctx())
-    tickets.comment_ticket(machine.ctx("zhoujian"), key=key, text="经理批示")
+    with pytest.raises(NotAllowed, match="records the work of lijun only"):
+        tickets.comment_ticket(machine.ctx("zhoujian"), key=key, text="经理批示")
+    # Written behind xhsvc's back, it is refused at the center all the same.
+    from xhsvc.store import events
+    from xhsvc.store.events import Origin
+
+    with machine.db.write() as conn:
+        ticket = queries.get_ticket(conn, key)
+        assert ticket is not None
+        events.append(
+            conn,
+            Origin(actor="zhoujian", at=clock.now, node=machine.db.node_id),
+            entity="ticket",
+            entity_id=ticket.id,
+            ticket_id=ticket.id,
+            kind="ticket.commented",
+            payload={"set": {"updated_at": clock.now}, "text": "经理批示"},
+        )
     bundle = tmp_path / "forged.xhb"
     sync.export_bundle(machine.ctx(), target=bundle)
     before = _snapshot(desk("wangfang"))
@@ -270,3 +291,22 @@ def test_a_visit_worked_offline_reaches_the_center_with_findings_and_follow_ups(
     assert [f["item"] for f in shown["findings"]] == ["firmware.controller"]
     assert tickets.show_ticket(agent, key=follow_up)["from_visit"]["visit"] == key
     assert visits.show_visit(machine.ctx(), key=key) == shown
+
+
+def test_work_dated_ahead_of_the_center_is_kept_and_flagged(
+    desk: MakeCtx, laptop: MakeLaptop, tmp_path: Path
+) -> None:
+    from tests.conftest import FixedClock as Clock
+
+    key = _ticket(desk)
+    fast = Clock(desk("wangfang").now())
+    fast.advance(hours=5)
+    machine = laptop("lijun", clock_=fast)
+    sync.sync_with_center(machine.ctx())
+    tickets.comment_ticket(machine.ctx(), key=key, text="时钟快了五小时")
+    stick = tmp_path / "fast.xhb"
+    sync.export_bundle(machine.ctx(), target=stick)
+    result = sync.import_bundle(desk("zhoujian"), source=stick)
+    assert result["ahead"] == result["new"] > 0
+    history = tickets.ticket_history(desk("wangfang"), key=key)
+    assert history[-1]["summary"] == "时钟快了五小时"

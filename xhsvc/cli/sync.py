@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -44,8 +44,16 @@ def exchange(ctx: typer.Context, center: CenterOption = None, json_out: JsonOpti
         print_json(result)
         return
     say(f"synced: {result['sent']} changes sent, {result['received']} received")
+    _tell(result)
+
+
+def _tell(result: dict[str, Any]) -> None:
     if result["conflicts"]:
         warn(f"{result['conflicts']} new conflict(s) kept for a person to resolve: xhsvc sync conflicts")
+    if result["ahead"]:
+        warn(
+            f"{result['ahead']} change(s) are dated ahead of this clock: the other side's clock may run fast"
+        )
 
 
 @app.command()
@@ -120,8 +128,7 @@ def import_(
         print_json(result)
         return
     say(f"imported from {result['from']}: {result['new']} new of {result['events']} changes")
-    if result["conflicts"]:
-        warn(f"{result['conflicts']} new conflict(s) kept for a person to resolve: xhsvc sync conflicts")
+    _tell(result)
 
 
 @app.command()

@@ -76,6 +76,10 @@ class Context:
             if writing and not self.system:
                 raise NotAllowed(f"only the SLA sweep acts as {SYSTEM_HANDLE}")
             return self._person(conn, handle), f"{login} (sla sweep)"
+        laptop_person = self.db.sync_person
+        if laptop_person and writing and handle not in (None, laptop_person):
+            # The center takes from a laptop its person's work only: refuse here, not at the sync.
+            raise NotAllowed(f"this laptop records the work of {laptop_person} only, not of {handle}")
         if self.db.shared:
             name = login.removeprefix("db:")
             bound = queries.person_for_login(conn, name)

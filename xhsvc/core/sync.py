@@ -38,6 +38,8 @@ LAPTOP = "laptop"
 TOKEN_PREFIX = "xhsvc-join:"
 # A laptop's name for its center among its peers.
 CENTER_PEER = "center"
+# Events dated further ahead of the receiver's clock than this are flagged at import.
+AHEAD_SECONDS = 600
 # Everything a field engineer needs whatever tickets are theirs.
 REFERENCE = frozenset(
     {"person", "customer", "site", "contact", "asset", "contract", "contract_term", "contract_asset"}
@@ -203,6 +205,7 @@ def join_center(ctx: Context, *, token: str, url: str | None = None) -> dict[str
         store_sync.set_meta(conn, "sync_name", data["name"])
         store_sync.set_meta(conn, "sync_person", data["person"])
     store_db.set_prefix(ctx.db, data["prefix"])
+    ctx.db.sync_person = data["person"]
     return {
         "name": data["name"],
         "person": data["person"],
@@ -463,12 +466,16 @@ def _receive(db: Database, data: bytes, *, source: str, now: datetime) -> dict[s
         }
         store_sync.update_peer(conn, peer["name"], **values)
         raised = _open_conflicts(conn) - before
+    # Kept, but said: a sender whose clock runs fast dates its work ahead of everyone else's.
+    ahead = [row["at"] for row in new if (row["at"] - now).total_seconds() > AHEAD_SECONDS]
     return {
         "from": peer["name"],
         "events": len(rows),
         "new": len(new),
         "entities": len(folded),
         "conflicts": len(raised),
+        "ahead": len(ahead),
+        "ahead_until": max(ahead, default=None),
     }
 
 
@@ -522,6 +529,7 @@ def sync_with_center(ctx: Context, *, url: str | None = None) -> dict[str, Any]:
         "sent": sent,
         "received": pulled["new"],
         "conflicts": pulled["conflicts"] + pushed["conflicts"],
+        "ahead": pushed["ahead"] + pulled["ahead"],
         "center": center.node_id,
     }
 

@@ -109,6 +109,8 @@ class Database:
     engine: Engine
     node_id: str = ""
     prefix: str = DEFAULT_PREFIX
+    # On a laptop node: the one person whose work this database records (core/sync.py).
+    sync_person: str | None = None
     _closed: bool = field(default=False, repr=False)
     _login: str | None = field(default=None, repr=False)
     _privileged: bool | None = field(default=None, repr=False)
@@ -303,6 +305,7 @@ def _load_meta(db: Database, prefix: str | None) -> None:
                 )
     db.node_id = values["node_id"]
     db.prefix = values.get("key_prefix", DEFAULT_PREFIX)
+    db.sync_person = values.get("sync_person")
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -93,21 +93,18 @@ def events_beyond(conn: Connection, known: dict[str, int]) -> Iterator[dict[str,
 
 
 def events_of_tickets(conn: Connection, ticket_ids: list[str]) -> Iterator[dict[str, Any]]:
-    columns = [EVENT.c[name] for name in WIRE]
-    for start in range(0, len(ticket_ids), CHUNK):
-        chunk = ticket_ids[start : start + CHUNK]
-        yield from (
-            dict(row) for row in conn.execute(select(*columns).where(EVENT.c.ticket_id.in_(chunk))).mappings()
-        )
+    return _events_where(conn, EVENT.c.ticket_id, ticket_ids)
 
 
 def events_of_entities(conn: Connection, entity_ids: list[str]) -> Iterator[dict[str, Any]]:
+    return _events_where(conn, EVENT.c.entity_id, entity_ids)
+
+
+def _events_where(conn: Connection, column: Any, values: list[str]) -> Iterator[dict[str, Any]]:
     columns = [EVENT.c[name] for name in WIRE]
-    for start in range(0, len(entity_ids), CHUNK):
-        chunk = entity_ids[start : start + CHUNK]
-        yield from (
-            dict(row) for row in conn.execute(select(*columns).where(EVENT.c.entity_id.in_(chunk))).mappings()
-        )
+    for start in range(0, len(values), CHUNK):
+        chunk = values[start : start + CHUNK]
+        yield from (dict(row) for row in conn.execute(select(*columns).where(column.in_(chunk))).mappings())
 
 
 def as_utc(value: Any) -> datetime:
