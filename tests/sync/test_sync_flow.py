@@ -310,3 +310,27 @@ def test_work_dated_ahead_of_the_center_is_kept_and_flagged(
     assert result["ahead"] == result["new"] > 0
     history = tickets.ticket_history(desk("wangfang"), key=key)
     assert history[-1]["summary"] == "时钟快了五小时"
+
+
+def test_one_checklist_item_answered_on_two_nodes_is_a_conflict(
+    desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
+) -> None:
+    from tests.core.test_visits import _inspection
+    from xhsvc.core import customers, visits
+
+    agent = desk("wangfang")
+    customers.add_site(agent, customer=CUSTOMER, name="主院区机房", address="解放路88号", city="杭州")
+    key = _inspection(desk)
+    visits.assign_visit(agent, key=key, engineer="lijun")
+    visits.start_visit(desk("lijun"), key=key)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    visits.record_items(desk("zhoujian"), key=key, answers={"environment.temperature": 24}, notes={})
+    clock.advance(minutes=2)
+    visits.record_items(machine.ctx(), key=key, answers={"environment.temperature": 29}, notes={})
+    sync.sync_with_center(machine.ctx())
+    for ctx in (agent, machine.ctx()):
+        item = next(i for i in visits.show_visit(ctx, key=key)["items"] if i["id"] == "environment.temperature")
+        assert item["value"] == "29"
+        lost = {(c["entity"], c["field"], c["lost"]) for c in sync.list_conflicts(ctx)}
+        assert ("visit_item", "value", "24") in lost
