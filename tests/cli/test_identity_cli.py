@@ -66,6 +66,8 @@ def logins(desk_cli: Cli, use_db: str):
             conn.execute(text(f"GRANT {rights} ON ALL TABLES IN SCHEMA public TO {name}"))
             # History is written once: no login of the desk may change or delete an event.
             conn.execute(text(f"REVOKE UPDATE, DELETE ON event FROM {name}"))
+            if name != names["reader"]:
+                conn.execute(text(f"GRANT DELETE ON entity_head, sync_conflict TO {name}"))
     for handle, who in (
         ("wangfang", "agent"),
         ("lijun", "engineer"),

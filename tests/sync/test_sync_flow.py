@@ -330,7 +330,9 @@ def test_one_checklist_item_answered_on_two_nodes_is_a_conflict(
     visits.record_items(machine.ctx(), key=key, answers={"environment.temperature": 29}, notes={})
     sync.sync_with_center(machine.ctx())
     for ctx in (agent, machine.ctx()):
-        item = next(i for i in visits.show_visit(ctx, key=key)["items"] if i["id"] == "environment.temperature")
+        item = next(
+            i for i in visits.show_visit(ctx, key=key)["items"] if i["id"] == "environment.temperature"
+        )
         assert item["value"] == "29"
         lost = {(c["entity"], c["field"], c["lost"]) for c in sync.list_conflicts(ctx)}
         assert ("visit_item", "value", "24") in lost

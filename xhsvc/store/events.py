@@ -183,12 +183,16 @@ def append_many(conn: Connection, origin: Origin, changes: list[Change]) -> int:
 def take_heads(conn: Connection, entity_id: str, event_id: str, *, create: bool = False) -> list[str]:
     """The entity's heads, which the new event `event_id` names as its base and replaces.
 
-    The base tells the merge what the writer had seen of the entity (see store/merge.py)."""
+    The base tells the merge what the writer had seen of the entity (see store/merge.py). One head
+    (the usual case) is moved with an UPDATE; only heads left by a merge need a DELETE."""
     base: list[str] = []
     if not create:
         base = sorted(conn.execute(select(HEAD.c.event_id).where(HEAD.c.entity_id == entity_id)).scalars())
-        if base:
-            conn.execute(delete(HEAD).where(HEAD.c.entity_id == entity_id))
+    if len(base) == 1:
+        conn.execute(update(HEAD).where(HEAD.c.entity_id == entity_id).values(event_id=event_id))
+        return base
+    if base:
+        conn.execute(delete(HEAD).where(HEAD.c.entity_id == entity_id))
     conn.execute(insert(HEAD).values(entity_id=entity_id, event_id=event_id))
     return base
 
