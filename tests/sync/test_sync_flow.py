@@ -336,3 +336,18 @@ def test_one_checklist_item_answered_on_two_nodes_is_a_conflict(
         assert item["value"] == "29"
         lost = {(c["entity"], c["field"], c["lost"]) for c in sync.list_conflicts(ctx)}
         assert ("visit_item", "value", "24") in lost
+
+
+def test_a_revoked_laptop_is_refused(desk: MakeCtx, laptop: MakeLaptop, tmp_path: Path) -> None:
+    key, machine = _at_work(desk, laptop)
+    tickets.comment_ticket(machine.ctx(), key=key, text="笔记本丢失前的记录")
+    stick = tmp_path / "late.xhb"
+    sync.export_bundle(machine.ctx(), target=stick)
+    with pytest.raises(NotAllowed, match="only a manager"):
+        sync.revoke_node(desk("wangfang"), name="lijun-laptop")
+    sync.revoke_node(desk("zhoujian"), name="lijun-laptop")
+    with pytest.raises(NotAllowed, match="revoked"):
+        sync.import_bundle(desk("zhoujian"), source=stick)
+    with pytest.raises(NotAllowed, match="revoked"):
+        sync.sync_with_center(machine.ctx())
+    assert [n["revoked_at"] is not None for n in sync.list_nodes(desk("zhoujian"))] == [True]

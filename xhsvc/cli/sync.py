@@ -192,6 +192,23 @@ def node_add(
     typer.echo(f"  xhsvc sync join {result['token']}")
 
 
+@node_app.command("revoke")
+def node_revoke(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The laptop's name.", show_default=False)],
+    json_out: JsonOption = False,
+) -> None:
+    """Cut a lost, stolen or replaced laptop off: its bundles are refused from now on.
+
+    Example: xhsvc sync node revoke lijun-laptop
+    """
+    result = core.revoke_node(core_context(ctx), name=name)
+    if json_out:
+        print_json(result)
+    else:
+        say(f"{result['name']} revoked: its bundles and syncs are refused from now on")
+
+
 @node_app.command("list")
 def node_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
     """Registered nodes, whose they are, when they last synced and what waits for them.
@@ -210,6 +227,7 @@ def node_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
             ("prefix", "PREFIX"),
             ("last_received_at", "LAST HEARD"),
             ("waiting", "WAITING"),
+            ("revoked_at", "REVOKED"),
         ],
         empty="no laptops registered: xhsvc sync node add NAME --person ID",
     )

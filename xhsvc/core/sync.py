@@ -138,6 +138,20 @@ def add_node(ctx: Context, *, name: str, person: str, prefix: str | None = None)
     }
 
 
+def revoke_node(ctx: Context, *, name: str) -> dict[str, Any]:
+    """Cut a laptop off (lost, stolen, replaced): its bundles and syncs are refused from now on;
+    what it sent before stays."""
+    with ctx.writing() as tx:
+        _manager(tx, "sync node revoke")
+        peer = store_sync.peer(tx.conn, name)
+        if peer is None or peer["role"] != LAPTOP:
+            raise NotFound(f"sync node revoke: no registered laptop {name!r} (xhsvc sync node list)")
+        if peer["revoked_at"] is not None:
+            raise Conflict(f"sync node revoke: {name} was already revoked")
+        store_sync.update_peer(tx.conn, name, revoked_at=tx.now)
+        return {"name": name, "revoked_at": tx.now}
+
+
 def list_nodes(ctx: Context) -> list[dict[str, Any]]:
     with ctx.reading() as tx:
         handles = queries.handles_by_id(tx.conn, [p["person_id"] for p in store_sync.peers(tx.conn)])
@@ -154,6 +168,7 @@ def list_nodes(ctx: Context) -> list[dict[str, Any]]:
                     "last_received_at": peer["last_received_at"],
                     "last_sent_at": peer["last_sent_at"],
                     "waiting": _waiting(tx.conn, peer, mine),
+                    "revoked_at": peer["revoked_at"],
                 }
             )
         return out
