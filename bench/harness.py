@@ -1,0 +1,87 @@
+"""What the benches share: the machine they ran on, paired timing of commands, a figures table.
+
+Commands compared with each other are run in turns (A B C A B C ...), so that a change in the
+machine's load during the run falls on all of them alike; each gets one untimed warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+def machine() -> str:
+    """The machine in one line, for the figures' heading and the README."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores, {model}; {platform.python_implementation()} {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def add_common(parser: argparse.ArgumentParser, *, repeat: int = 5) -> None:
+    parser.add_argument("--repeat", type=int, default=repeat, metavar="R", help="timed runs per command")
+    parser.add_argument("--seed", type=int, default=2026, help="random seed for the data")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder and print its path")
+
+
+def run(argv: Sequence[str], env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(list(argv), env=dict(env), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} exited {done.returncode}:\n{done.stderr.strip()}")
+    return done
+
+
+def paired(
+    commands: Mapping[str, Sequence[str]], env: Mapping[str, str], repeat: int
+) -> dict[str, list[float]]:
+    """Wall seconds of each command, the commands run in turns, after one warm-up each."""
+    for argv in commands.values():
+        run(argv, env)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, argv in commands.items():
+            began = time.perf_counter()
+            run(argv, env)
+            times[name].append(time.perf_counter() - began)
+    return times
+
+
+@dataclass
+class Figure:
+    label: str
+    seconds: float
+    # What the figure is measured against (another figure's label), and the most it may take.
+    against: str | None = None
+    goal: float | None = None
+
+
+def print_figures(title: str, figures: Sequence[Figure]) -> None:
+    by_label = {f.label: f.seconds for f in figures}
+    width = max(len(f.label) for f in figures)
+    print(f"{title}\n({machine()})")
+    print(f"{'':<{width}}  {'median ms':>10}  {'ratio':>7}  {'goal':>6}")
+    for f in figures:
+        ratio = f"{f.seconds / by_label[f.against]:.2f}x" if f.against else ""
+        goal = f"{f.goal:.2f}x" if f.goal else ""
+        mark = "  over" if f.goal and f.against and f.seconds / by_label[f.against] > f.goal else ""
+        print(f"{f.label:<{width}}  {f.seconds * 1000:10.1f}  {ratio:>7}  {goal:>6}{mark}")
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
