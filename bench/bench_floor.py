@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_cli import find_xhsvc, fill  # noqa: E402
-from harness import Figure, add_common, median, paired, print_figures  # noqa: E402
+from bench_cli import fill, find_xhsvc
+from harness import Figure, add_common, median, paired, print_figures
 
-from xhsvc.store.db import open_database  # noqa: E402
+from xhsvc.store.db import open_database
 
 READ_GOAL, WRITE_GOAL = 1.15, 1.3
 
