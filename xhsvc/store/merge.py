@@ -410,14 +410,16 @@ def refold(conn: Connection, entity_ids: Iterable[str]) -> list[Folded]:
     return folded
 
 
-def _all_groups(conn: Connection) -> Iterator[dict[str, list[dict[str, Any]]]]:
-    """Every entity's events, a page of tickets (with their requests and clocks) at a time."""
+def _groups_of(conn: Connection, entity: str) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """The events of every entity of one kind, a page of entities at a time (memory stays flat)."""
     last: str | None = None
     while True:
-        stmt = select(EVENT.c.entity_id).distinct().order_by(EVENT.c.entity_id).limit(CHUNK)
+        stmt = (
+            select(EVENT.c.entity_id).where(EVENT.c.entity == entity).distinct().order_by(EVENT.c.entity_id)
+        )
         if last is not None:
             stmt = stmt.where(EVENT.c.entity_id > last)
-        page = list(conn.execute(stmt).scalars())
+        page = list(conn.execute(stmt.limit(CHUNK)).scalars())
         if not page:
             return
         last = page[-1]
@@ -425,26 +427,33 @@ def _all_groups(conn: Connection) -> Iterator[dict[str, list[dict[str, Any]]]]:
 
 
 def rebuild(conn: Connection) -> int:
-    """Empty the state tables and fold the whole log onto them; returns the events folded."""
+    """Empty the state tables and fold the whole log onto them, table by table in the order their
+    references need, a page of entities at a time; returns the events folded."""
     for model in reversed(tables.PROJECTED.values()):
         conn.execute(delete(model.__table__))  # type: ignore[attr-defined]
     conn.execute(delete(HEAD))
     conn.execute(delete(CONFLICT))
-    # Requests are folded with their tickets: gather them per ticket, then write by table order.
-    folded: list[Folded] = []
-    count = 0
-    tickets: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for groups in _all_groups(conn):
+    # The steps requests lost take their tickets' steps of the same moment with them: known first.
+    carried: set[tuple[str | None, str, Any]] = set()
+    for groups in _groups_of(conn, "approval"):
         for entity_id, events in groups.items():
-            count += len(events)
-            ticket_id = events[0]["ticket_id"] if events[0]["entity"] in ("approval", *CARRIED) else None
-            if ticket_id:
-                tickets.setdefault(ticket_id, {})[entity_id] = events
-            else:
-                folded.append(fold(events[0]["entity"], entity_id, events))
-    for groups in tickets.values():
-        folded.extend(fold_group(groups))
-    write_folds(conn, folded, fresh=True)
+            lost = fold("approval", entity_id, events).lost
+            carried |= {(e["ticket_id"], e["node"], e["at"]) for e in events if e["id"] in lost}
+    count = 0
+    known = {name for name in tables.PROJECTED}
+    others = sorted(set(conn.execute(select(EVENT.c.entity).distinct()).scalars()) - known)
+    for entity in [*tables.PROJECTED, *others]:
+        for groups in _groups_of(conn, entity):
+            folded = []
+            for entity_id, events in groups.items():
+                count += len(events)
+                excluded = (
+                    [e["id"] for e in events if (e["ticket_id"], e["node"], e["at"]) in carried]
+                    if carried and entity in CARRIED
+                    else []
+                )
+                folded.append(fold(entity, entity_id, events, excluded=excluded))
+            write_folds(conn, folded, fresh=True)
     return count
 
 
