@@ -251,10 +251,11 @@ def _slice(conn: Connection, person: tables.Person) -> tuple[set[str], set[str]]
     )
     visits = set(conn.execute(select(visit.c.id).where(or_(*visit_filter))).scalars())
     records = set(visits)
+    ordered = sorted(visits)
     for model in (tables.VisitItem, tables.Finding):
         table = model.__table__  # type: ignore[attr-defined]
-        for start in range(0, len(visits), 500):
-            chunk = sorted(visits)[start : start + 500]
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
             records |= set(conn.execute(select(table.c.id).where(table.c.visit_id.in_(chunk))).scalars())
     return tickets, records
 
