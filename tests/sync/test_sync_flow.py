@@ -29,6 +29,18 @@ def _at_work(desk: MakeCtx, laptop: MakeLaptop) -> tuple[str, Laptop]:
     return key, machine
 
 
+def urgencies_at_once(desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock) -> tuple[str, Laptop]:
+    """The center sets urgency 4 and, not knowing, lijun's laptop sets 1 three minutes later."""
+    key = _ticket(desk)
+    tickets.respond_ticket(desk("lijun"), key=key)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    tickets.reprioritize_ticket(desk("zhoujian"), key=key, urgency=4, reason="不急")
+    clock.advance(minutes=3)
+    tickets.reprioritize_ticket(machine.ctx(), key=key, urgency=1, reason="很急")
+    return key, machine
+
+
 def _snapshot(ctx) -> dict:
     with ctx.reading() as tx:
         return queries.state_snapshot(tx.conn)
@@ -236,13 +248,7 @@ def test_the_sweep_runs_at_the_center_only(laptop: MakeLaptop) -> None:
 def test_two_urgencies_at_once_keep_the_later_and_list_the_other(
     desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
 ) -> None:
-    key = _ticket(desk)
-    tickets.respond_ticket(desk("lijun"), key=key)
-    machine = laptop("lijun")
-    sync.sync_with_center(machine.ctx())
-    tickets.reprioritize_ticket(desk("zhoujian"), key=key, urgency=4, reason="不急")
-    clock.advance(minutes=3)
-    tickets.reprioritize_ticket(machine.ctx(), key=key, urgency=1, reason="很急")
+    key, machine = urgencies_at_once(desk, laptop, clock)
     sync.sync_with_center(machine.ctx())
     for ctx in (desk("wangfang"), machine.ctx()):
         assert tickets.show_ticket(ctx, key=key)["urgency"] == 1
@@ -252,13 +258,7 @@ def test_two_urgencies_at_once_keep_the_later_and_list_the_other(
 def test_the_property_check_sees_a_lost_value(desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock) -> None:
     from tests.sync.test_sync_properties import _every_value_kept
 
-    key = _ticket(desk)
-    tickets.respond_ticket(desk("lijun"), key=key)
-    machine = laptop("lijun")
-    sync.sync_with_center(machine.ctx())
-    tickets.reprioritize_ticket(desk("zhoujian"), key=key, urgency=4, reason="不急")
-    clock.advance(minutes=3)
-    tickets.reprioritize_ticket(machine.ctx(), key=key, urgency=1, reason="很急")
+    _, machine = urgencies_at_once(desk, laptop, clock)
     sync.sync_with_center(machine.ctx())
     _every_value_kept(desk("zhoujian"))
 

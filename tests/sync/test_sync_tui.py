@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from tests.conftest import CUSTOMER, FixedClock, MakeCtx
+from tests.conftest import FixedClock, MakeCtx
 from tests.sync.conftest import MakeLaptop
+from tests.sync.test_sync_flow import urgencies_at_once
 from tests.tui.test_dashboard import settle, text_of
-from xhsvc.core import sync, tickets
+from xhsvc.core import sync
 from xhsvc.tui.app import XhsvcApp
 from xhsvc.tui.screens.ticket import TicketScreen
 
@@ -15,14 +16,7 @@ from xhsvc.tui.screens.ticket import TicketScreen
 async def test_the_laptop_dashboard_shows_what_waits_and_the_conflicts(
     desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock
 ) -> None:
-    key = tickets.open_ticket(desk("wangfang"), customer=CUSTOMER, title="控制器告警").ticket.key
-    tickets.assign_ticket(desk("wangfang"), key=key, assignee="lijun")
-    tickets.respond_ticket(desk("lijun"), key=key)
-    machine = laptop("lijun")
-    sync.sync_with_center(machine.ctx())
-    tickets.reprioritize_ticket(desk("zhoujian"), key=key, urgency=4, reason="不急")
-    clock.advance(minutes=3)
-    tickets.reprioritize_ticket(machine.ctx(), key=key, urgency=1, reason="很急")
+    _, machine = urgencies_at_once(desk, laptop, clock)
     app = XhsvcApp(
         machine.ctx(), load_filter=dict, save_filter=lambda _: None, refresh_seconds=60, show_clock=False
     )

@@ -16,6 +16,7 @@ from typing import Any
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.durations import parse_duration
 from xhsvc.core.settings import Settings
+from xhsvc.core.sync import require_center
 from xhsvc.errors import InvalidInput, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.db import Database, sqlite_path
@@ -216,8 +217,6 @@ def flush_notifications(ctx: Context, *, limit: int = 200) -> dict[str, Any]:
     failed; a failed one keeps its error and is retried by the next flush, once per flush.
     `busy` says which flush has the turn when this one found it taken (SQLite) and sent nothing.
     """
-    from xhsvc.core.sync import require_center
-
     with ctx.reading() as tx:
         require_center(tx, "notify flush")
     command = _delivery_command(ctx)

@@ -8,6 +8,7 @@ from typing import Any
 
 from xhsvc.core.context import Context
 from xhsvc.core.people import TIERS
+from xhsvc.core.sync import sync_summary
 from xhsvc.core.tickets import ACTIVE, STATUSES, listing_rows
 from xhsvc.errors import InvalidInput, NotFound
 from xhsvc.store import queries
@@ -100,8 +101,6 @@ def queue_page(ctx: Context, *, filter: QueueFilter, offset: int = 0, limit: int
             limit=limit,
         )
         rows = listing_rows(tx, rows)
-        from xhsvc.core.sync import sync_summary
-
         sync = sync_summary(tx.conn, tx.node)
     return QueuePage(rows=rows, total=total, offset=offset, now=now, filter=filter, sync=sync)
 

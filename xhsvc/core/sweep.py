@@ -19,6 +19,7 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import today_of
 from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
 from xhsvc.core.rules import Facts, Rule, RuleSet, load_rules, unmet_conditions
+from xhsvc.core.sync import require_center
 from xhsvc.errors import Conflict, InvalidInput, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -278,8 +279,6 @@ def sweep(
             "breaches and notifications that cannot be undone: use --dry-run to look, --force to write"
         )
     if not dry_run:
-        from xhsvc.core.sync import require_center
-
         with ctx.reading() as tx:
             require_center(tx, "sla sweep")
     rules = load_rules()

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
 from xhsvc.core import bundle
 from xhsvc.core.context import Context, Tx
@@ -201,7 +201,7 @@ def join_center(ctx: Context, *, token: str, url: str | None = None) -> dict[str
     with ctx.db.write() as conn:
         if node_role(conn) == LAPTOP:
             raise Conflict("sync join: this database is already a laptop node")
-        if conn.execute(select(events.EVENT.c.id).limit(1)).first() is not None:
+        if store_sync.has_events(conn):
             raise Conflict(
                 "sync join: this database already holds records; join from a new one "
                 "(e.g. XHSVC_HOME=~/laptop xhsvc sync join ...)"
@@ -233,33 +233,6 @@ def join_center(ctx: Context, *, token: str, url: str | None = None) -> dict[str
 # Building and receiving bundles ------------------------------------------------------------------
 
 
-def _slice(conn: Connection, person: tables.Person) -> tuple[set[str], set[str]]:
-    """The tickets and visit records a sliced laptop receives: its person's, and its region's."""
-    ticket = tables.Ticket.__table__
-    customer = tables.Customer.__table__
-    approval = tables.Approval.__table__
-    visit = tables.Visit.__table__
-    in_region = select(customer.c.id).where(customer.c.region == person.region) if person.region else None
-    ticket_filter = [ticket.c.assignee_id == person.id]
-    visit_filter = [visit.c.engineer_id == person.id]
-    if in_region is not None:
-        ticket_filter.append(ticket.c.customer_id.in_(in_region))
-        visit_filter.append(visit.c.customer_id.in_(in_region))
-    tickets = set(conn.execute(select(ticket.c.id).where(or_(*ticket_filter))).scalars())
-    tickets |= set(
-        conn.execute(select(approval.c.ticket_id).where(approval.c.requested_by_id == person.id)).scalars()
-    )
-    visits = set(conn.execute(select(visit.c.id).where(or_(*visit_filter))).scalars())
-    records = set(visits)
-    ordered = sorted(visits)
-    for model in (tables.VisitItem, tables.Finding):
-        table = model.__table__  # type: ignore[attr-defined]
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start : start + 500]
-            records |= set(conn.execute(select(table.c.id).where(table.c.visit_id.in_(chunk))).scalars())
-    return tickets, records
-
-
 def _in_slice(event: dict[str, Any], tickets: set[str], records: set[str]) -> bool:
     if event["entity"] in REFERENCE:
         return True
@@ -277,7 +250,7 @@ def _outgoing(conn: Connection, peer: dict[str, Any], known: dict[str, int]) -> 
     if peer["role"] != LAPTOP or owner is None or owner.role not in SLICED_ROLES:
         yield from store_sync.events_beyond(conn, known)
         return
-    tickets, records = _slice(conn, owner)
+    tickets, records = store_sync.slice_of(conn, owner.id, owner.region)
     sent: set[str] = set()
     touched_tickets: set[str] = set()
     touched_records: set[str] = set()
@@ -350,7 +323,9 @@ def export_bundle(ctx: Context, *, target: Path, peer: str | None = None) -> dic
 def _key_for(conn: Connection, db: Database, header: dict[str, Any], source: str) -> dict[str, Any]:
     """The peer a bundle claims to come from, if it may: its key is then checked on the bytes."""
     schema = str(header.get("schema", ""))
-    if not schema.isdigit() or int(schema) > int(store_db.HEAD_REVISION):
+    if not schema.isdigit():
+        raise InvalidInput(f"{source}: the bundle's header names no schema revision; nothing imported")
+    if int(schema) > int(store_db.HEAD_REVISION):
         raise InvalidInput(
             f"{source}: written by a newer xhsvc (schema {schema}, this one knows up to "
             f"{store_db.HEAD_REVISION}); upgrade xhsvc here first. Nothing imported"
@@ -390,15 +365,7 @@ def _authorize(conn: Connection, peer: dict[str, Any], rows: list[dict[str, Any]
     created = {
         r["entity_id"]: json.loads(r["payload"]).get("create", {}) for r in rows if r["entity"] == "approval"
     }
-    foreign = [r for r in rows if r["node"] != peer["node_id"]]
-    held = set()
-    ids = [r["id"] for r in foreign]
-    for start in range(0, len(ids), 500):
-        held |= set(
-            conn.execute(
-                select(events.EVENT.c.id).where(events.EVENT.c.id.in_(ids[start : start + 500]))
-            ).scalars()
-        )
+    held = store_sync.held(conn, [r["id"] for r in rows if r["node"] != peer["node_id"]])
     for row in rows:
         where = f"{source}: event {row['seq']} of node {row['node']} ({row['kind']}"
         if row["node"] != peer["node_id"]:
@@ -426,7 +393,7 @@ def _forbidden(
     if editors and owner.role not in editors:
         return f"a {owner.role} may not change {row['entity']} records"
     if kind in ("approval.approved", "approval.denied"):
-        approval = queries_approval(conn, row["entity_id"]) or created.get(row["entity_id"], {})
+        approval = store_sync.approval_row(conn, row["entity_id"]) or created.get(row["entity_id"], {})
         if approval.get("requested_by_id") == owner.id:
             return "the one who made a request may not decide it"
         # Only what cannot change since the laptop saw it counts here: a request referred at the
@@ -436,12 +403,6 @@ def _forbidden(
         if owner.role not in ("agent", "manager"):
             return f"a {owner.role} may not decide requests"
     return None
-
-
-def queries_approval(conn: Connection, approval_id: str) -> dict[str, Any] | None:
-    table = tables.Approval.__table__
-    row = conn.execute(select(table).where(table.c.id == approval_id)).mappings().first()
-    return dict(row) if row else None
 
 
 def _receive(db: Database, data: bytes, *, source: str, now: datetime) -> dict[str, Any]:
@@ -463,7 +424,7 @@ def _receive(db: Database, data: bytes, *, source: str, now: datetime) -> dict[s
             new = store_sync.take_in(conn, rows)
         except store_sync.BadEvent as e:
             raise InvalidInput(f"{source}: {e}; nothing imported") from None
-        before = _open_conflicts(conn)
+        before = merge.count_open_conflicts(conn)
         folded = merge.refold(conn, {row["entity_id"] for row in new}) if new else []
         tickets = {f.entity_id for f in folded if f.entity == "ticket"}
         for ticket_id in tickets:
@@ -481,7 +442,8 @@ def _receive(db: Database, data: bytes, *, source: str, now: datetime) -> dict[s
             "node_id": peer["node_id"],
         }
         store_sync.update_peer(conn, peer["name"], **values)
-        raised = _open_conflicts(conn) - before
+        # A merge only adds conflicts: a person's resolution is what removes one.
+        raised = merge.count_open_conflicts(conn) - before
     # Kept, but said: a sender whose clock runs fast dates its work ahead of everyone else's.
     ahead = [row["at"] for row in new if (row["at"] - now).total_seconds() > AHEAD_SECONDS]
     return {
@@ -489,14 +451,10 @@ def _receive(db: Database, data: bytes, *, source: str, now: datetime) -> dict[s
         "events": len(rows),
         "new": len(new),
         "entities": len(folded),
-        "conflicts": len(raised),
+        "conflicts": raised,
         "ahead": len(ahead),
         "ahead_until": max(ahead, default=None),
     }
-
-
-def _open_conflicts(conn: Connection) -> set[str]:
-    return {c["id"] for c in merge.conflict_rows(conn)}
 
 
 def import_bundle(ctx: Context, *, source: Path) -> dict[str, Any]:
@@ -553,7 +511,7 @@ def sync_with_center(ctx: Context, *, url: str | None = None) -> dict[str, Any]:
 def sync_summary(conn: Connection, node_id: str) -> dict[str, Any]:
     """What the dashboard's status line says: on a laptop the changes waiting to be sent and the
     last sync; anywhere the conflicts waiting for a person."""
-    summary: dict[str, Any] = {"role": node_role(conn), "open_conflicts": len(merge.conflict_rows(conn))}
+    summary: dict[str, Any] = {"role": node_role(conn), "open_conflicts": merge.count_open_conflicts(conn)}
     if summary["role"] == LAPTOP:
         center = store_sync.peer(conn, CENTER_PEER)
         assert center is not None
@@ -573,7 +531,7 @@ def sync_status(ctx: Context) -> dict[str, Any]:
             "node": ctx.db.node_id,
             "role": role,
             "prefix": ctx.db.prefix,
-            "open_conflicts": len(merge.conflict_rows(conn)),
+            "open_conflicts": merge.count_open_conflicts(conn),
         }
         if role == LAPTOP:
             center = next(p for p in peers if p["name"] == CENTER_PEER)
@@ -598,32 +556,34 @@ def sync_status(ctx: Context) -> dict[str, Any]:
 # Conflicts ---------------------------------------------------------------------------------------
 
 
-def _conflict_view(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
-    ticket = queries.get_ticket(conn, row["ticket_id"]) if row["ticket_id"] else None
-    winner = conn.execute(
-        select(events.EVENT.c.kind, events.EVENT.c.actor, events.EVENT.c.node, events.EVENT.c.at).where(
-            events.EVENT.c.id == row["winner_event"]
+def _conflict_views(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    winners = store_sync.steps_of(conn, [row["winner_event"] for row in rows])
+    keys = queries.ticket_keys(conn, [row["ticket_id"] for row in rows if row["ticket_id"]])
+    views = []
+    for row in rows:
+        winner = winners.get(row["winner_event"], {})
+        views.append(
+            {
+                "id": row["id"],
+                "ticket": keys.get(row["ticket_id"] or ""),
+                "entity": row["entity"],
+                "entity_id": row["entity_id"],
+                "field": row["field"],
+                "kind": row["kind"],
+                "rule": row["rule"],
+                "kept": json.loads(row["winner_value"]) if row["winner_value"] else None,
+                "kept_by": winner.get("actor"),
+                "kept_step": winner.get("kind"),
+                "lost": json.loads(row["loser_value"]) if row["loser_value"] else None,
+                "lost_by": row["loser_actor"],
+                "lost_step": row["loser_kind"],
+                "lost_at": row["loser_at"],
+                "lost_node": row["loser_node"],
+                "resolved_by": row["resolved_by"],
+                "resolved_at": row["resolved_at"],
+            }
         )
-    ).first()
-    return {
-        "id": row["id"],
-        "ticket": ticket.key if ticket else None,
-        "entity": row["entity"],
-        "entity_id": row["entity_id"],
-        "field": row["field"],
-        "kind": row["kind"],
-        "rule": row["rule"],
-        "kept": json.loads(row["winner_value"]) if row["winner_value"] else None,
-        "kept_by": winner.actor if winner else None,
-        "kept_step": winner.kind if winner else None,
-        "lost": json.loads(row["loser_value"]) if row["loser_value"] else None,
-        "lost_by": row["loser_actor"],
-        "lost_step": row["loser_kind"],
-        "lost_at": row["loser_at"],
-        "lost_node": row["loser_node"],
-        "resolved_by": row["resolved_by"],
-        "resolved_at": row["resolved_at"],
-    }
+    return views
 
 
 def list_conflicts(
@@ -638,11 +598,11 @@ def list_conflicts(
                 raise NotFound(f"ticket {ticket!r} not found")
             ticket_id = found.id
         rows = merge.conflict_rows(tx.conn, open_only=not resolved, ticket_id=ticket_id)
-        return [_conflict_view(tx.conn, row) for row in rows]
+        return _conflict_views(tx.conn, rows)
 
 
 def conflicts_of_ticket(conn: Connection, ticket_id: str) -> list[dict[str, Any]]:
-    return [_conflict_view(conn, row) for row in merge.conflict_rows(conn, ticket_id=ticket_id)]
+    return _conflict_views(conn, merge.conflict_rows(conn, ticket_id=ticket_id))
 
 
 def _find_conflict(conn: Connection, text: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
 from xhsvc.core.customers import find_asset, find_customer
 from xhsvc.core.people import TIERS
+from xhsvc.core.sync import conflicts_of_ticket
 from xhsvc.core.text import MULTI_LINE, ONE_LINE, REPORT, TITLE, clean_text
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
@@ -945,8 +946,6 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         approvals = queries.approvals_for(tx.conn, ticket.id)
         clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
         from_visit = queries.finding_of_ticket(tx.conn, ticket.id)
-        from xhsvc.core.sync import conflicts_of_ticket
-
         conflicts = conflicts_of_ticket(tx.conn, ticket.id)
         now = tx.now
         ids = [ticket.assignee_id, ticket.opened_by_id]

@@ -26,10 +26,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from xhsvc.store import tables
 
@@ -321,25 +320,36 @@ def _scope(conn: Connection, entity_ids: set[str]) -> set[str]:
     return scope
 
 
+Moment = tuple[str | None, str, Any]
+
+
+def _moments(events: list[dict[str, Any]], lost: set[str]) -> set[Moment]:
+    """When the lost steps of a request were taken: (ticket, node, time) of each."""
+    return {(e["ticket_id"], e["node"], e["at"]) for e in events if e["id"] in lost}
+
+
+def _carried_with(entity: str, events: list[dict[str, Any]], carried: set[Moment]) -> list[str]:
+    """The events of a ticket or clock taken in the same moment as a request's lost step."""
+    if not carried or entity not in CARRIED:
+        return []
+    return [e["id"] for e in events if (e["ticket_id"], e["node"], e["at"]) in carried]
+
+
 def fold_group(groups: dict[str, list[dict[str, Any]]]) -> list[Folded]:
     """Fold entities together: requests first, whose lost steps take their ticket's steps of the
     same moment with them."""
-    carried: set[tuple[str | None, str, Any]] = set()
+    carried: set[Moment] = set()
     folded: list[Folded] = []
     for entity_id, events in groups.items():
         if events[0]["entity"] == "approval":
             result = fold("approval", entity_id, events)
             folded.append(result)
-            carried |= {(e["ticket_id"], e["node"], e["at"]) for e in events if e["id"] in result.lost}
+            carried |= _moments(events, result.lost)
     for entity_id, events in groups.items():
         entity = events[0]["entity"]
         if entity == "approval":
             continue
-        excluded = (
-            [e["id"] for e in events if (e["ticket_id"], e["node"], e["at"]) in carried]
-            if carried and entity in CARRIED
-            else []
-        )
+        excluded = _carried_with(entity, events, carried)
         folded.append(fold(entity, entity_id, events, excluded=excluded))
     return folded
 
@@ -434,11 +444,11 @@ def rebuild(conn: Connection) -> int:
     conn.execute(delete(HEAD))
     conn.execute(delete(CONFLICT))
     # The steps requests lost take their tickets' steps of the same moment with them: known first.
-    carried: set[tuple[str | None, str, Any]] = set()
+    carried: set[Moment] = set()
     for groups in _groups_of(conn, "approval"):
         for entity_id, events in groups.items():
             lost = fold("approval", entity_id, events).lost
-            carried |= {(e["ticket_id"], e["node"], e["at"]) for e in events if e["id"] in lost}
+            carried |= _moments(events, lost)
     count = 0
     known = {name for name in tables.PROJECTED}
     others = sorted(set(conn.execute(select(EVENT.c.entity).distinct()).scalars()) - known)
@@ -447,11 +457,7 @@ def rebuild(conn: Connection) -> int:
             folded = []
             for entity_id, events in groups.items():
                 count += len(events)
-                excluded = (
-                    [e["id"] for e in events if (e["ticket_id"], e["node"], e["at"]) in carried]
-                    if carried and entity in CARRIED
-                    else []
-                )
+                excluded = _carried_with(entity, events, carried)
                 folded.append(fold(entity, entity_id, events, excluded=excluded))
             write_folds(conn, folded, fresh=True)
     return count
@@ -468,5 +474,7 @@ def conflict_rows(
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
-def at_of(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+def count_open_conflicts(conn: Connection) -> int:
+    return conn.execute(
+        select(func.count()).select_from(CONFLICT).where(CONFLICT.c.resolved_event.is_(None))
+    ).scalar_one()

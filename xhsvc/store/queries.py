@@ -178,6 +178,14 @@ def ticket_events(conn: Connection, ticket_id: str) -> list[dict[str, Any]]:
     return out
 
 
+def ticket_keys(conn: Connection, ids: Sequence[str | None]) -> dict[str, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    ticket = tables.Ticket.__table__
+    return dict(conn.execute(select(ticket.c.id, ticket.c.key).where(ticket.c.id.in_(wanted))).all())
+
+
 def count_tickets(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(TICKET)).scalar_one()
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, tuple_, update
+from sqlalchemy import Connection, func, insert, or_, select, tuple_, update
 
 from xhsvc.store import chain, tables
 from xhsvc.store.events import bump_counter
@@ -217,3 +217,62 @@ def count_beyond(conn: Connection, known: dict[str, int], node: str) -> int:
     return conn.execute(
         select(func.count()).select_from(EVENT).where(EVENT.c.node == node, EVENT.c.seq > known.get(node, 0))
     ).scalar_one()
+
+
+def has_events(conn: Connection) -> bool:
+    return conn.execute(select(EVENT.c.id).limit(1)).first() is not None
+
+
+def held(conn: Connection, event_ids: list[str]) -> set[str]:
+    """Which of these events this database holds."""
+    found: set[str] = set()
+    for start in range(0, len(event_ids), CHUNK):
+        chunk = event_ids[start : start + CHUNK]
+        found |= set(conn.execute(select(EVENT.c.id).where(EVENT.c.id.in_(chunk))).scalars())
+    return found
+
+
+def steps_of(conn: Connection, event_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Kind, actor, node and time of these events, by id."""
+    found: dict[str, dict[str, Any]] = {}
+    columns = (EVENT.c.id, EVENT.c.kind, EVENT.c.actor, EVENT.c.node, EVENT.c.at)
+    for start in range(0, len(event_ids), CHUNK):
+        chunk = event_ids[start : start + CHUNK]
+        found.update(
+            (row["id"], dict(row))
+            for row in conn.execute(select(*columns).where(EVENT.c.id.in_(chunk))).mappings()
+        )
+    return found
+
+
+def approval_row(conn: Connection, approval_id: str) -> dict[str, Any] | None:
+    table = tables.Approval.__table__
+    row = conn.execute(select(table).where(table.c.id == approval_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def slice_of(conn: Connection, person_id: str, region: str | None) -> tuple[set[str], set[str]]:
+    """The tickets and visit records (visits, their items and findings) of a person and their
+    region: what a sliced laptop receives."""
+    ticket = tables.Ticket.__table__
+    customer = tables.Customer.__table__
+    approval = tables.Approval.__table__
+    visit = tables.Visit.__table__
+    ticket_filter = [ticket.c.assignee_id == person_id]
+    visit_filter = [visit.c.engineer_id == person_id]
+    if region:
+        in_region = select(customer.c.id).where(customer.c.region == region)
+        ticket_filter.append(ticket.c.customer_id.in_(in_region))
+        visit_filter.append(visit.c.customer_id.in_(in_region))
+    tickets = set(conn.execute(select(ticket.c.id).where(or_(*ticket_filter))).scalars())
+    tickets |= set(
+        conn.execute(select(approval.c.ticket_id).where(approval.c.requested_by_id == person_id)).scalars()
+    )
+    visits = sorted(conn.execute(select(visit.c.id).where(or_(*visit_filter))).scalars())
+    records = set(visits)
+    for model in (tables.VisitItem, tables.Finding):
+        table = model.__table__  # type: ignore[attr-defined]
+        for start in range(0, len(visits), CHUNK):
+            chunk = visits[start : start + CHUNK]
+            records |= set(conn.execute(select(table.c.id).where(table.c.visit_id.in_(chunk))).scalars())
+    return tickets, records
