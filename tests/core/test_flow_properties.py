@@ -53,7 +53,7 @@ STEPS = st.lists(
 
 def _event_count(ctx) -> int:
     with ctx.reading() as tx:
-        return tx.conn.execute(select(func.count()).select_from(Event)).scalar_one()
+        return tx.conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one()
 
 
 def _check_invariants(ctx, key: str) -> None:

@@ -147,7 +147,7 @@ def _fired(result) -> list[tuple[str, str]]:
 
 def _events(ctx) -> int:
     with ctx.reading() as tx:
-        return tx.conn.execute(select(func.count()).select_from(Event)).scalar_one()
+        return tx.conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one()
 
 
 def test_the_sweep_climbs_the_chain_step_by_step_and_fires_each_rule_once(desk: MakeCtx, clock) -> None:
@@ -218,7 +218,7 @@ def test_the_sweep_reads_only_tickets_whose_check_has_come(desk: MakeCtx, clock)
     first = sweep.sweep(agent, force=True, now=clock.now)
     assert first.checked == 1
     with agent.reading() as tx:
-        scheduled = tx.conn.execute(select(Ticket.next_check_at).where(Ticket.key == key)).scalar_one()
+        scheduled = tx.conn.execute(select(Ticket.__table__.c.next_check_at).where(Ticket.__table__.c.key == key)).scalar_one()
     assert scheduled == clock.now + timedelta(minutes=96)  # the response warning is next
     assert sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=95)).checked == 0
     tickets.comment_ticket(agent, key=key, text="客户来电催促")  # any change: look again

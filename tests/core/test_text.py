@@ -84,7 +84,7 @@ def test_one_line_values_of_a_visit_are_checked(desk: MakeCtx) -> None:
     engineer = desk("lijun")
     visits.start_visit(engineer, key=key)
     with desk("lijun").reading() as tx:
-        before = tx.conn.execute(select(func.count()).select_from(Event)).scalar_one()
+        before = tx.conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one()
     with pytest.raises(InvalidInput, match=r"^plan.scope: must not contain control characters other than"):
         visits.record_items(engineer, key=key, answers={"plan.scope": "机房\x1b[2J"})
     with pytest.raises(InvalidInput, match=r"^note of plan.window: must not contain control characters"):
@@ -92,7 +92,7 @@ def test_one_line_values_of_a_visit_are_checked(desk: MakeCtx) -> None:
     with pytest.raises(InvalidInput, match=r"^reason: must not contain control characters \(found \\n"):
         visits.reschedule_visit(agent, key=key, on="2026-11-27", reason="客户\n要求")
     with desk("lijun").reading() as tx:
-        assert tx.conn.execute(select(func.count()).select_from(Event)).scalar_one() == before
+        assert tx.conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one() == before
     visits.record_items(engineer, key=key, answers={"plan.scope": "主院区机房\n灾备中心"})
 
 
@@ -109,7 +109,7 @@ def test_the_visit_report_escapes_stored_text(desk: MakeCtx) -> None:
         notes={"plan.window": "窗口 <b>周六</b>\n第二行"},
     )
     with agent.writing() as tx:  # written around the checks: an old database
-        tx.conn.execute(update(Customer).values(name="医院\x1b]0;pwned\x07<img src=x onerror=alert(1)>"))
+        tx.conn.execute(update(Customer.__table__).values(name="医院\x1b]0;pwned\x07<img src=x onerror=alert(1)>"))
     markdown = reports.visit_report(agent, key=key, fmt="md")
     html = reports.visit_report(agent, key=key, fmt="html")
     for text in (markdown, html):

@@ -20,7 +20,7 @@ def _open(ctx, **kw) -> str:
 
 def _events(ctx) -> int:
     with ctx.reading() as tx:
-        return tx.conn.execute(select(func.count()).select_from(Event)).scalar_one()
+        return tx.conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one()
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ def _inspection(ctx_for: MakeCtx, on: str = "2026-11-20") -> str:
 
 def _events(ctx) -> int:
     with ctx.reading() as tx:
-        return tx.conn.execute(select(func.count()).select_from(Event)).scalar_one()
+        return tx.conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one()
 
 
 def test_the_storage_inspection_has_the_seeds_eight_sections() -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
 
-from xhsvc.store import tables  # noqa: F401
+from xhsvc.store import tables
 
 
 def test_migrations_match_the_tables(database) -> None:
     with database.read() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
     assert diff == []

@@ -73,7 +73,7 @@ def test_every_change_is_an_event_with_node_sequence_and_clock(desk: MakeCtx) ->
     key = tickets.open_ticket(agent, customer=CUSTOMER, title="告警").ticket.key
     tickets.assign_ticket(agent, key=key, assignee="lijun")
     with agent.reading() as tx:
-        rows = tx.conn.execute(select(Event).order_by(Event.hlc)).mappings().all()
+        rows = tx.conn.execute(select(Event.__table__).order_by(Event.__table__.c.hlc)).mappings().all()
     assert len(rows) >= 10
     assert {r["node"] for r in rows} == {agent.db.node_id}
     seqs = [r["seq"] for r in rows]

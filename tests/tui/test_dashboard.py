@@ -45,7 +45,7 @@ def cell(app, key: str, column: str) -> str:
 
 def _events(ctx) -> int:
     with ctx.reading() as tx:
-        return tx.conn.execute(select(func.count()).select_from(Event)).scalar_one()
+        return tx.conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one()
 
 
 async def test_the_queue_puts_the_nearest_clock_first(make_app, queue) -> None:

@@ -28,8 +28,8 @@ async def test_stored_escapes_and_markup_are_shown_as_text(make_app, queue, desk
     agent = desk("wangfang")
     with agent.writing() as tx:
         tx.conn.execute(
-            update(Ticket)
-            .where(Ticket.key == key)
+            update(Ticket.__table__)
+            .where(Ticket.__table__.c.key == key)
             .values(title=HOSTILE, description=f"第一行\n{HOSTILE}", contact="[red]陈[/red]")
         )
     tickets.comment_ticket(agent, key=key, text="[/] 正常备注")

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_
-from sqlalchemy.orm import aliased
 
 from xhsvc.store import tables
 
@@ -113,7 +112,7 @@ def ticket_listing(
     limit: int | None = 200,
 ) -> list[dict[str, Any]]:
     """Tickets for the queue, most pressing first: priority, then age."""
-    assignee = aliased(PERSON)
+    assignee = PERSON.alias()
     pending = _pending_requests()
     stmt = (
         select(
@@ -196,7 +195,7 @@ def count_tickets(conn: Connection) -> int:
 def notification_listing(
     conn: Connection, *, state: str | None = None, recipient_id: str | None = None, limit: int | None = 500
 ) -> list[dict[str, Any]]:
-    recipient = aliased(PERSON)
+    recipient = PERSON.alias()
     stmt = (
         select(
             NOTIFICATION.c.id,
@@ -473,7 +472,7 @@ def claim_notification(conn: Connection, *, skip: Sequence[str], stale_before: A
     """
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL idle_in_transaction_session_timeout = 0")
-    recipient = aliased(PERSON)
+    recipient = PERSON.alias()
     free = or_(NOTIFICATION.c.claimed_at.is_(None), NOTIFICATION.c.claimed_at < stale_before)
     stmt = (
         select(
@@ -620,7 +619,7 @@ def queue_page(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the queue, the nearest due clock first (paused and stopped clocks last), and
     the count of all matching tickets. Ordered on an index (status, next_due_at)."""
-    assignee = aliased(PERSON)
+    assignee = PERSON.alias()
     pending = _pending_requests()
     conditions: list[Any] = [TICKET.c.status.in_(list(statuses))]
     if tier:

@@ -2,11 +2,10 @@
 
 from alembic import context
 from sqlalchemy import create_engine
-from sqlmodel import SQLModel
 
-from xhsvc.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from xhsvc.store import tables
 
-target_metadata = SQLModel.metadata
+target_metadata = tables.metadata
 
 
 def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
