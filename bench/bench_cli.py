@@ -17,7 +17,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import find_xhsvc, run
 from sqlalchemy import delete
 
 from xhsvc.core.settings import DEFAULT_PRIORITY_MATRIX
@@ -374,21 +375,6 @@ def fill(db: Database, *, count: int, rng: random.Random, batch: int = BATCH) ->
 
 
 # Timing ---------------------------------------------------------------------------------------
-
-
-def find_xhsvc() -> str:
-    beside = shutil.which("xhsvc", path=str(Path(sys.executable).parent))
-    found = beside or shutil.which("xhsvc")
-    if found is None:
-        sys.exit("bench: no `xhsvc` command next to this Python or on PATH; install the package first")
-    return found
-
-
-def run(argv: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(list(argv), env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"bench: {' '.join(argv)} exited {done.returncode}:\n{done.stderr.strip()}")
-    return done
 
 
 def time_command(argv: Sequence[str], env: dict[str, str], repeat: int) -> tuple[list[float], int]:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_cli import fill, find_xhsvc
-from harness import Figure, add_common, median, paired, print_figures
+from bench_cli import fill
+from harness import Figure, add_common, find_xhsvc, median, paired, print_figures
 
 from xhsvc.store.db import open_database
 

@@ -20,7 +20,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import find_xhsvc, run
 from rich.cells import cell_len
 from sqlalchemy import Connection, event
 
@@ -372,21 +373,6 @@ def check(item: Lookup, names: list[str]) -> str:
 
 
 # Timing ---------------------------------------------------------------------------------------
-
-
-def find_xhsvc() -> str:
-    beside = Path(sys.executable).parent / "xhsvc"
-    found = str(beside) if beside.exists() else shutil.which("xhsvc")
-    if found is None:
-        sys.exit("bench: no `xhsvc` command next to this Python or on PATH; install the package first")
-    return found
-
-
-def run(argv: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(list(argv), env=env, capture_output=True, text=True, encoding="utf-8", check=False)
-    if done.returncode != 0:
-        sys.exit(f"bench: {' '.join(argv)} exited {done.returncode}:\n{done.stderr.strip()}")
-    return done
 
 
 def time_command(argv: Sequence[str], env: dict[str, str], repeat: int) -> tuple[list[float], str]:

@@ -25,7 +25,6 @@ import pstats
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import find_xhsvc, run
 from sqlalchemy import Connection, bindparam, event, update
 
 from xhsvc.core import sla
@@ -448,21 +449,6 @@ def restore(snapshot: Path, db_file: Path) -> None:
 
 
 # Timing ---------------------------------------------------------------------------------------
-
-
-def find_xhsvc() -> str:
-    beside = shutil.which("xhsvc", path=str(Path(sys.executable).parent))
-    found = beside or shutil.which("xhsvc")
-    if found is None:
-        sys.exit("bench: no `xhsvc` command next to this Python or on PATH; install the package first")
-    return found
-
-
-def run(argv: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(list(argv), env=env, capture_output=True, text=True, encoding="utf-8", check=False)
-    if done.returncode != 0:
-        sys.exit(f"bench: {' '.join(argv)} exited {done.returncode}:\n{done.stderr.strip()}")
-    return done
 
 
 def time_command(
