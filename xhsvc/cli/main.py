@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
 from typing import Annotated, Any
@@ -12,33 +13,62 @@ import typer
 from typer.core import TyperGroup
 
 from xhsvc import __version__
-from xhsvc.cli import (
-    assets,
-    calendars,
-    config_cmd,
-    contacts,
-    contracts,
-    customers,
-    db,
-    lookup,
-    notify,
-    people,
-    rules,
-    setup,
-    sites,
-    sla,
-    sync,
-    tickets,
-    transfer,
-    tui,
-    visits,
-)
 from xhsvc.cli.common import Globals, state
 from xhsvc.errors import XhsvcError
 
+# Every command under the root, in the order help lists them, with the module of xhsvc.cli that
+# declares it: a sub-app (`app`), commands it adds with `register(app)`, or a function of the
+# command's name. Only the one invoked is imported and built (Typer would build all 85 at every
+# call otherwise).
+COMMANDS: dict[str, str] = {
+    "ticket": "tickets",
+    "person": "people",
+    "customer": "customers",
+    "site": "sites",
+    "contact": "contacts",
+    "asset": "assets",
+    "contract": "contracts",
+    "calendar": "calendars",
+    "sla": "sla",
+    "rules": "rules",
+    "visit": "visits",
+    "notify": "notify",
+    "config": "config_cmd",
+    "db": "db",
+    "sync": "sync",
+    "init": "setup",
+    "demo": "setup",
+    "lookup": "lookup",
+    "import": "transfer",
+    "export": "transfer",
+    "tui": "tui",
+    "batch": "batch",
+}
+
+
+def _build(name: str) -> click.Command:
+    module = importlib.import_module(f"xhsvc.cli.{COMMANDS[name]}")
+    holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+    if hasattr(module, "register"):
+        module.register(holder)
+    elif hasattr(module, "app"):
+        holder.add_typer(module.app, name=name)
+    else:
+        holder.command()(getattr(module, name))
+    return typer.main.get_group(holder).commands[name]
+
 
 class XhsvcGroup(TyperGroup):
-    """Turns every typed core error into one line on stderr and its documented exit code."""
+    """Loads a sub-command when it is asked for, and turns every typed core error into one line
+    on stderr and its documented exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = _build(cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -90,29 +120,11 @@ def root(
 ) -> None:
     """xhsvc: tickets from the 24h hotline, contracts, escalation and approvals, SLA clocks."""
     globals_ = state(ctx)
-    globals_.db = db
-    globals_.as_person = as_person
-
-
-app.add_typer(tickets.app, name="ticket")
-app.add_typer(people.app, name="person")
-app.add_typer(customers.app, name="customer")
-app.add_typer(sites.app, name="site")
-app.add_typer(contacts.app, name="contact")
-app.add_typer(assets.app, name="asset")
-app.add_typer(contracts.app, name="contract")
-app.add_typer(calendars.app, name="calendar")
-app.add_typer(sla.app, name="sla")
-app.add_typer(rules.app, name="rules")
-app.add_typer(visits.app, name="visit")
-app.add_typer(notify.app, name="notify")
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(db.app, name="db")
-app.add_typer(sync.app, name="sync")
-setup.register(app)
-app.command()(lookup.lookup)
-transfer.register(app)
-app.command()(tui.tui)
+    # Inside `xhsvc batch` a line's own options win; those of the batch hold otherwise.
+    if db is not None:
+        globals_.db = db
+    if as_person is not None:
+        globals_.as_person = as_person
 
 
 def main() -> None:
