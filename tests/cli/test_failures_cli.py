@@ -155,6 +155,8 @@ def test_people_adding_the_same_customer_at_once_get_one_record_and_conflicts(de
     assert sorted(outcomes) == ["added", "conflict", "conflict", "conflict"]
     with desk("wangfang").reading() as tx:
         count = tx.conn.execute(
-            select(func.count()).select_from(Customer.__table__).where(Customer.__table__.c.name == "同时新建的客户")
+            select(func.count())
+            .select_from(Customer.__table__)
+            .where(Customer.__table__.c.name == "同时新建的客户")
         ).scalar_one()
     assert count == 1

@@ -218,7 +218,9 @@ def test_the_sweep_reads_only_tickets_whose_check_has_come(desk: MakeCtx, clock)
     first = sweep.sweep(agent, force=True, now=clock.now)
     assert first.checked == 1
     with agent.reading() as tx:
-        scheduled = tx.conn.execute(select(Ticket.__table__.c.next_check_at).where(Ticket.__table__.c.key == key)).scalar_one()
+        scheduled = tx.conn.execute(
+            select(Ticket.__table__.c.next_check_at).where(Ticket.__table__.c.key == key)
+        ).scalar_one()
     assert scheduled == clock.now + timedelta(minutes=96)  # the response warning is next
     assert sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=95)).checked == 0
     tickets.comment_ticket(agent, key=key, text="客户来电催促")  # any change: look again

@@ -109,7 +109,9 @@ def test_the_visit_report_escapes_stored_text(desk: MakeCtx) -> None:
         notes={"plan.window": "窗口 <b>周六</b>\n第二行"},
     )
     with agent.writing() as tx:  # written around the checks: an old database
-        tx.conn.execute(update(Customer.__table__).values(name="医院\x1b]0;pwned\x07<img src=x onerror=alert(1)>"))
+        tx.conn.execute(
+            update(Customer.__table__).values(name="医院\x1b]0;pwned\x07<img src=x onerror=alert(1)>")
+        )
     markdown = reports.visit_report(agent, key=key, fmt="md")
     html = reports.visit_report(agent, key=key, fmt="html")
     for text in (markdown, html):

@@ -150,3 +150,25 @@ def test_errors_are_one_line_on_stderr_and_nothing_prompts(use_db: str) -> None:
     assert result.stderr.strip() == "error: ticket 'XH-000404' not found"
     result = run("ticket", "assign", "XH-000001", "lijun", check=False)  # no user configured
     assert result.returncode == 2 and "xhsvc init" in result.stderr
+
+
+def test_a_nightly_job_feeds_a_batch(use_db: str) -> None:
+    run("demo")
+    queue = run_json("ticket", "list")
+    keys = [t["key"] for t in queue if t["status"] == "in_progress"][:3]
+    lines = [["--as", "wangfang", "ticket", "comment", key, f"夜间同步 {key}"] for key in keys]
+    lines.append(["ticket", "show", "XH-999999", "--json"])
+    assert XHSVC
+    done = subprocess.run(
+        [XHSVC, "batch"],
+        input="".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["exit"] for r in results] == [0, 0, 0, 3]
+    for key in keys:
+        assert f"夜间同步 {key}" in [h["summary"] for h in run_json("ticket", "history", key)]

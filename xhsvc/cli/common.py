@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,6 +37,9 @@ class Globals:
     db: str | None = None
     as_person: str | None = None
     _ctx: Any = field(default=None, repr=False)
+    # Set by `xhsvc batch`: the contexts its commands opened, by database URL, kept open for the
+    # next command (which acts as whoever it names) and closed by the batch.
+    opened: dict[str, Context] | None = field(default=None, repr=False)
 
     def config(self) -> dict[str, Any]:
         from xhsvc.config import load_config
@@ -54,18 +57,29 @@ class Globals:
             config = self.config()
             settings = settings_from_config(config)
             set_display_timezone(settings.timezone)
-            self._ctx = open_context(
-                url=db_url(self.db, config),
-                actor=self.as_person or config.get("user"),
-                settings=settings,
-                prefix=config.get("prefix"),
-                as_requested=self.as_person is not None,
-            )
+            url = db_url(self.db, config)
+            actor = self.as_person or config.get("user")
+            kept = self.opened.get(url) if self.opened is not None else None
+            if kept is not None:
+                self._ctx = replace(
+                    kept, actor_handle=actor, settings=settings, as_requested=self.as_person is not None
+                )
+            else:
+                self._ctx = open_context(
+                    url=url,
+                    actor=actor,
+                    settings=settings,
+                    prefix=config.get("prefix"),
+                    as_requested=self.as_person is not None,
+                )
+                if self.opened is not None:
+                    self.opened[url] = self._ctx
         return self._ctx
 
     def close(self) -> None:
         if self._ctx is not None:
-            self._ctx.db.dispose()
+            if self.opened is None:
+                self._ctx.db.dispose()
             self._ctx = None
 
 

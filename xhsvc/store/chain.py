@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, bindparam, select, tuple_
 
 from xhsvc.store import tables
 
@@ -40,6 +40,9 @@ HASHED = (
     "hlc",
 )
 PAGE = 5000
+_HASH_OF = select(EVENT.c.hash).where(
+    EVENT.c.node == bindparam("of_node"), EVENT.c.seq == bindparam("of_seq")
+)
 
 
 def _canonical(value: Any) -> Any:
@@ -60,7 +63,7 @@ def previous_hash(conn: Connection, node: str, seq: int) -> str:
     """The hash an event numbered `seq` of `node` follows (the node's event `seq - 1`)."""
     if seq <= 1:
         return GENESIS
-    found = conn.execute(select(EVENT.c.hash).where(EVENT.c.node == node, EVENT.c.seq == seq - 1)).scalar()
+    found = conn.execute(_HASH_OF, {"of_node": node, "of_seq": seq - 1}).scalar()
     # A missing predecessor is recorded as such: `verify` then names the gap.
     return found or GENESIS
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import BigInteger, Connection, bindparam, delete, func, insert, or_, select, update
 
 from xhsvc.store import chain, tables
 from xhsvc.store.ids import new_id
@@ -49,11 +49,51 @@ def dumps(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, default=_json_default, sort_keys=True)
 
 
+# Statements of the write path, built once: a command that appends events runs them again and
+# again (a batch, an import), and building a statement costs more than running it on SQLite.
+_BUMPS: dict[str, Any] = {}
+_INSERT_EVENT = insert(EVENT)
+_HEADS_OF = select(HEAD.c.event_id).where(HEAD.c.entity_id == bindparam("of_entity"))
+_MOVE_HEAD = (
+    update(HEAD).where(HEAD.c.entity_id == bindparam("of_entity")).values(event_id=bindparam("to_event"))
+)
+_INSERT_HEAD = insert(HEAD)
+
+
+def _bump_statement(dialect: str) -> Any:
+    bump = _BUMPS.get(dialect)
+    if bump is None:
+        at_least = bindparam("at_least", type_=BigInteger)
+        next_value = (
+            func.max(COUNTER.c.value + 1, at_least)
+            if dialect == "sqlite"
+            else func.greatest(COUNTER.c.value + 1, at_least)
+        )
+        bump = _BUMPS[dialect] = (
+            update(COUNTER)
+            .where(COUNTER.c.name == bindparam("counter"))
+            .values(value=next_value)
+            .returning(COUNTER.c.value)
+        )
+    return bump
+
+
 def bump_counter(conn: Connection, name: str, *, at_least: int = 0) -> int:
     """Increment counter `name` and return its new value (at least `at_least`).
 
     The UPDATE takes a row lock, so concurrent writers on PostgreSQL queue here.
     """
+    bump = _bump_statement(conn.dialect.name)
+    params = {"counter": name, "at_least": at_least}
+    value = conn.execute(bump, params).scalar()
+    if value is not None:
+        return int(value)
+    _create_counter(conn, name)
+    return int(conn.execute(bump, params).scalar_one())
+
+
+def _create_counter(conn: Connection, name: str) -> None:
+    """Create counter `name` at 0 unless a concurrent writer just did."""
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
         # Imported here: the PostgreSQL dialect module costs a SQLite command ~20 ms at start.
@@ -63,14 +103,6 @@ def bump_counter(conn: Connection, name: str, *, at_least: int = 0) -> int:
         conn.execute(ins.values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"]))
     elif conn.execute(select(COUNTER.c.name).where(COUNTER.c.name == name)).first() is None:
         conn.execute(insert(COUNTER).values(name=name, value=0))
-    new_value = (
-        func.max(COUNTER.c.value + 1, at_least)
-        if dialect == "sqlite"
-        else func.greatest(COUNTER.c.value + 1, at_least)
-    )
-    return conn.execute(
-        update(COUNTER).where(COUNTER.c.name == name).values(value=new_value).returning(COUNTER.c.value)
-    ).scalar_one()
 
 
 def reserve(conn: Connection, name: str, count: int, *, at_least: int = 0) -> int:
@@ -119,7 +151,7 @@ def append(
         "hlc": next_hlc(conn, origin.at),
     }
     chain.link(conn, [row])
-    conn.execute(insert(EVENT).values(**row))
+    conn.execute(_INSERT_EVENT, row)
     project(conn, entity=entity, entity_id=entity_id, payload=payload)
     return row
 
@@ -187,13 +219,13 @@ def take_heads(conn: Connection, entity_id: str, event_id: str, *, create: bool 
     (the usual case) is moved with an UPDATE; only heads left by a merge need a DELETE."""
     base: list[str] = []
     if not create:
-        base = sorted(conn.execute(select(HEAD.c.event_id).where(HEAD.c.entity_id == entity_id)).scalars())
+        base = sorted(conn.execute(_HEADS_OF, {"of_entity": entity_id}).scalars())
     if len(base) == 1:
-        conn.execute(update(HEAD).where(HEAD.c.entity_id == entity_id).values(event_id=event_id))
+        conn.execute(_MOVE_HEAD, {"of_entity": entity_id, "to_event": event_id})
         return base
     if base:
         conn.execute(delete(HEAD).where(HEAD.c.entity_id == entity_id))
-    conn.execute(insert(HEAD).values(entity_id=entity_id, event_id=event_id))
+    conn.execute(_INSERT_HEAD, {"entity_id": entity_id, "event_id": event_id})
     return base
 
 
