@@ -187,7 +187,7 @@ class Dues:
         if found is None:
             found_level = self.levels[level]
             calendar = sla.calendar_for(found_level)
-            budget = found_level.targets[priority][target].working_minutes(calendar.day_minutes)
+            budget = found_level.targets[priority][target].in_minutes(calendar.day_minutes)
             due = calendar.add_minutes(start, budget)
             local = due.astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M")
             found = self.cache[key] = (calendar.name, budget, due, local)
@@ -557,7 +557,7 @@ def show_plans(
 
         def read(db: Database = db) -> None:
             with db.read() as conn:
-                queries.tickets_to_check(conn, now=now, statuses=ACTIVE, limit=sweep_core.BATCH)
+                queries.tickets_to_check(conn, now=now, statuses=ACTIVE, limit=sweep_core.PAGE)
 
         statement, params = captured(db, read)[0]
         with db.read() as conn:
@@ -738,7 +738,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         # The sweep's indexed read: its plan and time on each scenario's data, as the schema has it,
         # then with other indexes tried on a scratch copy (the project's schema is not changed).
-        print(f"EXPLAIN QUERY PLAN of queries.tickets_to_check (limit {sweep_core.BATCH}):")
+        print(f"EXPLAIN QUERY PLAN of queries.tickets_to_check (limit {sweep_core.PAGE}):")
         uses = show_plans(db_file, snapshots, now, max(args.repeat, 5))
         if not uses:
             print()

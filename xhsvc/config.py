@@ -6,6 +6,7 @@ platform's user config and data dirs are used. `XHSVC_DB` (or `--db`) names any 
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from dataclasses import dataclass
@@ -42,7 +43,15 @@ class Paths:
 
 
 def paths() -> Paths:
-    home = os.environ.get("XHSVC_HOME")
+    """Where config and data live, from the environment (asked for at every clock of a sweep)."""
+    env = os.environ
+    return _paths(
+        env.get("XHSVC_HOME"), env.get("HOME"), env.get("XDG_CONFIG_HOME"), env.get("XDG_DATA_HOME")
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _paths(home: str | None, *_platform_inputs: str | None) -> Paths:
     if home:
         base = Path(home).expanduser()
         return Paths(config_dir=base, data_dir=base)

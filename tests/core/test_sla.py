@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from tests.conftest import CUSTOMER, MakeCtx
 from xhsvc.core import contracts, customers, notifications, sla, sweep, tickets
 from xhsvc.core.rules import load_rules
-from xhsvc.errors import InvalidInput
+from xhsvc.errors import Conflict, InvalidInput
 from xhsvc.store.tables import Event, Ticket
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -295,7 +295,7 @@ def test_the_shipped_rules_are_valid() -> None:
 
 
 def test_a_dry_run_pages_through_every_due_ticket(desk: MakeCtx, clock, monkeypatch) -> None:
-    monkeypatch.setattr(sweep, "BATCH", 2)  # pages of two, so five tickets take three pages
+    monkeypatch.setattr(sweep, "PAGE", 2)  # pages of two, so five tickets take three pages
     agent = desk("wangfang")
     keys = []
     for _ in range(5):
@@ -305,6 +305,42 @@ def test_a_dry_run_pages_through_every_due_ticket(desk: MakeCtx, clock, monkeypa
     assert result.checked == 5
     assert sorted({f.ticket for f in result.fired}) == keys
     assert sweep.sweep(agent, force=True, now=clock.now + timedelta(hours=3)).checked == 5
+
+
+def test_a_page_a_rival_sweep_got_to_first_is_checked_again_ticket_by_ticket(
+    desk: MakeCtx, clock, monkeypatch
+) -> None:
+    """A page is one transaction: when it fails on a firing another sweep made first, nothing of
+    it stays and its tickets are checked again, each alone; every rule still fires once."""
+    monkeypatch.setattr(sweep, "PAGE", 3)
+    agent = desk("wangfang")
+    keys = []
+    for _ in range(4):
+        keys.append(tickets.open_ticket(agent, customer=CUSTOMER, title="告警").ticket.key)
+        clock.advance(minutes=1)
+    real_check = sweep._check_ticket
+    rival = {"struck": False}
+
+    def rival_first(tx, ctx, page, ticket, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_check(tx, ctx, page, ticket, *args, **kwargs)
+        if ticket.key == keys[1] and not rival["struck"]:
+            rival["struck"] = True
+            raise Conflict("rule_firing: the rival sweep fired it first")
+
+    monkeypatch.setattr(sweep, "_check_ticket", rival_first)
+    before = _events(agent)
+    result = sweep.sweep(agent, force=True, now=clock.now + timedelta(hours=3))
+    assert rival["struck"] and result.checked == 4
+    fired = _fired(result)
+    assert sorted({key for key, _ in fired}) == keys
+    assert len(fired) == len(set(fired))  # the rolled-back attempt is not reported twice
+    # What the result reports is what the log holds: one firing event per reported firing.
+    with agent.reading() as tx:
+        firings = tx.conn.execute(
+            select(func.count()).select_from(Event.__table__).where(Event.__table__.c.kind == "rule.fired")
+        ).scalar_one()
+    assert firings == len(fired) and _events(agent) > before
+    assert sweep.sweep(agent, force=True, now=clock.now + timedelta(hours=3)).fired == []
 
 
 def test_resolved_while_waiting_on_the_customer_is_not_late(desk: MakeCtx, clock) -> None:

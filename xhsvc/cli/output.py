@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -105,6 +106,22 @@ def print_fields(pairs: Iterable[tuple[str, Any]], *, blocks: Collection[str] = 
     indent = "\n" + " " * (width + 2)
     for label, value in shown:
         typer.echo(f"{label}{' ' * (width - cell_len(label))}  {indent.join(value.splitlines() or [''])}")
+
+
+@contextmanager
+def progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr while long work runs, when stderr is a terminal (none in a pipe
+    or a log). Yields a function that sets how much is done, out of `total` (None: unknown)."""
+    if not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(display(label), total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 def warn(message: str) -> None:

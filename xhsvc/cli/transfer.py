@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import is_terminal, print_json, say
+from xhsvc.cli.output import is_terminal, print_json, progress, say
 from xhsvc.core.text import display, json_safe
 from xhsvc.errors import InvalidInput
 
@@ -31,16 +32,42 @@ def import_(
     ] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Import a CSV file: every row is checked first; nothing is written unless all rows are good
+    """Import a CSV file: every row is checked; nothing is written unless all rows are good
     (or --skip-bad). Importing the same file again changes nothing."""
+    raw = None
     try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInput(f"file {file}: cannot read it as UTF-8 text ({e})") from e
+        if str(file) == "-":
+            lines, size = sys.stdin, None
+        else:
+            raw = file.open("rb")
+            lines, size = io.TextIOWrapper(raw, encoding="utf-8", newline=""), file.stat().st_size
+    except OSError as e:
+        raise InvalidInput(f"file {file}: cannot read it ({e.strerror})") from e
+    rows = 0
+
+    def done_so_far(page: int) -> int:
+        nonlocal rows
+        rows += page
+        return raw.tell() if raw is not None else rows
+
     try:
-        report = core.import_rows(core_context(ctx), kind=kind, text=text, skip_bad=skip_bad)
+        with progress(f"import {kind}", size) as show:
+            report = core.import_rows(
+                core_context(ctx),
+                kind=kind,
+                lines=lines,
+                skip_bad=skip_bad,
+                progress=lambda page: show(done_so_far(page)),
+            )
+    except UnicodeDecodeError as e:
+        raise InvalidInput(
+            f"file {file}: not UTF-8 text (byte {e.start} of a block); nothing imported"
+        ) from None
     except InvalidInput as e:
         raise InvalidInput(f"{file}: {e}") from None
+    finally:
+        if raw is not None:
+            raw.close()
     if json_out:
         print_json(report.as_dict())
     for bad in report.bad:

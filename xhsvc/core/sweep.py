@@ -2,8 +2,10 @@
 
 It reads only the tickets whose next check has come (an indexed column), marks breached clocks,
 fires each matching rule at most once per ticket and clock cycle, records each firing as an event
-with what it did, and schedules the ticket's next check. Each ticket is one short transaction, so a
-sweep can run beside the TUI and the CLI.
+with what it did, and schedules the ticket's next check. A page of due tickets is one short
+transaction, read with a handful of queries and written with a handful of statements (the events
+of breaches, firings and notices appended together), so a sweep of thousands of due tickets takes
+seconds and runs beside the TUI and the CLI.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from xhsvc.core import sla, tickets
-from xhsvc.core.calendars import MissingHolidays, load_calendar, missing_holidays
+from xhsvc.core.calendars import Calendar, MissingHolidays, load_calendar, missing_holidays
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import today_of
 from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
@@ -23,9 +25,13 @@ from xhsvc.core.sync import require_center
 from xhsvc.errors import Conflict, InvalidInput, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
-from xhsvc.store.tables import Person, SlaClock, Ticket
+from xhsvc.store.tables import Customer, Person, RuleFiring, Site, SlaClock, Ticket
 
-BATCH = 500
+# Due tickets checked in one transaction: read with a few queries, written with a few statements.
+# Small enough that the TUI and the CLI wait for it no longer than for a command.
+PAGE = 200
+# Actions that append at once and change what other rules see (the others wait for the page's end).
+IMMEDIATE = frozenset({"raise_priority", "mark_major", "escalate"})
 # How far ahead of the clock a sweep may be run without --force (clocks of two machines differ).
 FUTURE_MARGIN_SECONDS = 600
 
@@ -71,9 +77,7 @@ class SweepResult:
         }
 
 
-def _facts(tx: Tx, ticket: Ticket) -> Facts:
-    customer = queries.get_customer(tx.conn, ticket.customer_id)
-    site = queries.get_site_by_id(tx.conn, ticket.site_id) if ticket.site_id else None
+def _facts(ticket: Ticket, customer: Customer | None, site: Site | None) -> Facts:
     return Facts(
         priority=ticket.priority,
         status=ticket.status,
@@ -99,40 +103,109 @@ class _Verdict:
     rule: Rule
     fires: bool
     why: str
-    at: datetime | None = None  # when it will fire, if it has not yet
+    # A rule that has not fired yet on a running clock: the clock, the calendar it counts on, and
+    # the working minutes the rule waits for (`fires_at` makes an instant of them).
+    clock: SlaClock | None = None
+    calendar: Calendar | None = None
+    need: float | None = None
+
+    def fires_at(self) -> datetime | None:
+        if self.clock is None or self.calendar is None or self.need is None:
+            return None
+        return self.calendar.add_minutes(self.clock.started_at, self.need + self.clock.paused_min)
 
 
-def _judge(rule: Rule, facts: Facts, clocks: list[SlaClock], ticket: Ticket, now: datetime) -> _Verdict:
-    unmet = unmet_conditions(rule, facts)
-    if unmet:
-        return _Verdict(rule, False, "; ".join(unmet))
-    if rule.clock is None:
-        return _Verdict(rule, True, "conditions hold")
-    clock = _current_clock(clocks, ticket, rule.clock)
-    if clock is None:
-        return _Verdict(rule, False, f"no running {rule.clock} clock")
-    calendar = load_calendar(clock.calendar)
-    need = rule.threshold_minutes(clock.budget_min, calendar.day_minutes)
-    elapsed = sla.elapsed_minutes(clock, now)
-    share = f"{elapsed / clock.budget_min:.0%}" if clock.budget_min else "n/a"
-    if elapsed + 1e-6 >= need:
-        return _Verdict(rule, True, f"{rule.clock} clock at {share} of its time")
-    if sla.pause_counts(clock):
-        return _Verdict(rule, False, f"{rule.clock} clock paused at {share}")
-    at = calendar.add_minutes(clock.started_at, need + clock.paused_min)
-    return _Verdict(rule, False, f"{rule.clock} clock at {share}", at=at)
+class _Judge:
+    """Judges rules against tickets at one moment; calendars and elapsed times are worked out
+    once per sweep and clock, not once per rule (seven rules ask about the same two clocks)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.calendars: dict[str, Calendar] = {}
+        self.elapsed: dict[str, float] = {}
+
+    def calendar(self, name: str) -> Calendar:
+        if name not in self.calendars:
+            self.calendars[name] = load_calendar(name)
+        return self.calendars[name]
+
+    def elapsed_of(self, clock: SlaClock) -> float:
+        key = f"{clock.id}:{clock.paused_min}:{clock.due_at}"
+        if key not in self.elapsed:
+            self.elapsed[key] = sla.elapsed_minutes(clock, self.now)
+        return self.elapsed[key]
+
+    def __call__(self, rule: Rule, facts: Facts, clocks: list[SlaClock], ticket: Ticket) -> _Verdict:
+        unmet = unmet_conditions(rule, facts)
+        if unmet:
+            return _Verdict(rule, False, "; ".join(unmet))
+        if rule.clock is None:
+            return _Verdict(rule, True, "conditions hold")
+        clock = _current_clock(clocks, ticket, rule.clock)
+        if clock is None:
+            return _Verdict(rule, False, f"no running {rule.clock} clock")
+        calendar = self.calendar(clock.calendar)
+        need = rule.threshold_minutes(clock.budget_min, calendar.day_minutes)
+        elapsed = self.elapsed_of(clock)
+        share = f"{elapsed / clock.budget_min:.0%}" if clock.budget_min else "n/a"
+        if elapsed + 1e-6 >= need:
+            return _Verdict(rule, True, f"{rule.clock} clock at {share} of its time")
+        if sla.pause_counts(clock):
+            return _Verdict(rule, False, f"{rule.clock} clock paused at {share}")
+        return _Verdict(
+            rule, False, f"{rule.clock} clock at {share}", clock=clock, calendar=calendar, need=need
+        )
 
 
-def _recipients(tx: Tx, ticket: Ticket, spec: tuple[str, ...]) -> list[Person]:
+@dataclass
+class _Page:
+    """What the sweep reads for a page of due tickets in one go, and what it writes in one go."""
+
+    clocks: dict[str, list[SlaClock]]
+    firings: dict[str, list[RuleFiring]]
+    customers: dict[str, Customer]
+    sites: dict[str, Site]
+    deferred: events.Deferred
+    schedule: list[tuple[str, datetime | None]] = field(default_factory=list)
+    people_with_role: dict[str, list[Person]] = field(default_factory=dict)
+    people: dict[str, Person | None] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, tx: Tx, tickets_: list[Ticket]) -> _Page:
+        ids = [t.id for t in tickets_]
+        return cls(
+            clocks=queries.clocks_of(tx.conn, ids),
+            firings=queries.firings_of_tickets(tx.conn, ids),
+            customers=queries.customers_by_id(tx.conn, [t.customer_id for t in tickets_]),
+            sites=queries.sites_by_id(tx.conn, [t.site_id for t in tickets_]),
+            deferred=events.Deferred(tx.conn, tx.origin),
+        )
+
+    def facts(self, ticket: Ticket) -> Facts:
+        site = self.sites.get(ticket.site_id) if ticket.site_id else None
+        return _facts(ticket, self.customers.get(ticket.customer_id), site)
+
+    def person(self, tx: Tx, handle_or_id: str) -> Person | None:
+        if handle_or_id not in self.people:
+            self.people[handle_or_id] = queries.get_person(tx.conn, handle_or_id)
+        return self.people[handle_or_id]
+
+    def role(self, tx: Tx, role: str) -> list[Person]:
+        if role not in self.people_with_role:
+            self.people_with_role[role] = queries.list_people(tx.conn, role=role)
+        return self.people_with_role[role]
+
+
+def _recipients(tx: Tx, page: _Page, ticket: Ticket, spec: tuple[str, ...]) -> list[Person]:
     people: list[Person] = []
     for item in spec:
         if item == "assignee":
-            person = queries.get_person(tx.conn, ticket.assignee_id) if ticket.assignee_id else None
+            person = page.person(tx, ticket.assignee_id) if ticket.assignee_id else None
             people += [person] if person else []
         elif item.startswith("role:"):
-            people += queries.list_people(tx.conn, role=item[5:])
+            people += page.role(tx, item[5:])
         elif item.startswith("person:"):
-            person = queries.get_person(tx.conn, item[7:])
+            person = page.person(tx, item[7:])
             people += [person] if person else []
     return people
 
@@ -146,11 +219,15 @@ def _escalation_blocked(tx: Tx, ticket: Ticket, rule: Rule) -> bool:
     )
 
 
-def _act(tx: Tx, ctx: Context, ticket: Ticket, rule: Rule, trigger: str) -> list[str]:
+def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger: str) -> list[str]:
     done: list[str] = []
     do = rule.do
+    if IMMEDIATE & do.keys():
+        # These append at once and read back what they wrote: what waits goes first.
+        page.deferred.flush()
     if "note" in do:
-        tickets.record_change(tx, ticket, "commented", {}, do["note"], text=do["note"], rule=rule.id)
+        note = tickets.ticket_change(tx, ticket, "commented", {}, do["note"], text=do["note"], rule=rule.id)
+        page.deferred.add([note])
         done.append(f"note: {do['note']}")
     if do.get("raise_priority"):
         if ticket.urgency > 1 or ticket.impact > 1:
@@ -165,7 +242,7 @@ def _act(tx: Tx, ctx: Context, ticket: Ticket, rule: Rule, trigger: str) -> list
         tickets.record_change(tx, ticket, "marked_major", {"major": True}, f"major incident (rule {rule.id})")
         tickets.notify_people(
             tx,
-            tickets.people_with_role(tx, "manager"),
+            page.role(tx, "manager"),
             reason="major_incident",
             ticket=ticket,
             message=f"now a major incident ({rule.title}): {ticket.title}",
@@ -183,22 +260,32 @@ def _act(tx: Tx, ctx: Context, ticket: Ticket, rule: Rule, trigger: str) -> list
             )
             done.append(f"escalation to {target} requested")
     if "notify" in do:
-        sent = tickets.notify_people(
+        changes, sent = tickets.notices(
             tx,
-            _recipients(tx, ticket, do["notify"]),
+            _recipients(tx, page, ticket, do["notify"]),
             reason="sla_rule",
             ticket=ticket,
             message=f"{rule.title} ({trigger}): {ticket.title}",
         )
+        page.deferred.add(changes)
         done.append(f"notified {', '.join(sent) if sent else 'nobody'}")
     return done
 
 
 def _check_ticket(
-    tx: Tx, ctx: Context, ticket: Ticket, rules: RuleSet, now: datetime, result: SweepResult, *, apply: bool
+    tx: Tx,
+    ctx: Context,
+    page: _Page,
+    ticket: Ticket,
+    rules: RuleSet,
+    judge: _Judge,
+    result: SweepResult,
+    *,
+    apply: bool,
 ) -> None:
-    clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
-    fired = {f.rule_id for f in queries.firings_of(tx.conn, ticket.id) if f.cycle == ticket.sla_cycle}
+    now = judge.now
+    clocks = page.clocks[ticket.id]
+    fired = {f.rule_id for f in page.firings[ticket.id] if f.cycle == ticket.sla_cycle}
     upcoming: list[datetime] = []
     for clock in clocks:
         if clock.stopped_at is not None or sla.pause_counts(clock):
@@ -206,29 +293,34 @@ def _check_ticket(
         if clock.due_at <= now:
             if clock.breached_at is None:
                 result.breached.append({"ticket": ticket.key, "clock": clock.target, "due_at": clock.due_at})
-                if apply:
-                    events.append(
-                        tx.conn,
-                        tx.origin,
-                        entity="sla_clock",
-                        entity_id=clock.id,
-                        ticket_id=ticket.id,
-                        kind="sla_clock.breached",
-                        payload={
-                            "set": {"breached_at": clock.due_at},
-                            "summary": f"{clock.target} target breached",
-                        },
-                    )
+                page.deferred.add(
+                    [
+                        events.Change(
+                            entity="sla_clock",
+                            entity_id=clock.id,
+                            ticket_id=ticket.id,
+                            kind="sla_clock.breached",
+                            payload={
+                                "set": {"breached_at": clock.due_at},
+                                "summary": f"{clock.target} target breached",
+                            },
+                        )
+                    ]
+                )
         else:
             upcoming.append(clock.due_at)
-    facts = _facts(tx, ticket)
+    facts = page.facts(ticket)
+    # The rule that waits the least on each clock: only its time is worked out (a calendar walk).
+    soonest: dict[str, _Verdict] = {}
     for rule in rules.rules:
         if rule.id in fired:
             continue
-        verdict = _judge(rule, facts, clocks, ticket, now)
+        verdict = judge(rule, facts, clocks, ticket)
         if not verdict.fires:
-            if verdict.at is not None:
-                upcoming.append(verdict.at)
+            if verdict.clock is not None and verdict.need is not None:
+                known = soonest.get(verdict.clock.id)
+                if known is None or known.need is None or verdict.need < known.need:
+                    soonest[verdict.clock.id] = verdict
             continue
         if _escalation_blocked(tx, ticket, rule):
             # Not now, and not used up: it fires once the pending request is decided (a decision
@@ -236,32 +328,63 @@ def _check_ticket(
             continue
         firing = Firing(ticket.key, rule.id, rule.title, rule.describe_trigger(), ticket.sla_cycle)
         if apply:
-            firing.actions = _act(tx, ctx, ticket, rule, verdict.why)
-            events.append(
-                tx.conn,
-                tx.origin,
-                entity="rule_firing",
-                entity_id=new_id(),
-                ticket_id=ticket.id,
-                kind="rule.fired",
-                payload={
-                    "create": {
-                        "rule_id": rule.id,
-                        "ticket_id": ticket.id,
-                        "cycle": ticket.sla_cycle,
-                        "fired_at": now,
-                        "actions": json.dumps(firing.actions, ensure_ascii=False),
-                    },
-                    "summary": f"rule {rule.id} fired ({verdict.why}): {'; '.join(firing.actions)}",
-                },
+            firing.actions = _act(tx, ctx, page, ticket, rule, verdict.why)
+            page.deferred.add(
+                [
+                    events.Change(
+                        entity="rule_firing",
+                        entity_id=new_id(),
+                        ticket_id=ticket.id,
+                        kind="rule.fired",
+                        payload={
+                            "create": {
+                                "rule_id": rule.id,
+                                "ticket_id": ticket.id,
+                                "cycle": ticket.sla_cycle,
+                                "fired_at": now,
+                                "actions": json.dumps(firing.actions, ensure_ascii=False),
+                            },
+                            "summary": f"rule {rule.id} fired ({verdict.why}): {'; '.join(firing.actions)}",
+                        },
+                    )
+                ]
             )
-            # An action may change what other rules see (priority, major): look again at once.
-            facts = _facts(tx, ticket)
-            clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
+            if IMMEDIATE & rule.do.keys():
+                # An action may change what other rules see (priority, major): look again at once.
+                facts = page.facts(ticket)
+                clocks = page.clocks[ticket.id] = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
         result.fired.append(firing)
-    if apply:
-        active = ticket.status in tickets.ACTIVE
-        events.schedule_check(tx.conn, ticket.id, min(upcoming) if upcoming and active else None)
+    upcoming += [at for verdict in soonest.values() if (at := verdict.fires_at()) is not None]
+    active = ticket.status in tickets.ACTIVE
+    page.schedule.append((ticket.id, min(upcoming) if upcoming and active else None))
+
+
+def _check_page(
+    ctx: Context,
+    sweeper: Context,
+    ids: list[str],
+    rules: RuleSet,
+    judge: _Judge,
+    result: SweepResult,
+    *,
+    dry_run: bool,
+) -> None:
+    """Check a page of due tickets in one transaction: read together, written together."""
+    # A dry run writes nothing, not even the sweep's own identity: it reads as the caller.
+    opener = ctx.reading if dry_run else sweeper.writing
+    with opener() as tx:
+        due = [
+            t
+            for t in queries.tickets_by_id(tx.conn, ids, for_update=not dry_run)
+            if t.status in tickets.ACTIVE
+        ]
+        page = _Page.read(tx, due)
+        order = {tid: i for i, tid in enumerate(ids)}
+        for ticket in sorted(due, key=lambda t: order[t.id]):
+            _check_ticket(tx, sweeper, page, ticket, rules, judge, result, apply=not dry_run)
+        if not dry_run:
+            page.deferred.flush()
+            events.schedule_checks(tx.conn, page.schedule)
 
 
 def sweep(
@@ -290,44 +413,49 @@ def sweep(
     # Keyset pages: a checked ticket is rescheduled later than `moment` (a dry run leaves it),
     # so paging on (next check, id) visits each due ticket once either way.
     after: tuple[datetime, str] | None = None
+    judge = _Judge(moment)
     while True:
         with ctx.reading() as tx:
-            page = queries.tickets_to_check(
-                tx.conn, now=moment, statuses=tickets.ACTIVE, limit=BATCH, after=after
+            listed = queries.tickets_to_check(
+                tx.conn, now=moment, statuses=tickets.ACTIVE, limit=PAGE, after=after
             )
-        if not page:
+        if not listed:
             return result
-        after = page[-1]
-        for _, ticket_id in page:
-            result.checked += 1
-            try:
-                # A dry run writes nothing, not even the sweep's own identity: it reads as the caller.
-                opener = ctx.reading if dry_run else sweeper.writing
-                with opener() as tx:
-                    ticket = queries.get_ticket(tx.conn, ticket_id, for_update=not dry_run)
-                    if ticket is None or ticket.status not in tickets.ACTIVE:
-                        continue
-                    _check_ticket(tx, sweeper, ticket, rules, moment, result, apply=not dry_run)
-            except Conflict:
-                # Another sweep fired the same rule first; its firing stands, ours rolled back.
-                continue
+        after = listed[-1]
+        ids = [ticket_id for _, ticket_id in listed]
+        result.checked += len(ids)
+        fired, breached = len(result.fired), len(result.breached)
+        try:
+            _check_page(ctx, sweeper, ids, rules, judge, result, dry_run=dry_run)
+        except Conflict:
+            # Another sweep fired a rule of this page first; its firings stand, this page rolled
+            # back: check its tickets again one by one, each in its own transaction.
+            del result.fired[fired:], result.breached[breached:]
+            for ticket_id in ids:
+                try:
+                    _check_page(ctx, sweeper, [ticket_id], rules, judge, result, dry_run=dry_run)
+                except Conflict:
+                    continue
 
 
 def explain(ctx: Context, *, key: str, now: datetime | None = None) -> dict[str, Any]:
     """Which rules match this ticket now and why (not), which fired, and when the others will."""
     moment = now or ctx.now()
     rules = load_rules()
+    judge = _Judge(moment)
     with ctx.reading() as tx:
         ticket = queries.get_ticket(tx.conn, key)
         if ticket is None:
             raise NotFound(f"ticket {key!r} not found")
         clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
         firings = queries.firings_of(tx.conn, ticket.id)
-        facts = _facts(tx, ticket)
+        customer = queries.get_customer(tx.conn, ticket.customer_id)
+        site = queries.get_site_by_id(tx.conn, ticket.site_id) if ticket.site_id else None
+        facts = _facts(ticket, customer, site)
     fired = {(f.rule_id, f.cycle): f for f in firings}
     rows = []
     for rule in rules.rules:
-        verdict = _judge(rule, facts, clocks, ticket, moment)
+        verdict = judge(rule, facts, clocks, ticket)
         done = fired.get((rule.id, ticket.sla_cycle))
         rows.append(
             {
@@ -337,7 +465,7 @@ def explain(ctx: Context, *, key: str, now: datetime | None = None) -> dict[str,
                 "matches": not unmet_conditions(rule, facts),
                 "due_now": verdict.fires,
                 "why": verdict.why,
-                "fires_at": verdict.at,
+                "fires_at": verdict.fires_at(),
                 "fired_at": done.fired_at if done else None,
                 "actions": json.loads(done.actions) if done else [],
             }

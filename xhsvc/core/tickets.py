@@ -114,54 +114,79 @@ def priority_for(ctx: Context, *, impact: int, urgency: int) -> str:
 def record_change(
     tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str, **extra: Any
 ) -> None:
-    changes = {**changes, "updated_at": tx.now}
+    change = ticket_change(tx, ticket, kind, changes, summary, **extra)
     events.append(
         tx.conn,
         tx.origin,
+        entity=change.entity,
+        entity_id=change.entity_id,
+        ticket_id=change.ticket_id,
+        kind=change.kind,
+        payload=change.payload,
+    )
+    # Any change may make a rule match or a clock move: the next sweep looks at the ticket again.
+    events.schedule_check(tx.conn, ticket.id, tx.now if ticket.status in ACTIVE else None)
+
+
+def ticket_change(
+    tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str, **extra: Any
+) -> events.Change:
+    """The event of a change to the ticket, made to `ticket` itself at once (for callers that
+    append it later, with others: the sweep)."""
+    changes = {**changes, "updated_at": tx.now}
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    return events.Change(
         entity="ticket",
         entity_id=ticket.id,
         ticket_id=ticket.id,
         kind=f"ticket.{kind}",
         payload={"set": changes, "summary": summary, **extra},
     )
-    for name, value in changes.items():
-        setattr(ticket, name, value)
-    # Any change may make a rule match or a clock move: the next sweep looks at the ticket again.
-    events.schedule_check(tx.conn, ticket.id, tx.now if ticket.status in ACTIVE else None)
 
 
 def notify_people(
     tx: Tx, recipients: Iterable[Person], *, reason: str, ticket: Ticket, message: str
 ) -> list[str]:
     """Queue a message in the outbox for each recipient (never the actor themself)."""
+    changes, sent = notices(tx, recipients, reason=reason, ticket=ticket, message=message)
+    events.append_many(tx.conn, tx.origin, changes)
+    return sent
+
+
+def notices(
+    tx: Tx, recipients: Iterable[Person], *, reason: str, ticket: Ticket, message: str
+) -> tuple[list[events.Change], list[str]]:
+    """The outbox events `notify_people` appends, and the handles they go to."""
+    changes: list[events.Change] = []
     sent: list[str] = []
     seen: set[str] = set()
     for person in recipients:
         if person.id in seen or (tx.actor is not None and person.id == tx.actor.id) or not person.active:
             continue
         seen.add(person.id)
-        events.append(
-            tx.conn,
-            tx.origin,
-            entity="notification",
-            entity_id=new_id(),
-            ticket_id=ticket.id,
-            kind="notification.queued",
-            payload={
-                "create": {
-                    "recipient_id": person.id,
-                    "ticket_id": ticket.id,
-                    "reason": reason,
-                    "message": f"[{ticket.key}] {message}",
-                    "state": "pending",
-                    "created_at": tx.now,
-                    "attempts": 0,
+        changes.append(
+            events.Change(
+                entity="notification",
+                entity_id=new_id(),
+                ticket_id=ticket.id,
+                kind="notification.queued",
+                payload={
+                    "create": {
+                        "recipient_id": person.id,
+                        "ticket_id": ticket.id,
+                        "reason": reason,
+                        "message": f"[{ticket.key}] {message}",
+                        "state": "pending",
+                        "created_at": tx.now,
+                        "attempts": 0,
+                    },
+                    "summary": f"{reason} notice queued for {person.handle}",
                 },
-                "summary": f"{reason} notice queued for {person.handle}",
-            },
+            )
         )
         sent.append(person.handle)
-    return sent
+    return changes, sent
 
 
 def people_with_role(tx: Tx, role: str) -> list[Person]:

@@ -1,8 +1,7 @@
 """CSV import and export of customers, sites, contacts, assets and contracts.
 
-An import checks every row before it writes anything, and reports each bad row by its line and
-field. It then writes all rows in one transaction, or none; with `skip_bad` it writes the good
-rows and lists the rest. A row that matches what is already there changes nothing, so importing
+An import checks every row and reports each bad row by its line and field. It writes all rows in
+one transaction, or none; with `skip_bad` it writes the good rows and lists the rest. A row that matches what is already there changes nothing, so importing
 the same file twice is harmless; a changed row of a known record updates it (contracts excepted:
 their terms change through `contract renew`).
 """
@@ -11,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from xhsvc.core import customers as records
@@ -33,6 +34,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "assets": ("customer", "serial", "model", "firmware", "site"),
     "contracts": ("number", "term", "customer", "level", "start", "end", "assets", "notes"),
 }
+# Rows checked and written together: the records they name are read in one query per kind.
+PAGE = 2000
 REQUIRED: dict[str, tuple[str, ...]] = {
     "customers": ("name",),
     "sites": ("customer", "name"),
@@ -121,11 +124,73 @@ class _Importer:
         self.contract_customers: dict[str, str] = {}
         self.levels = load_levels()
         self.now = tx.now
+        # Records of the page of rows being checked, read in one query per kind (`prefetch`); a
+        # key is there with None when no record has it.
+        self.known: dict[tuple[str, Any], Any] = {}
+
+    def prefetch(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """Read at once the records the next rows name, instead of one query per row."""
+        conn = self.tx.conn
+        self.known = {}
+
+        def column(name: str, *, upper: bool = False) -> set[str]:
+            values = {row.get(name) or "" for _, row in rows} - {""}
+            return {v.upper() for v in values} if upper else values
+
+        names = column("name") if self.kind == "customers" else column("customer")
+        customers = queries.customers_named(conn, names)
+        self.known.update({("customer", n): customers.get(n) for n in names})
+
+        def owned(field_name: str) -> set[tuple[str, str]]:
+            """(customer id, value of `field_name`) of each row whose customer is known."""
+            pairs = set()
+            for _, row in rows:
+                owner_name, value = row.get("customer") or "", row.get(field_name) or ""
+                owner = self.customers.get(owner_name) or getattr(customers.get(owner_name), "id", None)
+                if owner and value:
+                    pairs.add((owner, value))
+            return pairs
+
+        if self.kind in ("sites", "assets"):
+            wanted = owned("name" if self.kind == "sites" else "site")
+            sites = queries.sites_named(conn, {o for o, _ in wanted}, {n for _, n in wanted})
+            self.known.update({("site", key): sites.get(key) for key in wanted})
+        if self.kind == "contacts":
+            wanted = owned("name")
+            contacts = queries.contacts_named(conn, {o for o, _ in wanted}, {n for _, n in wanted})
+            self.known.update({("contact", key): contacts.get(key) for key in wanted})
+        if self.kind in ("assets", "contracts"):
+            serials = (
+                column("serial", upper=True)
+                if self.kind == "assets"
+                else {s.upper() for _, row in rows for s in _serials(row.get("assets"))}
+            )
+            assets = queries.assets_by_serial(conn, serials)
+            self.known.update({("asset", s): assets.get(s) for s in serials})
+
+    def _lookup(self, kind: str, key: Any, load: Callable[[], Any]) -> Any:
+        if (kind, key) in self.known:
+            return self.known[(kind, key)]
+        return load()
+
+    def get_customer(self, name: str) -> Any:
+        return self._lookup("customer", name, lambda: queries.get_customer(self.tx.conn, name))
+
+    def get_site(self, customer: str, name: str) -> Any:
+        return self._lookup("site", (customer, name), lambda: queries.get_site(self.tx.conn, customer, name))
+
+    def find_contact(self, customer: str, name: str) -> Any:
+        return self._lookup(
+            "contact", (customer, name), lambda: queries.find_contact(self.tx.conn, customer, name)
+        )
+
+    def get_asset(self, serial: str) -> Any:
+        return self._lookup("asset", serial, lambda: queries.get_asset(self.tx.conn, serial))
 
     def customer_id(self, name: str) -> str:
         if name in self.customers:
             return self.customers[name]
-        found = queries.get_customer(self.tx.conn, name)
+        found = self.get_customer(name)
         if found is None:
             raise RowError("customer", f"{name!r} is not a customer (import customers first)")
         return found.id
@@ -156,7 +221,7 @@ class _Importer:
             "region": _field(row, "region", _optional("region", 64)),
             "industry": _field(row, "industry", _optional("industry", 64)),
         }
-        existing = queries.get_customer(self.tx.conn, name)
+        existing = self.get_customer(name)
         entity_id = existing.id if existing else new_id()
         self.customers[name] = entity_id
         return self.change("customer", entity_id, existing, wanted, f"customer {name}")
@@ -173,7 +238,7 @@ class _Importer:
             "city": city,
             "region": _field(row, "region", _optional("region", 64)) or city,
         }
-        existing = queries.get_site(self.tx.conn, customer, name)
+        existing = self.get_site(customer, name)
         return self.change("site", existing.id if existing else new_id(), existing, wanted, f"site {name}")
 
     def _contacts(self, row: dict[str, str], line: int) -> _Plan:
@@ -192,7 +257,7 @@ class _Importer:
             "email": email,
             "role": _field(row, "role", _optional("role", 100)),
         }
-        existing = queries.find_contact(self.tx.conn, customer, name)
+        existing = self.find_contact(customer, name)
         return self.change(
             "contact", existing.id if existing else new_id(), existing, wanted, f"contact {name}"
         )
@@ -204,7 +269,7 @@ class _Importer:
         site_name = _field(row, "site", _optional("site"))
         site_id = None
         if site_name:
-            site = queries.get_site(self.tx.conn, customer, site_name)
+            site = self.get_site(customer, site_name)
             if site is None:
                 raise RowError("site", f"{site_name!r} is not a site of this customer (import sites first)")
             site_id = site.id
@@ -215,7 +280,7 @@ class _Importer:
             "model": _field(row, "model", _required("model", 100)),
             "firmware": _field(row, "firmware", _optional("firmware", 64)),
         }
-        existing = queries.get_asset(self.tx.conn, serial)
+        existing = self.get_asset(serial)
         if existing is not None and existing.customer_id != customer:
             raise RowError("serial", f"{serial} belongs to another customer")
         return self.change(
@@ -236,10 +301,9 @@ class _Importer:
         end: date = _field(row, "end", lambda v: parse_day(v, "end"))
         if end < start:
             raise RowError("end", f"{end} is before start {start}")
-        serials = (row.get("assets") or "").replace(";", " ").replace(",", " ").split()
         asset_ids = []
-        for serial in serials:
-            asset = queries.get_asset(self.tx.conn, serial.upper())
+        for serial in _serials(row.get("assets")):
+            asset = self.get_asset(serial.upper())
             if asset is None or asset.customer_id != customer:
                 raise RowError("assets", f"{serial} is not an asset of this customer (import assets first)")
             asset_ids.append(asset.id)
@@ -349,6 +413,11 @@ class _Importer:
         return _Plan(changes, "created" if not known_terms.get(term_no) else "updated")
 
 
+def _serials(cell: str | None) -> list[str]:
+    """The serials of a contract row's `assets` cell (spaces, commas or semicolons between)."""
+    return (cell or "").replace(";", " ").replace(",", " ").split()
+
+
 def _term_number(value: str | None) -> int:
     if value is None:
         return 1
@@ -381,11 +450,11 @@ def unguard_cell(value: str) -> str:
     return value
 
 
-def _records(text: str) -> Iterable[tuple[int, list[str]]]:
+def _records(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
     """The CSV records with the line each begins on. A quote that is never closed (the csv module
     would read the rest of the file into one field) or other broken quoting is refused, naming
     the line where the record begins."""
-    reader = csv.reader(io.StringIO(text), strict=True)
+    reader = csv.reader(lines, strict=True)
     start = 1
     while True:
         try:
@@ -401,17 +470,20 @@ def _records(text: str) -> Iterable[tuple[int, list[str]]]:
             else:
                 why = f'broken quoting ({problem}); a `"` inside a quoted field is written twice'
             raise InvalidInput(f"line {start}: {why}; nothing imported") from None
+        if start == 1 and fields:
+            fields[0] = fields[0].removeprefix("\ufeff")
         yield start, fields
         start = reader.line_num + 1
 
 
-def read_csv(text: str, kind: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows with their line numbers; the header must name known columns (and the required ones).
+def read_csv(lines: Iterable[str], kind: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows with their line numbers, read as they are asked for; the header (checked at once)
+    must name known columns (and the required ones).
 
     Text cells lose the formula guard an export put on them (`unguard_cell`)."""
     if kind not in KINDS:
         raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(KINDS)}")
-    records = iter(_records(text.lstrip("\ufeff")))
+    records = _records(lines)
     header: list[str] = []
     for _, fields in records:
         if fields:
@@ -427,7 +499,12 @@ def read_csv(text: str, kind: str) -> list[tuple[int, dict[str, str]]]:
     missing = [h for h in REQUIRED[kind] if h not in header]
     if missing:
         raise InvalidInput(f"header: missing column(s) {', '.join(missing)}")
-    rows = []
+    return _rows(records, header)
+
+
+def _rows(
+    records: Iterator[tuple[int, list[str]]], header: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
     for line, fields in records:
         # Cells beyond the header are ignored, missing ones are empty (as csv.DictReader does).
         if not any(v.strip() for v in fields[: len(header)]):
@@ -436,31 +513,65 @@ def read_csv(text: str, kind: str) -> list[tuple[int, dict[str, str]]]:
             name: value if name in UNGUARDED else unguard_cell(value)
             for name, value in zip(header, (v.strip() for v in fields), strict=False)
         }
-        rows.append((line, row))
-    return rows
+        yield line, row
 
 
-def import_rows(ctx: Context, *, kind: str, text: str, skip_bad: bool = False) -> ImportReport:
-    """Validate every row, then write all of them (or only the good ones with `skip_bad`)."""
-    rows = read_csv(text, kind)
-    report = ImportReport(kind=kind, rows=len(rows))
-    with ctx.writing() as tx:
-        records.require_editor(tx, f"import {kind}")
-        importer = _Importer(tx, kind)
-        plans: list[_Plan] = []
-        for line, row in rows:
-            try:
-                plans.append(importer.plan(row, line))
-            except RowError as e:
-                report.bad.append(BadRow(line, e.field, e.message))
-        if report.bad and not skip_bad:
-            return report
-        changes = [c for plan in plans for c in plan.changes]
-        events.append_many(tx.conn, tx.origin, changes)
-        for plan in plans:
-            setattr(report, plan.outcome, getattr(report, plan.outcome) + 1)
-        report.applied = True
+class _BadRows(Exception):
+    """Raised to roll back an import that found bad rows (without `skip_bad`)."""
+
+
+def import_rows(
+    ctx: Context,
+    *,
+    kind: str,
+    lines: Iterable[str],
+    skip_bad: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check every row, and write all of them in one transaction (or only the good ones with
+    `skip_bad`). The file is read a page of rows at a time, each page checked against the
+    database with a few queries and written with a few statements, so memory does not grow with
+    the file; the first bad row stops the writing, the checking goes on to report every bad row,
+    and the transaction is rolled back. `progress` is told how many rows each page held."""
+    rows = read_csv(lines, kind)
+    report = ImportReport(kind=kind, rows=0)
+    outcomes: Counter[str] = Counter()
+    try:
+        with ctx.writing() as tx:
+            records.require_editor(tx, f"import {kind}")
+            importer = _Importer(tx, kind)
+            for page in _pages(rows, PAGE):
+                report.rows += len(page)
+                importer.prefetch(page)
+                changes: list[Change] = []
+                for line, row in page:
+                    try:
+                        plan = importer.plan(row, line)
+                    except RowError as e:
+                        report.bad.append(BadRow(line, e.field, e.message))
+                        continue
+                    changes += plan.changes
+                    outcomes[plan.outcome] += 1
+                if skip_bad or not report.bad:
+                    events.append_many(tx.conn, tx.origin, changes)
+                if progress is not None:
+                    progress(len(page))
+            if report.bad and not skip_bad:
+                raise _BadRows
+    except _BadRows:
+        return report
+    report.created, report.updated, report.unchanged = (
+        outcomes[k] for k in ("created", "updated", "unchanged")
+    )
+    report.applied = True
     return report
+
+
+def _pages(
+    rows: Iterator[tuple[int, dict[str, str]]], size: int
+) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    while page := list(islice(rows, size)):
+        yield page
 
 
 def export_rows(ctx: Context, *, kind: str) -> list[dict[str, Any]]:

@@ -230,18 +230,31 @@ def take_heads(conn: Connection, entity_id: str, event_id: str, *, create: bool 
 
 
 def _take_heads_many(conn: Connection, changes: list[Change], ids: list[str]) -> list[list[str]]:
-    """`take_heads` for a batch: new entities (most of an import) need no lookup."""
+    """`take_heads` for a batch, in a few statements: the heads of the entities it changes are
+    read at once, each event's base is the event before it in the batch (or those heads), and
+    each entity's last event of the batch becomes its one head."""
+    changed = list({c.entity_id for c in changes if "create" not in c.payload})
+    heads: dict[str, list[str]] = {}
+    for start in range(0, len(changed), BATCH):
+        stmt = select(HEAD.c.entity_id, HEAD.c.event_id).where(
+            HEAD.c.entity_id.in_(changed[start : start + BATCH])
+        )
+        for entity_id, event_id in conn.execute(stmt):
+            heads.setdefault(entity_id, []).append(event_id)
+    last: dict[str, str] = {}
     bases: list[list[str]] = []
-    fresh: list[dict[str, str]] = []
     for change, event_id in zip(changes, ids, strict=True):
         if "create" in change.payload:
             bases.append([])
-            fresh.append({"entity_id": change.entity_id, "event_id": event_id})
+        elif change.entity_id in last:
+            bases.append([last[change.entity_id]])
         else:
-            _insert_heads(conn, fresh)
-            fresh = []
-            bases.append(take_heads(conn, change.entity_id, event_id))
-    _insert_heads(conn, fresh)
+            bases.append(sorted(heads.get(change.entity_id, [])))
+        last[change.entity_id] = event_id
+    replaced = list(heads)
+    for start in range(0, len(replaced), BATCH):
+        conn.execute(delete(HEAD).where(HEAD.c.entity_id.in_(replaced[start : start + BATCH])))
+    _insert_heads(conn, [{"entity_id": e, "event_id": event_id} for e, event_id in last.items()])
     return bases
 
 
@@ -259,6 +272,21 @@ def _flush_creates(conn: Connection, changes: list[Change]) -> None:
         conn.execute(insert(table), rows[start : start + BATCH])
 
 
+_SETS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _set_statement(table: Any, columns: tuple[str, ...]) -> Any:
+    """UPDATE of these columns of one row, built once per table and set of columns."""
+    key = (table.name, columns)
+    if key not in _SETS:
+        _SETS[key] = (
+            update(table)
+            .where(table.c.id == bindparam("of_row"))
+            .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns})
+        )
+    return _SETS[key]
+
+
 def project(conn: Connection, *, entity: str, entity_id: str, payload: dict[str, Any]) -> None:
     model = tables.PROJECTED.get(entity)
     if model is None:
@@ -267,7 +295,9 @@ def project(conn: Connection, *, entity: str, entity_id: str, payload: dict[str,
     if "create" in payload:
         conn.execute(insert(table).values(id=entity_id, **payload["create"]))
     if "set" in payload:
-        conn.execute(update(table).where(table.c.id == entity_id).values(**payload["set"]))
+        values = payload["set"]
+        params = {"of_row": entity_id, **{f"new_{name}": value for name, value in values.items()}}
+        conn.execute(_set_statement(table, tuple(sorted(values))), params)
 
 
 def schedule_check(conn: Connection, ticket_id: str, when: datetime | None) -> None:
@@ -278,6 +308,39 @@ def schedule_check(conn: Connection, ticket_id: str, when: datetime | None) -> N
     """
     ticket = tables.Ticket.__table__
     conn.execute(update(ticket).where(ticket.c.id == ticket_id).values(next_check_at=when))
+
+
+_SCHEDULE = (
+    update(tables.Ticket.__table__)
+    .where(tables.Ticket.__table__.c.id == bindparam("of_ticket"))
+    .values(next_check_at=bindparam("check_at"))
+)
+
+
+def schedule_checks(conn: Connection, schedule: list[tuple[str, datetime | None]]) -> None:
+    """`schedule_check` for many tickets in one statement: (ticket id, when) pairs."""
+    if schedule:
+        conn.execute(_SCHEDULE, [{"of_ticket": tid, "check_at": when} for tid, when in schedule])
+
+
+class Deferred:
+    """Events gathered to be appended together (`append_many`: counters reserved once, rows
+    inserted in one statement per table) when `flush` is called. For what nothing in the same
+    transaction reads back before the flush: the sweep's breaches, firings and notices. Flush
+    before any other append, so that the log keeps the order the events were made in."""
+
+    def __init__(self, conn: Connection, origin: Origin) -> None:
+        self.conn = conn
+        self.origin = origin
+        self.changes: list[Change] = []
+
+    def add(self, changes: list[Change]) -> None:
+        self.changes.extend(changes)
+
+    def flush(self) -> None:
+        if self.changes:
+            append_many(self.conn, self.origin, self.changes)
+            self.changes = []
 
 
 def refresh_next_due(conn: Connection, ticket_id: str | None = None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_
@@ -17,12 +17,24 @@ APPROVAL = tables.Approval.__table__
 NOTIFICATION = tables.Notification.__table__
 EVENT = tables.Event.__table__
 
+
+def tickets_by_id(conn: Connection, ids: Sequence[str], *, for_update: bool = False) -> list[tables.Ticket]:
+    """The tickets of `ids`, in id order (the order two writers lock them in, so neither waits
+    on the other in a cycle)."""
+    if not ids:
+        return []
+    stmt = select(TICKET).where(TICKET.c.id.in_(list(ids))).order_by(TICKET.c.id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return [tables.Ticket.from_row(r) for r in conn.execute(stmt).mappings()]
+
+
 OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "resolved")
 
 
 def _one(conn: Connection, model: type, stmt: Any) -> Any:
     row = conn.execute(stmt).mappings().first()
-    return model(**row) if row is not None else None
+    return model.from_row(row) if row is not None else None
 
 
 # People ---------------------------------------------------------------------------------------
@@ -42,7 +54,7 @@ def list_people(conn: Connection, *, role: str | None = None, tier: str | None =
         stmt = stmt.where(PERSON.c.role == role)
     if tier:
         stmt = stmt.where(PERSON.c.tier == tier)
-    return [tables.Person(**row) for row in conn.execute(stmt).mappings()]
+    return [tables.Person.from_row(row) for row in conn.execute(stmt).mappings()]
 
 
 def handles_by_id(conn: Connection, ids: Sequence[str | None]) -> dict[str, str]:
@@ -65,7 +77,10 @@ def get_customer(conn: Connection, name_or_id: str) -> tables.Customer | None:
 
 
 def list_customers(conn: Connection) -> list[tables.Customer]:
-    return [tables.Customer(**r) for r in conn.execute(select(CUSTOMER).order_by(CUSTOMER.c.name)).mappings()]
+    return [
+        tables.Customer.from_row(r)
+        for r in conn.execute(select(CUSTOMER).order_by(CUSTOMER.c.name)).mappings()
+    ]
 
 
 # Tickets --------------------------------------------------------------------------------------
@@ -88,7 +103,7 @@ def pending_approval(conn: Connection, ticket_id: str) -> tables.Approval | None
 
 def approvals_for(conn: Connection, ticket_id: str) -> list[tables.Approval]:
     stmt = select(APPROVAL).where(APPROVAL.c.ticket_id == ticket_id).order_by(APPROVAL.c.requested_at)
-    return [tables.Approval(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Approval.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def _pending_requests() -> Any:
@@ -262,7 +277,7 @@ def list_sites(conn: Connection, *, customer_id: str | None = None) -> list[tabl
     stmt = select(SITE).order_by(SITE.c.customer_id, SITE.c.name)
     if customer_id:
         stmt = stmt.where(SITE.c.customer_id == customer_id)
-    return [tables.Site(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Site.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def get_contact(conn: Connection, contact_id: str) -> tables.Contact | None:
@@ -281,7 +296,7 @@ def list_contacts(conn: Connection, *, customer_id: str | None = None) -> list[t
     stmt = select(CONTACT).order_by(CONTACT.c.customer_id, CONTACT.c.name)
     if customer_id:
         stmt = stmt.where(CONTACT.c.customer_id == customer_id)
-    return [tables.Contact(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Contact.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def get_asset(conn: Connection, serial_or_id: str) -> tables.Asset | None:
@@ -296,7 +311,7 @@ def list_assets(conn: Connection, *, customer_id: str | None = None) -> list[tab
     stmt = select(ASSET).order_by(ASSET.c.customer_id, ASSET.c.serial)
     if customer_id:
         stmt = stmt.where(ASSET.c.customer_id == customer_id)
-    return [tables.Asset(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Asset.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def customers_by_id(conn: Connection, ids: Sequence[str | None]) -> dict[str, tables.Customer]:
@@ -304,7 +319,7 @@ def customers_by_id(conn: Connection, ids: Sequence[str | None]) -> dict[str, ta
     if not wanted:
         return {}
     rows = conn.execute(select(CUSTOMER).where(CUSTOMER.c.id.in_(wanted))).mappings()
-    return {r["id"]: tables.Customer(**r) for r in rows}
+    return {r["id"]: tables.Customer.from_row(r) for r in rows}
 
 
 def sites_by_id(conn: Connection, ids: Sequence[str | None]) -> dict[str, tables.Site]:
@@ -312,8 +327,60 @@ def sites_by_id(conn: Connection, ids: Sequence[str | None]) -> dict[str, tables
     if not wanted:
         return {}
     return {
-        r["id"]: tables.Site(**r) for r in conn.execute(select(SITE).where(SITE.c.id.in_(wanted))).mappings()
+        r["id"]: tables.Site.from_row(r)
+        for r in conn.execute(select(SITE).where(SITE.c.id.in_(wanted))).mappings()
     }
+
+
+# Many records by what names them, for imports: one query for a page of rows instead of one per
+# row. Keyed like the single lookups match (a name or an id, a serial or an id).
+
+
+def customers_named(conn: Connection, names: Collection[str]) -> dict[str, tables.Customer]:
+    found: dict[str, tables.Customer] = {}
+    if names:
+        stmt = select(CUSTOMER).where(or_(CUSTOMER.c.name.in_(list(names)), CUSTOMER.c.id.in_(list(names))))
+        for row in conn.execute(stmt).mappings():
+            found[row["name"]] = found[row["id"]] = tables.Customer.from_row(row)
+    return found
+
+
+def sites_named(
+    conn: Connection, customer_ids: Collection[str], names: Collection[str]
+) -> dict[tuple[str, str], tables.Site]:
+    found: dict[tuple[str, str], tables.Site] = {}
+    if customer_ids and names:
+        stmt = select(SITE).where(
+            SITE.c.customer_id.in_(list(customer_ids)),
+            or_(SITE.c.name.in_(list(names)), SITE.c.id.in_(list(names))),
+        )
+        for row in conn.execute(stmt).mappings():
+            site = tables.Site.from_row(row)
+            found[(site.customer_id, site.name)] = found[(site.customer_id, site.id)] = site
+    return found
+
+
+def contacts_named(
+    conn: Connection, customer_ids: Collection[str], names: Collection[str]
+) -> dict[tuple[str, str], tables.Contact]:
+    found: dict[tuple[str, str], tables.Contact] = {}
+    if customer_ids and names:
+        stmt = select(CONTACT).where(
+            CONTACT.c.customer_id.in_(list(customer_ids)), CONTACT.c.name.in_(list(names))
+        )
+        for row in conn.execute(stmt).mappings():
+            contact = tables.Contact.from_row(row)
+            found[(contact.customer_id, contact.name)] = contact
+    return found
+
+
+def assets_by_serial(conn: Connection, serials: Collection[str]) -> dict[str, tables.Asset]:
+    found: dict[str, tables.Asset] = {}
+    if serials:
+        stmt = select(ASSET).where(or_(ASSET.c.serial.in_(list(serials)), ASSET.c.id.in_(list(serials))))
+        for row in conn.execute(stmt).mappings():
+            found[row["serial"]] = found[row["id"]] = tables.Asset.from_row(row)
+    return found
 
 
 # Contracts ------------------------------------------------------------------------------------
@@ -328,14 +395,14 @@ def get_contract(conn: Connection, number_or_id: str, *, for_update: bool = Fals
 
 def contracts_of(conn: Connection, customer_id: str) -> list[tables.Contract]:
     stmt = select(CONTRACT).where(CONTRACT.c.customer_id == customer_id).order_by(CONTRACT.c.number)
-    return [tables.Contract(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Contract.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def list_contracts(conn: Connection, *, customer_id: str | None = None) -> list[tables.Contract]:
     stmt = select(CONTRACT).order_by(CONTRACT.c.number)
     if customer_id:
         stmt = stmt.where(CONTRACT.c.customer_id == customer_id)
-    return [tables.Contract(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Contract.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def terms_of(conn: Connection, contract_ids: Sequence[str]) -> dict[str, list[tables.ContractTerm]]:
@@ -349,7 +416,7 @@ def terms_of(conn: Connection, contract_ids: Sequence[str]) -> dict[str, list[ta
         .order_by(TERM.c.contract_id, TERM.c.term_no)
     )
     for row in conn.execute(stmt).mappings():
-        out[row["contract_id"]].append(tables.ContractTerm(**row))
+        out[row["contract_id"]].append(tables.ContractTerm.from_row(row))
     return out
 
 
@@ -369,12 +436,12 @@ def contracts_with_terms_ending(conn: Connection, *, start: Any, end: Any) -> li
     """Contracts having a term that ends between `start` and `end` (dates, inclusive)."""
     ids = select(TERM.c.contract_id).where(TERM.c.end_date >= start, TERM.c.end_date <= end)
     stmt = select(CONTRACT).where(CONTRACT.c.id.in_(ids)).order_by(CONTRACT.c.number)
-    return [tables.Contract(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Contract.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def uses_of_term(conn: Connection, term_id: str) -> list[tables.EntitlementUse]:
     stmt = select(USE).where(USE.c.term_id == term_id).order_by(USE.c.used_on, USE.c.created_at)
-    return [tables.EntitlementUse(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.EntitlementUse.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 # Lookup ---------------------------------------------------------------------------------------
@@ -430,13 +497,23 @@ def clocks_of(conn: Connection, ticket_ids: Sequence[str]) -> dict[str, list[tab
         .order_by(CLOCK.c.cycle, CLOCK.c.started_at)
     )
     for row in conn.execute(stmt).mappings():
-        out[row["ticket_id"]].append(tables.SlaClock(**row))
+        out[row["ticket_id"]].append(tables.SlaClock.from_row(row))
     return out
 
 
 def firings_of(conn: Connection, ticket_id: str) -> list[tables.RuleFiring]:
     stmt = select(FIRING).where(FIRING.c.ticket_id == ticket_id).order_by(FIRING.c.fired_at)
-    return [tables.RuleFiring(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.RuleFiring.from_row(r) for r in conn.execute(stmt).mappings()]
+
+
+def firings_of_tickets(conn: Connection, ticket_ids: Sequence[str]) -> dict[str, list[tables.RuleFiring]]:
+    out: dict[str, list[tables.RuleFiring]] = {tid: [] for tid in ticket_ids}
+    if not ticket_ids:
+        return out
+    stmt = select(FIRING).where(FIRING.c.ticket_id.in_(list(ticket_ids))).order_by(FIRING.c.fired_at)
+    for row in conn.execute(stmt).mappings():
+        out[row["ticket_id"]].append(tables.RuleFiring.from_row(row))
+    return out
 
 
 def tickets_to_check(
@@ -522,7 +599,7 @@ def get_visit(conn: Connection, key_or_id: str, *, for_update: bool = False) -> 
 
 def visits_of_contract(conn: Connection, contract_id: str) -> list[tables.Visit]:
     stmt = select(VISIT).where(VISIT.c.contract_id == contract_id).order_by(VISIT.c.planned_for)
-    return [tables.Visit(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Visit.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def list_visits(
@@ -543,12 +620,12 @@ def list_visits(
         stmt = stmt.where(VISIT.c.engineer_id == engineer_id)
     if until is not None:
         stmt = stmt.where(VISIT.c.planned_for <= until)
-    return [tables.Visit(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Visit.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def items_of(conn: Connection, visit_id: str) -> list[tables.VisitItem]:
     stmt = select(VISIT_ITEM).where(VISIT_ITEM.c.visit_id == visit_id).order_by(VISIT_ITEM.c.position)
-    return [tables.VisitItem(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.VisitItem.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def findings_of(conn: Connection, visit_id: str) -> list[tables.Finding]:
@@ -557,7 +634,7 @@ def findings_of(conn: Connection, visit_id: str) -> list[tables.Finding]:
         .where(FINDING.c.visit_id == visit_id)
         .order_by(FINDING.c.created_at, FINDING.c.item_key)
     )
-    return [tables.Finding(**r) for r in conn.execute(stmt).mappings()]
+    return [tables.Finding.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
 def finding_of_ticket(conn: Connection, ticket_id: str) -> dict[str, Any] | None:

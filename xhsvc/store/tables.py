@@ -12,7 +12,7 @@ the two agree.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar, dataclass_transform
 
@@ -101,6 +101,9 @@ def _column_of(name: str, annotation: str, spec: _ColumnSpec) -> Column[Any]:
     )
 
 
+R_ = TypeVar("R_", bound="Record")
+
+
 class Record:
     """A row as a plain object: what queries return and core functions pass around. Built by
     keyword, one per column; columns with a default may be left out."""
@@ -118,6 +121,13 @@ class Record:
             setattr(self, name, value)
         if values:
             raise TypeError(f"{type(self).__name__}: no column {', '.join(values)}")
+
+    @classmethod
+    def from_row(cls: type[R_], row: Mapping[str, Any]) -> R_:
+        """A record of a row read with every column of its table (`select(Table)`), taken as is."""
+        record = cls.__new__(cls)
+        record.__dict__.update(row)
+        return record
 
     def model_dump(self, *, exclude: Collection[str] = ()) -> dict[str, Any]:
         """The row as a dict, in column order (the name pydantic gives it, kept for callers)."""
