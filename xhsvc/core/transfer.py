@@ -117,7 +117,6 @@ class _Importer:
     def __init__(self, tx: Tx, kind: str) -> None:
         self.tx = tx
         self.kind = kind
-        self.customers: dict[str, str] = {}  # name -> id, for rows of this file
         self.seen: dict[Any, int] = {}
         # contract number -> (id, {term number: (start, end)}, covered asset ids), across this file
         self.contracts: dict[str, tuple[str, dict[int, tuple[date, date]], set[str]]] = {}
@@ -146,7 +145,7 @@ class _Importer:
             pairs = set()
             for _, row in rows:
                 owner_name, value = row.get("customer") or "", row.get(field_name) or ""
-                owner = self.customers.get(owner_name) or getattr(customers.get(owner_name), "id", None)
+                owner = getattr(customers.get(owner_name), "id", None)
                 if owner and value:
                     pairs.add((owner, value))
             return pairs
@@ -188,8 +187,6 @@ class _Importer:
         return self._lookup("asset", serial, lambda: queries.get_asset(self.tx.conn, serial))
 
     def customer_id(self, name: str) -> str:
-        if name in self.customers:
-            return self.customers[name]
         found = self.get_customer(name)
         if found is None:
             raise RowError("customer", f"{name!r} is not a customer (import customers first)")
@@ -223,7 +220,6 @@ class _Importer:
         }
         existing = self.get_customer(name)
         entity_id = existing.id if existing else new_id()
-        self.customers[name] = entity_id
         return self.change("customer", entity_id, existing, wanted, f"customer {name}")
 
     def _sites(self, row: dict[str, str], line: int) -> _Plan:
