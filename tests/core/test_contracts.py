@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CONTRACT, CUSTOMER, MakeCtx
-from xhsvc.core import contracts, customers, lookup, tickets
+from xhsvc.core import contracts, customers, lookup, maintenance, tickets
 from xhsvc.core.levels import load_levels, parse_levels
 from xhsvc.core.tomlfiles import read_toml
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed
@@ -292,6 +292,30 @@ def test_expiring_lists_contracts_ending_soon_and_not_renewed(port: MakeCtx) -> 
     assert contracts.expiring_contracts(agent, within="30d") == []
     with pytest.raises(InvalidInput, match="within 'soon'"):
         contracts.expiring_contracts(agent, within="soon")
+
+
+def _found(agent, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r["customer"] for r in lookup.lookup(agent, text=text)]
+
+
+def test_lookup_by_any_part_of_a_name_or_of_a_sites_name_or_address(port: MakeCtx) -> None:
+    agent = port("wangfang")
+    customers.add_customer(agent, name="Dell EMC 杭州分公司", region="杭州")
+    assert _found(agent, "第一人民") == [CUSTOMER]  # the middle of a name
+    assert _found(agent, "港前大道") == [OTHER]  # the middle of an address
+    assert _found(agent, "大道1号") == [OTHER]  # letters and digits together
+    assert _found(agent, "南沙 机房") == [OTHER]  # several parts, each anywhere
+    assert _found(agent, "emc") == ["Dell EMC 杭州分公司"]  # any case
+    assert _found(agent, "ll em") == ["Dell EMC 杭州分公司"]
+    assert _found(agent, "llem") == []  # a part is not found across a space of the text
+    assert _found(agent, "医院港前") == []
+    # A site moved: found at its new address, not at the old one.
+    customers.edit_site(agent, customer=OTHER, name="南沙机房", address="黄埔区科学大道99号")
+    assert _found(agent, "科学大道") == [OTHER] and _found(agent, "港前大道") == []
+    # The index is derived: a rebuild from the event log makes it again.
+    admin = port("admin")
+    maintenance.rebuild_state(admin)
+    assert _found(agent, "科学大道") == [OTHER] and _found(agent, "人民医院") == [CUSTOMER]
 
 
 def test_lookup_by_phone_name_or_serial(port: MakeCtx) -> None:

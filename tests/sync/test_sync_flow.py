@@ -227,7 +227,10 @@ def test_bad_bundles_are_refused_whole(
 
         bundle.write_bytes(re.sub(rb'"hmac":"[0-9a-f]+"', b'"hmac":"' + b"0" * 64 + b'"', data))
     elif damage == "newer_schema":
-        bundle.write_bytes(data.replace(b'"schema":"0008"', b'"schema":"0099"'))
+        from xhsvc.store.db import HEAD_REVISION
+
+        assert f'"schema":"{HEAD_REVISION}"'.encode() in data
+        bundle.write_bytes(data.replace(f'"schema":"{HEAD_REVISION}"'.encode(), b'"schema":"0099"'))
     else:
         target = other.ctx()  # a laptop given another laptop's bundle
     before = _snapshot(target)

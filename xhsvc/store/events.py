@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Connection, bindparam, delete, func, insert, or_, select, update
 
-from xhsvc.store import chain, tables
+from xhsvc.store import chain, search, tables
 from xhsvc.store.ids import new_id
 
 EVENT = tables.Event.__table__
@@ -270,6 +270,7 @@ def _flush_creates(conn: Connection, changes: list[Change]) -> None:
     rows = [{"id": c.entity_id, **c.payload["create"]} for c in changes]
     for start in range(0, len(rows), BATCH):
         conn.execute(insert(table), rows[start : start + BATCH])
+    search.refresh(conn, entity=changes[0].entity, entity_ids=[c.entity_id for c in changes])
 
 
 _SETS: dict[tuple[str, tuple[str, ...]], Any] = {}
@@ -298,6 +299,7 @@ def project(conn: Connection, *, entity: str, entity_id: str, payload: dict[str,
         values = payload["set"]
         params = {"of_row": entity_id, **{f"new_{name}": value for name, value in values.items()}}
         conn.execute(_set_statement(table, tuple(sorted(values))), params)
+    search.refresh(conn, entity=entity, entity_ids=[entity_id])
 
 
 def schedule_check(conn: Connection, ticket_id: str, when: datetime | None) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
-from xhsvc.store import tables
+from xhsvc.store import search, tables
 
 EVENT = tables.Event.__table__
 HEAD = tables.EntityHead.__table__
@@ -399,6 +399,7 @@ def write_folds(conn: Connection, folded: list[Folded], *, fresh: bool = False) 
             params = [{"_id": row["id"], **{f"_{name}": row[name] for name in names}} for row in changed]
             for start in range(0, len(params), CHUNK):
                 conn.execute(stmt, params[start : start + CHUNK])
+        search.refresh(conn, entity=entity, entity_ids=[row["id"] for row in rows])
     ids = [item.entity_id for item in folded]
     if not fresh:
         for start in range(0, len(ids), CHUNK):
@@ -443,6 +444,7 @@ def rebuild(conn: Connection) -> int:
         conn.execute(delete(model.__table__))  # type: ignore[attr-defined]
     conn.execute(delete(HEAD))
     conn.execute(delete(CONFLICT))
+    conn.execute(delete(search.SEARCH))
     # The steps requests lost take their tickets' steps of the same moment with them: known first.
     carried: set[Moment] = set()
     for groups in _groups_of(conn, "approval"):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_
 
-from xhsvc.store import tables
+from xhsvc.store import search, tables
 
 PERSON = tables.Person.__table__
 CUSTOMER = tables.Customer.__table__
@@ -455,8 +455,8 @@ def _prefix(column: Any, text: str) -> Any:
 
 def lookup_customer_ids(conn: Connection, text: str, *, limit: int = 20) -> list[str]:
     """Customers whose contact's phone has these digits (from the start, or from the end without
-    an area code), whose asset's serial starts with the text, or whose name starts with or
-    contains it. Every search but "name contains" uses an index."""
+    an area code), whose asset's serial starts with the text, whose name starts with it, or whose
+    name or site (name, city, address) contains it (store/search.py). Every search uses an index."""
     found: list[str] = []
 
     def add(stmt: Any) -> None:
@@ -476,8 +476,10 @@ def lookup_customer_ids(conn: Connection, text: str, *, limit: int = 20) -> list
     if needle.isascii():
         add(select(ASSET.c.customer_id).where(_prefix(ASSET.c.serial, needle.upper())))
     add(select(CUSTOMER.c.id).where(_prefix(CUSTOMER.c.name, needle)))
-    if not only_digits:
-        add(select(CUSTOMER.c.id).where(CUSTOMER.c.name.contains(needle, autoescape=True)))
+    if not only_digits and len(found) < limit:
+        for cid in search.matching_customers(conn, needle, limit=limit):
+            if cid not in found:
+                found.append(cid)
     return found[:limit]
 
 

@@ -578,6 +578,28 @@ PROJECTED: dict[str, type[Record]] = {
 
 
 @table
+class CustomerSearch(Record):
+    """What a customer is found by (store/search.py): the character pairs of its name and of its
+    sites' names, cities and addresses. Derived, refreshed whenever a customer or site is written;
+    SQLite indexes it with the FTS5 table `customer_fts`, PostgreSQL with a GIN index."""
+
+    __tablename__ = "customer_search"
+    id: int = column(primary_key=True)
+    customer_id: str = column(max_length=36, unique=True)
+    grams: str = column(sa_type=Text)
+
+
+# Schema objects the migrations make beside the declared tables (they are dialect-specific): the
+# full-text index of `customer_search`. Alembic's comparisons leave them out.
+UNDECLARED = ("customer_fts", "ix_customer_search_grams")
+
+
+def declared(name: str | None, type_: str, *_: Any) -> bool:
+    """For Alembic's `include_name`: whether a schema object is one the tables declare."""
+    return not (name and name.startswith(UNDECLARED) and type_ in ("table", "index"))
+
+
+@table
 class SyncPeer(Record):
     """A node this database exchanges events with: at the center each registered laptop (for one
     person, with the key its bundles are signed with); on a laptop its center."""

@@ -14,6 +14,7 @@ def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=tables.declared,
     )
     if connection.dialect.name == "postgresql":
         # Two processes opening a new shared database at once must not both create tables.

@@ -1,0 +1,115 @@
+"""Finding customers by any part of their name or of their sites' names and addresses, fast at a
+million customers: a full-text index of character pairs.
+
+Chinese has no spaces between words, so words cannot be the index's terms. Each run of letters
+and digits is cut into overlapping pairs instead ("人民医院" -> "人民 民医 医院") and a search for a
+text is a phrase of its pairs, which matches exactly where the text occurs. `customer_search`
+holds each customer's pairs (derived, like the phone search keys: kept out of the event log and
+refreshed whenever a customer or a site is written). SQLite indexes it with FTS5, PostgreSQL with
+a GIN index of its tsvector; other databases search by LIKE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, text
+
+from xhsvc.store import tables
+
+SEARCH = tables.CustomerSearch.__table__
+CUSTOMER = tables.Customer.__table__
+SITE = tables.Site.__table__
+# Between two runs of a text, so that no phrase matches across them. No pair is three characters.
+GAP = "sep"
+CHUNK = 1000
+
+
+def runs(value: str) -> list[str]:
+    """The runs of letters and digits of `value`, lower case."""
+    found: list[str] = []
+    current: list[str] = []
+    for ch in value.lower():
+        if ch.isalnum():
+            current.append(ch)
+        elif current:
+            found.append("".join(current))
+            current = []
+    if current:
+        found.append("".join(current))
+    return found
+
+
+def pairs(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run]
+
+
+def document(values: Iterable[str | None]) -> str:
+    """The indexed text of a customer: the pairs of every run of every value, runs kept apart."""
+    return f" {GAP} ".join(" ".join(pairs(run)) for value in values if value for run in runs(value))
+
+
+def refresh(conn: Connection, *, entity: str, entity_ids: Sequence[str]) -> None:
+    """Index again the customers that these customers or sites belong to."""
+    if entity == "site":
+        owners: set[str] = set()
+        for start in range(0, len(entity_ids), CHUNK):
+            chunk = list(entity_ids[start : start + CHUNK])
+            owners.update(conn.execute(select(SITE.c.customer_id).where(SITE.c.id.in_(chunk))).scalars())
+        refresh_customers(conn, sorted(owners))
+    elif entity == "customer":
+        refresh_customers(conn, list(entity_ids))
+
+
+def refresh_customers(conn: Connection, customer_ids: Sequence[str]) -> None:
+    for start in range(0, len(customer_ids), CHUNK):
+        chunk = list(customer_ids[start : start + CHUNK])
+        values: dict[str, list[str | None]] = {
+            cid: [name]
+            for cid, name in conn.execute(
+                select(CUSTOMER.c.id, CUSTOMER.c.name).where(CUSTOMER.c.id.in_(chunk))
+            )
+        }
+        sites = select(SITE.c.customer_id, SITE.c.name, SITE.c.city, SITE.c.address).where(
+            SITE.c.customer_id.in_(chunk)
+        )
+        for cid, *site in conn.execute(sites):
+            values[cid] += site
+        conn.execute(delete(SEARCH).where(SEARCH.c.customer_id.in_(chunk)))
+        if values:
+            conn.execute(
+                insert(SEARCH), [{"customer_id": cid, "grams": document(v)} for cid, v in values.items()]
+            )
+
+
+def refresh_all(conn: Connection) -> None:
+    """Index every customer again (after a rebuild)."""
+    conn.execute(delete(SEARCH))
+    ids = list(conn.execute(select(CUSTOMER.c.id).order_by(CUSTOMER.c.id)).scalars())
+    refresh_customers(conn, ids)
+
+
+def matching_customers(conn: Connection, needle: str, *, limit: int) -> list[str]:
+    """Ids of customers whose name, or a site's name, city or address, contains `needle`
+    (letters and digits; case, spaces and punctuation aside)."""
+    # A single character is no pair: it narrows nothing the other runs do not (and alone, LIKE).
+    phrases = [pairs(run) for run in runs(needle) if len(run) > 1]
+    dialect = conn.dialect.name
+    if phrases and dialect == "sqlite":
+        query = " AND ".join('"' + " ".join(phrase) + '"' for phrase in phrases)
+        stmt = text(
+            "SELECT s.customer_id FROM customer_fts JOIN customer_search s ON s.id = customer_fts.rowid "
+            "WHERE customer_fts MATCH :query LIMIT :limit"
+        )
+        return list(conn.execute(stmt, {"query": query, "limit": limit}).scalars())
+    if phrases and dialect == "postgresql":
+        # The config is written out, not bound: the GIN index is on to_tsvector('simple', grams).
+        terms = " && ".join(f"phraseto_tsquery('simple', :p{i})" for i in range(len(phrases)))
+        stmt = text(
+            f"SELECT customer_id FROM customer_search WHERE to_tsvector('simple', grams) @@ ({terms}) LIMIT :limit"
+        )
+        params: dict[str, Any] = {f"p{i}": " ".join(phrase) for i, phrase in enumerate(phrases)}
+        return list(conn.execute(stmt, {**params, "limit": limit}).scalars())
+    like = f"%{needle.strip()}%"
+    return list(conn.execute(select(CUSTOMER.c.id).where(CUSTOMER.c.name.like(like)).limit(limit)).scalars())
