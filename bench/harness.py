@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,38 @@ def paired(
     return times
 
 
+def until_shown(
+    argv: Sequence[str], env: Mapping[str, str], pattern: bytes, *, timeout: float = 30.0
+) -> float:
+    """Seconds from starting `argv` in a pseudo-terminal until its screen shows `pattern` (a
+    regular expression), as a person at a terminal would see it; the program is then killed."""
+    import pty
+    import re
+    import select
+    import signal
+
+    began = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the program, on the terminal
+        os.execvpe(argv[0], list(argv), dict(env))
+    seen = b""
+    try:
+        while time.perf_counter() - began < timeout:
+            ready, _, _ = select.select([fd], [], [], 0.02)
+            if ready:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+                if re.search(pattern, seen):
+                    return time.perf_counter() - began
+        sys.exit(f"bench: {' '.join(argv)} did not show {pattern!r} within {timeout:.0f} s")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
 @dataclass
 class Figure:
     label: str
@@ -93,16 +126,22 @@ class Figure:
     goal: float | None = None
 
 
+def width_of(text: str) -> int:
+    """Columns `text` takes on a terminal (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def print_figures(title: str, figures: Sequence[Figure]) -> None:
     by_label = {f.label: f.seconds for f in figures}
-    width = max(len(f.label) for f in figures)
+    width = max(width_of(f.label) for f in figures)
     print(f"{title}\n({machine()})")
     print(f"{'':<{width}}  {'median ms':>10}  {'ratio':>7}  {'goal':>6}")
     for f in figures:
         ratio = f"{f.seconds / by_label[f.against]:.2f}x" if f.against else ""
         goal = f"{f.goal:.2f}x" if f.goal else ""
         mark = "  over" if f.goal and f.against and f.seconds / by_label[f.against] > f.goal else ""
-        print(f"{f.label:<{width}}  {f.seconds * 1000:10.1f}  {ratio:>7}  {goal:>6}{mark}")
+        pad = " " * (width - width_of(f.label))
+        print(f"{f.label}{pad}  {f.seconds * 1000:10.1f}  {ratio:>7}  {goal:>6}{mark}")
 
 
 def median(values: Sequence[float]) -> float:
