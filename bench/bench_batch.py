@@ -15,10 +15,8 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -26,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_cli import fill
-from harness import Figure, add_common, find_xhsvc, median, paired, print_figures
+from harness import Figure, add_common, find_xhsvc, median, paired, print_figures, scratch
 from sqlalchemy import select
 
 from xhsvc.store import tables
@@ -61,8 +59,7 @@ def main() -> None:
     add_common(parser, repeat=3)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    home = Path(tempfile.mkdtemp(prefix="xhsvc-batch-"))
-    try:
+    with scratch("xhsvc-batch-", keep=args.keep) as home:
         db_file = home / "xhsvc.db"
         db = open_database(f"sqlite:///{db_file}")
         fill(db, count=args.tickets, rng=rng)
@@ -109,11 +106,6 @@ def main() -> None:
             print(f"refused {count}x: {reason}")
         verdict = "within" if batch <= GOAL_SECONDS else "over"
         print(f"goal: {args.actions:,} actions in <= {GOAL_SECONDS:.0f} s: {verdict} ({batch:.2f} s)")
-    finally:
-        if args.keep:
-            print(f"kept: {home}")
-        else:
-            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

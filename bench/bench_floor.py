@@ -15,13 +15,12 @@ import os
 import random
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_cli import fill
-from harness import Figure, add_common, find_xhsvc, median, paired, print_figures
+from harness import Figure, add_common, find_xhsvc, median, paired, print_figures, scratch
 
 from xhsvc.store.db import open_database
 
@@ -33,8 +32,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000, metavar="N")
     add_common(parser, repeat=7)
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="xhsvc-floor-"))
-    try:
+    with scratch("xhsvc-floor-", keep=args.keep) as home:
         db_file = home / "xhsvc.db"
         url = f"sqlite:///{db_file}"
         db = open_database(url)
@@ -64,11 +62,6 @@ def main() -> None:
         if task:
             figures.append(Figure("task next (taskwarrior)", median(times["task next (taskwarrior)"]), base))
         print_figures(f"{args.tickets:,} tickets, {args.repeat} paired runs each", figures)
-    finally:
-        if args.keep:
-            print(f"kept: {home}")
-        else:
-            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

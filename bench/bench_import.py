@@ -20,14 +20,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import Figure, add_common, find_xhsvc, median, print_figures
+from harness import Figure, add_common, find_xhsvc, median, print_figures, scratch
 
 from xhsvc.store import chain
 from xhsvc.store.db import open_database
@@ -147,8 +146,7 @@ def main() -> None:
     add_common(parser, repeat=3)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    work = Path(tempfile.mkdtemp(prefix="xhsvc-import-"))
-    try:
+    with scratch("xhsvc-import-", keep=args.keep) as work:
         xhsvc = find_xhsvc()
         small, large = work / "small.csv", work / "large.csv"
         write_csv(small, args.rows // 10, rng)
@@ -171,11 +169,6 @@ def main() -> None:
             f"peak memory of the import: {peaks[small] / 1024:.0f} MB at {args.rows // 10:,} rows, "
             f"{peaks[large] / 1024:.0f} MB at {args.rows:,} rows"
         )
-    finally:
-        if args.keep:
-            print(f"kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

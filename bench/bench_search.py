@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import Figure, add_common, median, print_figures
+from harness import Figure, add_common, median, print_figures, scratch
 from sqlalchemy import insert
 
 from xhsvc.store import queries, search, tables
@@ -69,8 +67,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000, metavar="N")
     add_common(parser, repeat=7)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="xhsvc-search-"))
-    try:
+    with scratch("xhsvc-search-", keep=args.keep) as work:
         url = f"sqlite:///{work / 'xhsvc.db'}"
         began = time.perf_counter()
         name, address = fill(url, args.customers, random.Random(args.seed))
@@ -102,11 +99,6 @@ def main() -> None:
         print(
             f"goal: under {GOAL_MS:.0f} ms: {'within' if slowest < GOAL_MS else 'over'} (slowest {slowest:.1f} ms)"
         )
-    finally:
-        if args.keep:
-            print(f"kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

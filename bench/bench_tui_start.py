@@ -11,15 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_cli import fill
-from harness import Figure, add_common, find_xhsvc, median, print_figures, until_shown
+from harness import Figure, add_common, find_xhsvc, median, print_figures, scratch, until_shown
 
 from xhsvc.store.db import open_database
 
@@ -31,8 +29,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000, metavar="N")
     add_common(parser, repeat=5)
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="xhsvc-tui-start-"))
-    try:
+    with scratch("xhsvc-tui-start-", keep=args.keep) as home:
         db = open_database(f"sqlite:///{home / 'xhsvc.db'}")
         fill(db, count=args.tickets, rng=random.Random(args.seed))
         prefix = db.prefix
@@ -56,11 +53,6 @@ def main() -> None:
         print(
             f"goal: first row <= {GOAL_SECONDS} s: {'within' if first <= GOAL_SECONDS else 'over'} ({first:.2f} s)"
         )
-    finally:
-        if args.keep:
-            print(f"kept: {home}")
-        else:
-            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,11 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,20 @@ def machine() -> str:
         f"{os.cpu_count()} cores, {model}; {platform.python_implementation()} {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}"
     )
+
+
+@contextmanager
+def scratch(prefix: str, *, keep: bool) -> Iterator[Path]:
+    """A temporary folder for a bench's databases and files: removed at the end, or kept and
+    named (`--keep`) to look into."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        if keep:
+            print(f"kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def add_common(parser: argparse.ArgumentParser, *, repeat: int = 5) -> None:
