@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -28,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import find_xhsvc, run
+from harness import add_common, find_xhsvc, run, scratch, time_command
 from sqlalchemy import delete
 
 from xhsvc.core.settings import DEFAULT_PRIORITY_MATRIX
@@ -377,17 +375,6 @@ def fill(db: Database, *, count: int, rng: random.Random, batch: int = BATCH) ->
 # Timing ---------------------------------------------------------------------------------------
 
 
-def time_command(argv: Sequence[str], env: dict[str, str], repeat: int) -> tuple[list[float], int]:
-    """Wall times in ms of `repeat` runs after one untimed warm-up, and the lines it printed."""
-    lines = len(run(argv, env).stdout.splitlines())
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        run(argv, env)
-        times.append((time.perf_counter() - began) * 1000)
-    return times, lines
-
-
 def imported(args: Sequence[str], env: dict[str, str]) -> set[str]:
     """Top-level names of the modules `python -X importtime -m xhsvc ARGS` imports."""
     done = run([sys.executable, "-X", "importtime", "-m", "xhsvc", *args], env)
@@ -411,9 +398,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--tickets", type=int, default=100_000, metavar="N", help="tickets to create")
-    parser.add_argument("--repeat", type=int, default=5, metavar="R", help="timed runs per command")
-    parser.add_argument("--seed", type=int, default=2026, help="random seed for the data")
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder and print its path")
+    add_common(parser, repeat=5)
     args = parser.parse_args(argv)
     if args.tickets < 1 or args.repeat < 1:
         parser.error("--tickets and --repeat must be at least 1")
@@ -422,10 +407,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    home = Path(tempfile.mkdtemp(prefix="xhsvc-bench-"))
-    os.environ["XHSVC_HOME"] = str(home)
-    db_file = home / "xhsvc.db"
-    try:
+    with scratch("xhsvc-bench-", keep=args.keep) as home:
+        os.environ["XHSVC_HOME"] = str(home)
+        db_file = home / "xhsvc.db"
         db = open_database(f"sqlite:///{db_file}")
         began = time.perf_counter()
         filled = fill(db, count=args.tickets, rng=random.Random(args.seed))
@@ -459,9 +443,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             ["ticket", "list", "--status", "new", "--limit", "50"],
             ["ticket", "show", key],
         ]
-        results = [("python -c pass", *time_command([sys.executable, "-c", "pass"], env, args.repeat))]
+        times, outputs = time_command([sys.executable, "-c", "pass"], env, args.repeat)
+        results = [("python -c pass", times, len(outputs[0].splitlines()))]
         for command in commands:
-            results.append(("xhsvc " + " ".join(command), *time_command([xhsvc, *command], env, args.repeat)))
+            times, outputs = time_command([xhsvc, *command], env, args.repeat)
+            results.append(("xhsvc " + " ".join(command), times, len(outputs[0].splitlines())))
 
         width = max(len(name) for name, _, _ in results)
         print(f"{'command':<{width}}  {'min ms':>8}  {'median':>8}  {'max ms':>8}  {'lines':>6}")
@@ -477,11 +463,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             names = imported(command, env)
             found = ", ".join(f"{m} {'yes' if m in names else 'no'}" for m in HEAVY_MODULES)
             print(f"imports for xhsvc {' '.join(command)}: {found}")
-    finally:
-        if args.keep:
-            print(f"\nkept: {home}")
-        else:
-            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

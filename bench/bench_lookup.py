@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import find_xhsvc, run
+from harness import add_common, find_xhsvc, time_command
 from rich.cells import cell_len
 from sqlalchemy import Connection, event
 
@@ -375,17 +375,6 @@ def check(item: Lookup, names: list[str]) -> str:
 # Timing ---------------------------------------------------------------------------------------
 
 
-def time_command(argv: Sequence[str], env: dict[str, str], repeat: int) -> tuple[list[float], str]:
-    """Wall times in ms of `repeat` runs after one untimed warm-up, and what the warm-up printed."""
-    out = run(argv, env).stdout
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        run(argv, env)
-        times.append((time.perf_counter() - began) * 1000)
-    return times, out
-
-
 def customers_printed(out: str, *, as_json: bool) -> list[str]:
     """The customers in `xhsvc lookup` output: one unindented line each, or a JSON list."""
     if as_json:
@@ -525,9 +514,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--customers", type=int, default=100_000, metavar="N", help="customers to create")
-    parser.add_argument("--repeat", type=int, default=5, metavar="R", help="timed runs per lookup")
-    parser.add_argument("--seed", type=int, default=2026, help="random seed for the data")
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder and print its path")
+    add_common(parser, repeat=5)
     args = parser.parse_args(argv)
     if args.customers < 1 or args.repeat < 1:
         parser.error("--customers and --repeat must be at least 1")
@@ -587,7 +574,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ctx = Context(db=db)
         for item in items:
             for how, extra in (("xhsvc", []), ("xhsvc --json", ["--json"])):
-                times, out = time_command([xhsvc, "lookup", item.text, *extra], env, args.repeat)
+                times, outputs = time_command([xhsvc, "lookup", item.text, *extra], env, args.repeat)
+                out = outputs[0]
                 names = customers_printed(out, as_json=bool(extra))
                 rows.append(Timed(item.label, how, times, names, check(item, names)))
             times, names = time_lookup(ctx, item.text, args.repeat)

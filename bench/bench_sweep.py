@@ -26,7 +26,6 @@ import random
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import find_xhsvc, run
+from harness import add_common, find_xhsvc, run, scratch, time_command
 from sqlalchemy import Connection, bindparam, event, update
 
 from xhsvc.core import sla
@@ -451,26 +450,6 @@ def restore(snapshot: Path, db_file: Path) -> None:
 # Timing ---------------------------------------------------------------------------------------
 
 
-def time_command(
-    argv: Sequence[str], env: dict[str, str], repeat: int, *, before: Callable[[], None] | None = None
-) -> tuple[list[float], list[str]]:
-    """Wall times in ms of `repeat` runs after one untimed warm-up, and what each timed run printed.
-    `before()` runs (untimed) before every run, the warm-up included."""
-    if before:
-        before()
-    run(argv, env)
-    times = []
-    outs = []
-    for _ in range(repeat):
-        if before:
-            before()
-        began = time.perf_counter()
-        done = run(argv, env)
-        times.append((time.perf_counter() - began) * 1000)
-        outs.append(done.stdout)
-    return times, outs
-
-
 # Profile ----------------------------------------------------------------------------------------
 
 
@@ -629,9 +608,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--tickets", type=int, default=100_000, metavar="N", help="open tickets to create")
-    parser.add_argument("--repeat", type=int, default=3, metavar="R", help="timed runs per scenario")
-    parser.add_argument("--seed", type=int, default=2026, help="random seed for the data")
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder and print its path")
+    add_common(parser, repeat=3)
     args = parser.parse_args(argv)
     if args.tickets < 1 or args.repeat < 1:
         parser.error("--tickets and --repeat must be at least 1")
@@ -640,14 +617,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    home = Path(tempfile.mkdtemp(prefix="xhsvc-bench-"))
-    os.environ["XHSVC_HOME"] = str(home)
-    db_file = home / "xhsvc.db"
-    url = f"sqlite:///{db_file}"
-    rng = random.Random(args.seed)
-    # The moment the data is made for and every sweep evaluates at (`--now`), so runs compare.
-    now = datetime.now(UTC).replace(microsecond=0)
-    try:
+    with scratch("xhsvc-bench-", keep=args.keep) as home:
+        os.environ["XHSVC_HOME"] = str(home)
+        db_file = home / "xhsvc.db"
+        url = f"sqlite:///{db_file}"
+        rng = random.Random(args.seed)
+        # The moment the data is made for and every sweep evaluates at (`--now`), so runs compare.
+        now = datetime.now(UTC).replace(microsecond=0)
         db = open_database(url)
         began = time.perf_counter()
         filled = fill(db, count=args.tickets, rng=rng, now=now)
@@ -700,6 +676,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = []
         for label, (snapshot, due) in snapshots.items():
             times, outs = time_command(argv, env, args.repeat, before=lambda s=snapshot: restore(s, db_file))
+            outs = outs[1:]  # the timed runs' output
             rows.append(Timed(label, due, times, [json.loads(out) for out in outs]))
         print(f"xhsvc {' '.join(argv[1:])}  ({args.tickets:,} open tickets):")
         print_table(floor, rows)
@@ -746,11 +723,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             for label, sql in TRIALS:
                 print(f"  {label}:  {sql}")
                 show_plans(db_file, snapshots, now, max(args.repeat, 5), prepare=sql, verbose=False)
-    finally:
-        if args.keep:
-            print(f"\nkept: {home}")
-        else:
-            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -70,8 +70,10 @@ from xhsvc.tui.screens.ticket import TicketScreen
 
 try:  # run as a script: bench/ is on sys.path
     import bench_sweep
+    from harness import add_common
 except ModuleNotFoundError:  # run as `python -m bench.bench_tui` from the project root
     from bench import bench_sweep
+    from bench.harness import add_common
 
 T = TypeVar("T")
 
@@ -669,9 +671,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--tickets", type=int, default=100_000, metavar="N", help="tickets to create in all")
     parser.add_argument("--open", type=int, default=5_000, metavar="N", help="how many of them are open")
-    parser.add_argument("--repeat", type=int, default=5, metavar="R", help="timed runs of each step")
-    parser.add_argument("--seed", type=int, default=2026, help="random seed for the data")
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder and print its path")
+    add_common(parser, repeat=5)
     args = parser.parse_args(argv)
     if args.tickets < 1 or args.repeat < 1:
         parser.error("--tickets and --repeat must be at least 1")

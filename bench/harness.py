@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +84,24 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> subprocess.CompletedProc
     if done.returncode != 0:
         sys.exit(f"bench: {' '.join(argv)} exited {done.returncode}:\n{done.stderr.strip()}")
     return done
+
+
+def time_command(
+    argv: Sequence[str], env: Mapping[str, str], repeat: int, *, before: Callable[[], None] | None = None
+) -> tuple[list[float], list[str]]:
+    """Wall times in ms of `repeat` runs after one untimed warm-up, and what each run printed (the
+    warm-up first). `before()` runs, untimed, before every run (to restore a database, say)."""
+    outputs = []
+    times = []
+    for number in range(repeat + 1):
+        if before:
+            before()
+        began = time.perf_counter()
+        done = run(argv, env)
+        if number:
+            times.append((time.perf_counter() - began) * 1000)
+        outputs.append(done.stdout)
+    return times, outputs
 
 
 def paired(
