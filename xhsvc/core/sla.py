@@ -205,8 +205,9 @@ def clock_state(clock: SlaClock, now: datetime) -> str:
     return "running"
 
 
-def elapsed_minutes(clock: SlaClock, now: datetime) -> float:
-    calendar = load_calendar(clock.calendar)
+def elapsed_minutes(clock: SlaClock, now: datetime, *, calendar: Calendar | None = None) -> float:
+    """Working minutes the clock has run by `now` (its calendar, if the caller has it at hand)."""
+    calendar = calendar or load_calendar(clock.calendar)
     end = clock.stopped_at or (clock.paused_since if pause_counts(clock) else None) or now
     return max(calendar.minutes_between(clock.started_at, end) - clock.paused_min, 0.0)
 

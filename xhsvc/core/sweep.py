@@ -29,7 +29,7 @@ from xhsvc.store.tables import Customer, Person, RuleFiring, Site, SlaClock, Tic
 
 # Due tickets checked in one transaction: read with a few queries, written with a few statements.
 # Small enough that the TUI and the CLI wait for it no longer than for a command.
-PAGE = 200
+PAGE = 500
 # Actions that append at once and change what other rules see (the others wait for the page's end).
 IMMEDIATE = frozenset({"raise_priority", "mark_major", "escalate"})
 # How far ahead of the clock a sweep may be run without --force (clocks of two machines differ).
@@ -132,7 +132,7 @@ class _Judge:
     def elapsed_of(self, clock: SlaClock) -> float:
         key = f"{clock.id}:{clock.paused_min}:{clock.due_at}"
         if key not in self.elapsed:
-            self.elapsed[key] = sla.elapsed_minutes(clock, self.now)
+            self.elapsed[key] = sla.elapsed_minutes(clock, self.now, calendar=self.calendar(clock.calendar))
         return self.elapsed[key]
 
     def __call__(self, rule: Rule, facts: Facts, clocks: list[SlaClock], ticket: Ticket) -> _Verdict:

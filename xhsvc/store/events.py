@@ -197,18 +197,18 @@ def append_many(conn: Connection, origin: Origin, changes: list[Change]) -> int:
     chain.link(conn, rows)
     for start in range(0, len(rows), BATCH):
         conn.execute(insert(EVENT), rows[start : start + BATCH])
-    pending: list[Change] = []
+    # New rows first, an entity at a time in the order references need (one INSERT each), then
+    # the changes to rows in the order they were made: the same state as one event after another.
+    order = {name: i for i, name in enumerate(tables.PROJECTED)}
+    creates: dict[str, list[Change]] = {}
     for change in changes:
-        if "create" in change.payload and (not pending or pending[-1].entity == change.entity):
-            pending.append(change)
-            continue
-        _flush_creates(conn, pending)
-        pending = []
         if "create" in change.payload:
-            pending.append(change)
-        else:
+            creates.setdefault(change.entity, []).append(change)
+    for entity in sorted(creates, key=lambda name: order.get(name, len(order))):
+        _flush_creates(conn, creates[entity])
+    for change in changes:
+        if "create" not in change.payload:
             project(conn, entity=change.entity, entity_id=change.entity_id, payload=change.payload)
-    _flush_creates(conn, pending)
     return len(rows)
 
 
