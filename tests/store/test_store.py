@@ -130,3 +130,30 @@ def test_concurrent_writers_never_collide(desk: MakeCtx, db_url: str) -> None:
     assert len(keys) == 45 and len(set(keys)) == 45
     ctx = desk("wangfang")
     assert len(tickets.list_tickets(ctx, limit=0)) == 45
+
+
+def test_many_changes_appended_together_leave_the_state_one_at_a_time_would(desk: MakeCtx) -> None:
+    """append_many inserts new rows first and batches changes to rows: the state must be what the
+    same events appended one by one give, also when one row is changed twice in different ways."""
+    agent = desk("wangfang")
+    keys = [tickets.open_ticket(agent, customer=CUSTOMER, title=f"告警{n}").ticket.key for n in range(3)]
+    with agent.reading() as tx:
+        ids = [queries.get_ticket(tx.conn, key).id for key in keys]
+
+    def batch(overlapping: bool) -> list[events.Change]:
+        changes = [
+            events.Change("ticket", ids[0], "ticket.edited", {"set": {"title": "甲"}}),
+            events.Change("ticket", ids[1], "ticket.edited", {"set": {"title": "乙", "impact": 3}}),
+            events.Change("ticket", ids[0], "ticket.edited", {"set": {"title": "甲二"}}),
+        ]
+        if overlapping:  # ids[1] again, with other columns: its two changes must stay in order
+            changes.append(events.Change("ticket", ids[1], "ticket.edited", {"set": {"title": "乙二"}}))
+        return changes
+
+    for overlapping, expected in ((False, ["甲二", "乙", "告警2"]), (True, ["甲二", "乙二", "告警2"])):
+        with agent.writing() as tx:
+            events.append_many(tx.conn, tx.origin, batch(overlapping))
+        with agent.reading() as tx:
+            found = [queries.get_ticket(tx.conn, key) for key in keys]
+        assert [t.title for t in found] == expected
+        assert found[1].impact == 3

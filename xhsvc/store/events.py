@@ -206,10 +206,33 @@ def append_many(conn: Connection, origin: Origin, changes: list[Change]) -> int:
             creates.setdefault(change.entity, []).append(change)
     for entity in sorted(creates, key=lambda name: order.get(name, len(order))):
         _flush_creates(conn, creates[entity])
-    for change in changes:
-        if "create" not in change.payload:
-            project(conn, entity=change.entity, entity_id=change.entity_id, payload=change.payload)
+    _apply_sets(conn, [c for c in changes if "create" not in c.payload])
     return len(rows)
+
+
+def _apply_sets(conn: Connection, changes: list[Change]) -> None:
+    """Apply changes to existing rows: one executemany per table and set of columns when no row
+    is changed in two such groups (their order would matter), else one after another."""
+    groups: dict[tuple[str, tuple[str, ...]], list[Change]] = {}
+    group_of_row: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for change in changes:
+        if tables.PROJECTED.get(change.entity) is None or "set" not in change.payload:
+            continue
+        key = (change.entity, tuple(sorted(change.payload["set"])))
+        if group_of_row.setdefault(change.entity_id, key) != key:
+            for each in changes:
+                project(conn, entity=each.entity, entity_id=each.entity_id, payload=each.payload)
+            return
+        groups.setdefault(key, []).append(change)
+    for (entity, columns), group in groups.items():
+        table = tables.PROJECTED[entity].__table__
+        params = [
+            {"of_row": c.entity_id, **{f"new_{name}": c.payload["set"][name] for name in columns}}
+            for c in group
+        ]
+        for start in range(0, len(params), BATCH):
+            conn.execute(_set_statement(table, columns), params[start : start + BATCH])
+        search.refresh(conn, entity=entity, entity_ids=[c.entity_id for c in group])
 
 
 def take_heads(conn: Connection, entity_id: str, event_id: str, *, create: bool = False) -> list[str]:
