@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from tests.cli.conftest import Cli
 from tests.conftest import CUSTOMER
-from xhsvc.core.transfer import guard_cell
+from xhsvc.core.csv_files import guard_cell
 
 OSC_TITLE = "\x1b]0;pwned\x07"
 CLEAR = "\x1b[2J"

@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 
 from tests.conftest import CONTRACT, CUSTOMER, MakeCtx
 from xhsvc.core import customers, reports, visits
+from xhsvc.core.csv_files import guard_cell, unguard_cell
 from xhsvc.core.text import MULTI_LINE, clean_text, display, json_safe
-from xhsvc.core.transfer import guard_cell, unguard_cell
 from xhsvc.errors import InvalidInput
 from xhsvc.store.tables import Customer, Event
 

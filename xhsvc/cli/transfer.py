@@ -15,6 +15,7 @@ from xhsvc.core.text import display, json_safe
 from xhsvc.errors import InvalidInput
 
 core = lazy("xhsvc.core.transfer")
+csv_files = lazy("xhsvc.core.csv_files")
 
 KindArgument = Annotated[
     str, typer.Argument(help="customers, sites, contacts, assets or contracts.", show_default=False)
@@ -102,7 +103,7 @@ def export(
 
         text = json_safe(json.dumps(rows, ensure_ascii=False, indent=2, default=str)) + "\n"
     else:
-        text = core.to_csv(kind, rows)
+        text = csv_files.to_csv(kind, rows)
     if output is None:
         # On a terminal the records are read, not saved: control characters in them are shown,
         # not acted on. A pipe or a file gets them exactly as stored.

@@ -3,7 +3,7 @@ projection of the append-only `event` table; `meta` and `counter` belong to this
 
 Each table is declared once, as a class whose annotated fields name its columns: `@table` builds the
 SQLAlchemy Core `Table` from them (`Person.__table__`), and the class itself is the plain record a
-query returns (`Person(**row)`). Plain classes rather than SQLModel classes: building pydantic
+query returns (`Person.from_row(row)`). Plain classes rather than SQLModel classes: building pydantic
 models and the ORM's mappers for every table cost a fifth of a second at every command's start.
 The migrations (store/migrations) keep SQLModel's column types; tests/store/test_schema.py proves
 the two agree.
