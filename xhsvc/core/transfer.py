@@ -1,9 +1,10 @@
 """CSV import and export of customers, sites, contacts, assets and contracts.
 
 An import checks every row and reports each bad row by its line and field. It writes all rows in
-one transaction, or none; with `skip_bad` it writes the good rows and lists the rest. A row that matches what is already there changes nothing, so importing
-the same file twice is harmless; a changed row of a known record updates it (contracts excepted:
-their terms change through `contract renew`).
+one transaction, or none; with `skip_bad` it writes the good rows and lists the rest. A row that
+matches what is already there changes nothing, so importing the same file twice is harmless; a
+changed row of a known record updates it (contracts excepted: their terms change through
+`contract renew`). Reading and writing the CSV itself is core/csv_files.py.
 """
 
 from __future__ import annotations
