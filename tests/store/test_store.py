@@ -157,3 +157,29 @@ def test_many_changes_appended_together_leave_the_state_one_at_a_time_would(desk
             found = [queries.get_ticket(tx.conn, key) for key in keys]
         assert [t.title for t in found] == expected
         assert found[1].impact == 3
+
+
+def test_a_limited_listing_is_the_head_of_the_whole_one(as_: MakeCtx) -> None:
+    """The queue's first N are read status by status off an index: they must be the first N of the
+    whole sorted queue, whatever the statuses and filters."""
+    ctx = as_(None)
+    demo.load_demo(ctx)
+    with ctx.reading() as tx:
+        for statuses in (list(queries.OPEN_STATUSES), ["new", "in_progress"], ["closed", "cancelled"]):
+            whole = [r["key"] for r in queries.ticket_listing(tx.conn, statuses=statuses, limit=0)]
+            assert len(whole) > 3
+            for limit in (1, 3, len(whole) - 1):
+                head = [r["key"] for r in queries.ticket_listing(tx.conn, statuses=statuses, limit=limit)]
+                assert head == whole[:limit]
+        major = [
+            r["key"]
+            for r in queries.ticket_listing(
+                tx.conn, statuses=list(queries.OPEN_STATUSES), major=True, limit=0
+            )
+        ]
+        assert [
+            r["key"]
+            for r in queries.ticket_listing(
+                tx.conn, statuses=list(queries.OPEN_STATUSES), major=True, limit=2
+            )
+        ] == major[:2]

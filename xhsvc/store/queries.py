@@ -6,7 +6,7 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_
+from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_, union_all
 
 from xhsvc.store import search, tables
 
@@ -156,18 +156,33 @@ def ticket_listing(
         .outerjoin(pending, pending.c.ticket_id == TICKET.c.id)
         .order_by(TICKET.c.priority, TICKET.c.created_at)
     )
-    if statuses:
-        stmt = stmt.where(TICKET.c.status.in_(statuses))
+    conditions: list[Any] = []
     if tier:
-        stmt = stmt.where(TICKET.c.tier == tier)
+        conditions.append(TICKET.c.tier == tier)
     if priority:
-        stmt = stmt.where(TICKET.c.priority == priority)
+        conditions.append(TICKET.c.priority == priority)
     if assignee_id:
-        stmt = stmt.where(TICKET.c.assignee_id == assignee_id)
+        conditions.append(TICKET.c.assignee_id == assignee_id)
     if customer_id:
-        stmt = stmt.where(TICKET.c.customer_id == customer_id)
+        conditions.append(TICKET.c.customer_id == customer_id)
     if major is not None:
-        stmt = stmt.where(TICKET.c.major == major)
+        conditions.append(TICKET.c.major == major)
+    stmt = stmt.where(*conditions)
+    if statuses and limit:
+        # The first `limit` of each status, read in order off the index (status, priority,
+        # created_at), hold the first `limit` of all: no sort of every open ticket.
+        firsts = [
+            select(TICKET.c.id)
+            .where(TICKET.c.status == status, *conditions)
+            .order_by(TICKET.c.priority, TICKET.c.created_at)
+            .limit(limit)
+            .subquery()
+            for status in statuses
+        ]
+        chosen = union_all(*(select(first.c.id) for first in firsts)).subquery()
+        stmt = stmt.where(TICKET.c.id.in_(select(chosen.c.id)))
+    elif statuses:
+        stmt = stmt.where(TICKET.c.status.in_(statuses))
     if limit:
         stmt = stmt.limit(limit)
     return [dict(r) for r in conn.execute(stmt).mappings()]
