@@ -60,9 +60,9 @@ def import_(
                 skip_bad=skip_bad,
                 progress=lambda page: show(done_so_far(page)),
             )
-    except UnicodeDecodeError as e:
+    except UnicodeDecodeError:
         raise InvalidInput(
-            f"file {file}: not UTF-8 text (byte {e.start} of a block); nothing imported"
+            f"file {file}: not UTF-8 text; save it as UTF-8 (CSV UTF-8); nothing imported"
         ) from None
     except InvalidInput as e:
         raise InvalidInput(f"{file}: {e}") from None

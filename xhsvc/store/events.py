@@ -231,7 +231,7 @@ def _apply_sets(conn: Connection, changes: list[Change]) -> None:
             for c in group
         ]
         for start in range(0, len(params), BATCH):
-            conn.execute(_set_statement(table, columns), params[start : start + BATCH])
+            conn.execute(set_statement(table, columns), params[start : start + BATCH])
         search.refresh(conn, entity=entity, entity_ids=[c.entity_id for c in group])
 
 
@@ -299,8 +299,9 @@ def _flush_creates(conn: Connection, changes: list[Change]) -> None:
 _SETS: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
-def _set_statement(table: Any, columns: tuple[str, ...]) -> Any:
-    """UPDATE of these columns of one row, built once per table and set of columns."""
+def set_statement(table: Any, columns: tuple[str, ...]) -> Any:
+    """UPDATE of these columns of one row, built once per table and set of columns; its
+    parameters come from `set_params`."""
     key = (table.name, columns)
     if key not in _SETS:
         _SETS[key] = (
@@ -309,6 +310,11 @@ def _set_statement(table: Any, columns: tuple[str, ...]) -> Any:
             .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns})
         )
     return _SETS[key]
+
+
+def set_params(row_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of `set_statement` for one row."""
+    return {"of_row": row_id, **{f"new_{name}": value for name, value in values.items()}}
 
 
 def project(conn: Connection, *, entity: str, entity_id: str, payload: dict[str, Any]) -> None:
@@ -320,8 +326,7 @@ def project(conn: Connection, *, entity: str, entity_id: str, payload: dict[str,
         conn.execute(insert(table).values(id=entity_id, **payload["create"]))
     if "set" in payload:
         values = payload["set"]
-        params = {"of_row": entity_id, **{f"new_{name}": value for name, value in values.items()}}
-        conn.execute(_set_statement(table, tuple(sorted(values))), params)
+        conn.execute(set_statement(table, tuple(sorted(values))), set_params(entity_id, values))
     search.refresh(conn, entity=entity, entity_ids=[entity_id])
 
 

@@ -28,9 +28,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select
 
 from xhsvc.store import search, tables
+from xhsvc.store.events import set_params, set_statement
 
 EVENT = tables.Event.__table__
 HEAD = tables.EntityHead.__table__
@@ -390,13 +391,9 @@ def write_folds(conn: Connection, folded: list[Folded], *, fresh: bool = False) 
         changed = [{**defaults, **row} for row in rows if row["id"] in existing]
         if changed:
             # One statement, many parameter sets: every column but the id and the derived ones.
-            names = [name for name in defaults if name not in DERIVED_COLUMNS and name != "id"]
-            stmt = (
-                update(table)
-                .where(table.c.id == bindparam("_id"))
-                .values({name: bindparam(f"_{name}") for name in names})
-            )
-            params = [{"_id": row["id"], **{f"_{name}": row[name] for name in names}} for row in changed]
+            names = tuple(name for name in defaults if name not in DERIVED_COLUMNS and name != "id")
+            stmt = set_statement(table, names)
+            params = [set_params(row["id"], {name: row[name] for name in names}) for row in changed]
             for start in range(0, len(params), CHUNK):
                 conn.execute(stmt, params[start : start + CHUNK])
         search.refresh(conn, entity=entity, entity_ids=[row["id"] for row in rows])

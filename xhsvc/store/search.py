@@ -111,5 +111,5 @@ def matching_customers(conn: Connection, needle: str, *, limit: int) -> list[str
         )
         params: dict[str, Any] = {f"p{i}": " ".join(phrase) for i, phrase in enumerate(phrases)}
         return list(conn.execute(stmt, {**params, "limit": limit}).scalars())
-    like = f"%{needle.strip()}%"
-    return list(conn.execute(select(CUSTOMER.c.id).where(CUSTOMER.c.name.like(like)).limit(limit)).scalars())
+    contains = CUSTOMER.c.name.contains(needle.strip(), autoescape=True)
+    return list(conn.execute(select(CUSTOMER.c.id).where(contains).limit(limit)).scalars())
