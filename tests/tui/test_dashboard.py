@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 from sqlalchemy import func, select
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, LoadingIndicator, Static
 
 from tests.conftest import CUSTOMER, MakeCtx
 from tests.tui.conftest import SIZE
@@ -200,6 +200,22 @@ async def test_changes_made_elsewhere_appear_without_a_restart(make_app, queue, 
         await pilot.pause(1.2)
         await settle(pilot)
         assert new in rows(app) and queue["routine"] not in rows(app)
+
+
+async def test_the_first_page_is_there_at_once_and_reloads_never_hide_it(make_app, queue) -> None:
+    app = make_app(refresh_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        # Read before the first frame: no wait for a worker.
+        await pilot.pause()
+        assert len(rows(app)) == 3
+        for _ in range(3):
+            # A reload under way leaves the rows on screen, never a spinner over them.
+            app.screen.reload()
+            assert not app.screen.loading
+            await pilot.pause()
+            assert not app.screen.query(LoadingIndicator)
+            await settle(pilot, 0.1)
+            assert len(rows(app)) == 3
 
 
 async def test_the_managers_view(make_app, queue) -> None:

@@ -6,15 +6,19 @@ import gc
 import importlib
 import os
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from xhsvc import __version__
 from xhsvc.cli.common import Globals, state
+from xhsvc.cli.params import plain_command, plain_params
 from xhsvc.errors import XhsvcError
+
+if TYPE_CHECKING:
+    # Types only: a Typer that carries its own copy of click never imports this one (30 ms).
+    import click
 
 # Every command under the root, in the order help lists them, with the module of xhsvc.cli that
 # declares it: a sub-app (`app`), commands it adds with `register(app)`, or a function of the
@@ -62,12 +66,18 @@ class XhsvcGroup(TyperGroup):
     """Loads a sub-command when it is asked for, and turns every typed core error into one line
     on stderr and its documented exit code."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Typer adds its completion options after building the group: all are here by now.
+        plain_params(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            self.commands[cmd_name] = _build(cmd_name)
+            self.commands[cmd_name] = command = _build(cmd_name)
+            plain_command(command, ctx)
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:

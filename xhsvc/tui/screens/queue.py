@@ -67,7 +67,10 @@ class QueueScreen(TicketActions):
         self.queue_filter = QueueFilter()
         self.page_offset = 0
         self.page: QueuePage | None = None
-        self.loading = False
+        # A read is under way. (Not `loading`: that is Textual's, and covers the screen with a
+        # spinner.)
+        self.reading = False
+        self.first_page_fresh = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
@@ -84,7 +87,7 @@ class QueueScreen(TicketActions):
         self.queue_filter = self.app.load_filter()  # type: ignore[attr-defined]
         self.query_one("#search", Input).value = self.queue_filter.text
         self.query_one("#queue", DataTable).focus()
-        self.reload()
+        self.first_load()
         self.set_interval(1.0, self.tick)
         self.set_interval(self.app.refresh_seconds, self.reload)  # type: ignore[attr-defined]
 
@@ -92,9 +95,21 @@ class QueueScreen(TicketActions):
 
     def reload(self) -> None:
         # One read at a time; a change made meanwhile is caught by the next one.
-        if not self.loading:
-            self.loading = True
+        if not self.reading:
+            self.reading = True
             self.load_page(self.queue_filter, self.page_offset)
+
+    def first_load(self) -> None:
+        # The first page is read before the first frame is drawn: a worker would wait for that
+        # frame (the event loop holds the interpreter while it lays out and draws the empty
+        # screen) and the rows would need a second one.
+        try:
+            page = queue_page(self.app.ctx, filter=self.queue_filter, offset=self.page_offset, limit=PAGE)  # type: ignore[attr-defined]
+        except XhsvcError as e:
+            self.notify(str(e), title="Queue", severity="error")
+            return
+        self.show_page(page)
+        self.first_page_fresh = True
 
     @work(thread=True, group="queue")
     def load_page(self, chosen: QueueFilter, offset: int) -> None:
@@ -102,12 +117,12 @@ class QueueScreen(TicketActions):
             page = queue_page(self.app.ctx, filter=chosen, offset=offset, limit=PAGE)  # type: ignore[attr-defined]
         except XhsvcError as e:
             self.post_message(Failed(str(e), title="Queue"))
-            self.loading = False
+            self.reading = False
             return
         self.post_message(Loaded(page))
 
     def on_loaded(self, event: Loaded) -> None:
-        self.loading = False
+        self.reading = False
         if isinstance(event.data, QueuePage):
             self.show_page(event.data)
 
@@ -170,6 +185,10 @@ class QueueScreen(TicketActions):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        # The first resume is this screen's own push, just after its first page was read.
+        if self.first_page_fresh:
+            self.first_page_fresh = False
+            return
         self.reload()
 
     # Selection --------------------------------------------------------------------------------
