@@ -77,7 +77,7 @@ def test_exit_codes_are_the_documented_ones(desk_cli: Cli) -> None:
         (("ticket", "show", "XH-424242"), 3, "ticket 'XH-424242' not found"),
         (("ticket", "open", "--customer", "无此客户", "--title", "x"), 3, "customer '无此客户' not found"),
         (("ticket", "close", key), 4, "allowed only when resolved"),
-        (("--as", "lijun", "ticket", "cancel", key, "--reason", "x"), 4, "only agent or manager or admin"),
+        (("--as", "lijun", "ticket", "cancel", key, "--reason", "x", "--yes"), 4, "only agent or manager or admin"),
         (
             ("--as", "admin", "person", "add", "lijun", "--name", "李军", "--role", "engineer"),
             5,
@@ -187,8 +187,8 @@ def test_db_status_and_upgrade(cli: Cli, tmp_path: Path) -> None:
 
 def test_db_rebuild_is_for_admins(desk_cli: Cli) -> None:
     key = _open(desk_cli)
-    assert desk_cli("db", "rebuild").exit_code == 4
-    result = desk_cli("--as", "admin", "db", "rebuild", "--json")
+    assert desk_cli("db", "rebuild", "--yes").exit_code == 4
+    result = desk_cli("--as", "admin", "db", "rebuild", "--yes", "--json")
     # 8 people, 1 customer, 1 contract with its term, 1 ticket with its response and resolution clocks
     assert result.exit_code == 0 and json.loads(result.stdout)["events_replayed"] == 14
     assert desk_cli.json("ticket", "show", key)["title"] == "控制器告警"

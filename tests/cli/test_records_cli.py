@@ -83,7 +83,7 @@ def test_contract_commands_for_people_and_nightly_scripts(desk_cli: Cli) -> None
     assert used["entitlements"]["trainings"]["left"] == 1
     renewed = cli.json("contract", "renew", CONTRACT, "--end", "2100-12-31", "--level", "platinum")
     assert [t["level"] for t in renewed["history"]] == ["gold", "platinum"]
-    assert cli("contract", "terminate", CONTRACT, "--reason", "x").exit_code == 4  # agents may not
+    assert cli("contract", "terminate", CONTRACT, "--reason", "x", "--yes").exit_code == 4  # agents may not
     levels = cli.json("contract", "levels")
     assert {"platinum", "gold", "silver", "basic"} <= {row["name"] for row in levels}
     assert (

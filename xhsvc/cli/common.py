@@ -96,3 +96,24 @@ def core_context(ctx: typer.Context) -> Context:
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 KeyArgument = Annotated[str, typer.Argument(help="Ticket key, e.g. XH-000123.", show_default=False)]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking (for scripts).")]
+
+
+def interactive() -> bool:
+    """A person at a terminal, who can be asked."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def confirm_irreversible(command: str, what: str, *, yes: bool) -> None:
+    """An action that cannot be undone: a person at a terminal is shown `what` will happen and
+    asked; a script says `--yes`. Declined or unconfirmed, nothing is done (exit 4)."""
+    from xhsvc.core.text import display
+    from xhsvc.errors import NotAllowed
+
+    if yes:
+        return
+    if not interactive():
+        raise NotAllowed(f"{command}: cannot be undone; confirm on a terminal or pass --yes")
+    typer.echo(display(what))
+    if not typer.confirm("Go ahead?", default=False):
+        raise NotAllowed(f"{command}: not confirmed; nothing changed")

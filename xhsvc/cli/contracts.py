@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 
 core = lazy("xhsvc.core.contracts")
@@ -76,7 +76,9 @@ def list_(
     if json_out:
         print_json(rows)
         return
-    print_table(rows, LIST_COLUMNS, empty="no contracts")
+    # A terminated contract's coverage ends on its termination day, not at the end of its term.
+    shown = [{**row, "end": row["terminated_on"] or row["end"]} for row in rows]
+    print_table(shown, LIST_COLUMNS, empty="no contracts")
 
 
 @app.command()
@@ -134,9 +136,20 @@ def terminate(
     number: NumberArgument,
     reason: Annotated[str, typer.Option("--reason", help="Why it ends early.", show_default=False)],
     on: Annotated[str | None, typer.Option("--on", help="Last covered day (default: today).")] = None,
+    yes: YesOption = False,
     json_out: JsonOption = False,
 ) -> None:
-    """End a contract early (managers only)."""
+    """End a contract early (managers only); it cannot be undone. On a terminal it shows the
+    contract and asks first; scripts pass --yes."""
+    if not yes:
+        data = core.show_contract(core_context(ctx), number=number)
+        confirm_irreversible(
+            "contract terminate",
+            f"Terminate {data['number']} of {data['customer']} ({data['level']}, {data['start']} .. "
+            f"{data['end']}) because {reason!r}? Coverage ends after {on or 'today'}; the contract "
+            "cannot be renewed or reopened.",
+            yes=yes,
+        )
     contract = core.terminate_contract(core_context(ctx), number=number, reason=reason, on=on)
     if json_out:
         print_json(core.show_contract(core_context(ctx), number=number))

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, core_context, lazy, state
-from xhsvc.cli.output import is_terminal, print_fields, print_json, say
-from xhsvc.errors import Conflict, NotAllowed
+from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy, state
+from xhsvc.cli.output import print_fields, print_json, say
+from xhsvc.errors import Conflict
 
 core = lazy("xhsvc.core.maintenance")
 
@@ -60,8 +60,15 @@ def upgrade(ctx: typer.Context, json_out: JsonOption = False) -> None:
 
 
 @app.command()
-def rebuild(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """Rebuild every state table from the event log (admins only; refused when a chain is broken)."""
+def rebuild(ctx: typer.Context, yes: YesOption = False, json_out: JsonOption = False) -> None:
+    """Rebuild every state table from the event log (admins only; refused when a chain is broken).
+    On a terminal it asks first; scripts pass --yes."""
+    confirm_irreversible(
+        "db rebuild",
+        f"Rebuild every table of {_url(ctx)} from its event log? What the tables hold now is replaced "
+        "by what the log says (stop the dashboard and jobs that use the database first).",
+        yes=yes,
+    )
     count = core.rebuild_state(core_context(ctx))
     if json_out:
         print_json({"events_replayed": count})
@@ -102,15 +109,15 @@ def backup(
 def restore(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A file written by `xhsvc db backup`.", show_default=False)],
-    yes: Annotated[bool, typer.Option("--yes", help="Replace the database without asking.")] = False,
+    yes: YesOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Replace this SQLite database with a backup, once its hash chains verify; the restored copy
     continues as a new node. Stop the dashboard and jobs that use the database first."""
     url = _url(ctx)
-    confirmed = yes or (is_terminal() and typer.confirm(f"Replace the database {url} with {file}?"))
-    if not confirmed:
-        raise NotAllowed("db restore: replaces the database; confirm on a terminal or pass --yes")
+    confirm_irreversible(
+        "db restore", f"Replace the database {url} with {file}? What it holds now is lost.", yes=yes
+    )
     state(ctx).close()
     data = core.restore_database(url=url, source=file)
     if json_out:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy, state
 from xhsvc.cli.output import print_json, say
 
 people = lazy("xhsvc.core.people")
 setup_core = lazy("xhsvc.core.setup")
 demo_core = lazy("xhsvc.core.demo")
+maintenance_core = lazy("xhsvc.core.maintenance")
 
 
 def init(
@@ -53,11 +55,35 @@ def init(
     say(f"ticket keys: {core_ctx.db.prefix}-000001 ...")
 
 
-def demo(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """Fill a fresh database with realistic demo data: people, customers, tickets at every stage."""
+def demo(
+    ctx: typer.Context,
+    reset: Annotated[
+        bool,
+        typer.Option("--reset", help="Start over: set this SQLite database aside (kept) and begin anew."),
+    ] = False,
+    yes: YesOption = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Fill a fresh database with realistic demo data: people, customers, tickets at every stage.
+    `--reset` starts over on a new database; the old file is kept beside it."""
+    from datetime import UTC, datetime
+
     from xhsvc import config
 
-    summary = demo_core.load_demo(core_context(ctx))
+    if reset:
+        url = config.db_url(state(ctx).db, config.load_config())
+        confirm_irreversible(
+            "demo --reset",
+            f"Start over: set the database {url} aside (the file is kept, renamed) and load the demo "
+            "into a new one?",
+            yes=yes,
+        )
+        state(ctx).close()
+        kept = maintenance_core.set_aside_database(url=url, now=datetime.now(UTC))["kept"]
+        if kept and not json_out:
+            say(f"the old database is kept as {kept}")
+    # The demo acts as its own people: whoever config.toml names need not exist yet.
+    summary = demo_core.load_demo(replace(core_context(ctx), actor_handle=None))
     data = config.load_config()
     if not data.get("user"):
         data["user"] = summary["user"]

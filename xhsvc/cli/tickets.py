@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
+from xhsvc.cli.common import JsonOption, KeyArgument, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import clock_summary, local, print_fields, print_json, print_table, say, warn
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import REPORT, display
@@ -468,7 +468,19 @@ def withdraw(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: Jso
 
 
 @app.command()
-def cancel(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
-    """Cancel a ticket opened by mistake or withdrawn by the customer."""
+def cancel(
+    ctx: typer.Context, key: KeyArgument, reason: Reason, yes: YesOption = False, json_out: JsonOption = False
+) -> None:
+    """Cancel a ticket opened by mistake or withdrawn by the customer; it cannot be reopened.
+    On a terminal it shows the ticket and asks first; scripts pass --yes."""
+    if not yes:
+        plan = core.preview_cancel(core_context(ctx), key=key, reason=reason)
+        withdraws = f" Its pending {plan['withdraws']} request is withdrawn." if plan["withdraws"] else ""
+        confirm_irreversible(
+            "ticket cancel",
+            f"Cancel {plan['key']} ({plan['status']}, {plan['customer']}: {plan['title']}) because "
+            f"{reason!r}? A cancelled ticket cannot be reopened; its SLA clocks stop.{withdraws}",
+            yes=yes,
+        )
     ticket = core.cancel_ticket(core_context(ctx), key=key, reason=reason)
     _done(ctx, key, json_out, f"{ticket.key} cancelled")

@@ -53,9 +53,21 @@ def plan(
     ctx: typer.Context,
     contract: Annotated[str, typer.Option("--contract", help="Contract number.", show_default=False)],
     year: Annotated[int | None, typer.Option("--year", help="Plan this year of the term only.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the days it would plan; add nothing.")
+    ] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Spread the inspections the contract grants over its term, on working days."""
+    if dry_run:
+        plan = core.preview_visit_plan(core_context(ctx), contract=contract, year=year)
+        if json_out:
+            print_json({"contract": plan.contract, "days": plan.days})
+            return
+        for day in plan.days:
+            say(f"would plan  inspection  {day}")
+        say(f"{len(plan.days)} inspection(s) would be planned for {plan.contract}; nothing added (--dry-run)")
+        return
     visits = core.plan_visits(core_context(ctx), contract=contract, year=year)
     if json_out:
         print_json([core.show_visit(core_context(ctx), key=v.key) for v in visits])

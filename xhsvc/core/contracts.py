@@ -80,6 +80,14 @@ def contract_state(contract: Contract, terms: list[ContractTerm], at: date) -> s
     return EXPIRED
 
 
+def listed_state(contract: Contract, terms: list[ContractTerm], at: date) -> str:
+    """The state a listing shows on day `at`: a contract is listed as terminated from the day of
+    its termination on, though that day itself is still covered."""
+    if contract.terminated_on is not None and contract.terminated_on <= at:
+        return TERMINATED
+    return contract_state(contract, terms, at)
+
+
 def _coverage_of(
     tx: Tx,
     customer: Customer,
@@ -153,9 +161,10 @@ def _coverage_of(
                 )
             )
             continue
-        return Coverage(
-            True, COVERED, f"covered by {contract.number} ({term.level}) until {term.end_date}", **found
-        )
+        ends = f"until {term.end_date}"
+        if contract.terminated_on is not None and contract.terminated_on <= term.end_date:
+            ends = f"until {contract.terminated_on} (terminated)"
+        return Coverage(True, COVERED, f"covered by {contract.number} ({term.level}) {ends}", **found)
     # The most telling miss: an active contract's reason beats an old expired one.
     order = [SERVICE_NOT_IN_LEVEL, ASSET_NOT_COVERED, NOT_STARTED, EXPIRED, TERMINATED]
     misses.sort(key=lambda c: (order.index(c.code), -(c.term_end or date.min).toordinal()))
@@ -349,7 +358,7 @@ def _summary(contract: Contract, terms: list[ContractTerm], owner: str, at: date
     return {
         "number": contract.number,
         "customer": owner,
-        "state": contract_state(contract, terms, at),
+        "state": listed_state(contract, terms, at),
         "level": current.level if current else None,
         "start": current.start_date if current else None,
         "end": current.end_date if current else None,

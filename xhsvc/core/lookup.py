@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from xhsvc.core.context import Context
-from xhsvc.core.contracts import contract_state, coverage_for, local_today, term_at
+from xhsvc.core.contracts import coverage_for, listed_state, local_today, term_at
 from xhsvc.core.levels import load_levels
 from xhsvc.errors import InvalidInput
 from xhsvc.store import queries
@@ -35,7 +35,7 @@ def lookup(ctx: Context, *, text: str, limit: int = 10) -> list[dict[str, Any]]:
                 contract_rows.append(
                     {
                         "number": contract.number,
-                        "state": contract_state(contract, terms[contract.id], today),
+                        "state": listed_state(contract, terms[contract.id], today),
                         "level": term.level,
                         "coverage_hours": level.coverage if level else None,
                         "start": term.start_date,

@@ -3,6 +3,7 @@ the log, backups and restores."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +129,26 @@ def restore_database(*, url: str, source: Path) -> dict[str, Any]:
         target.with_name(target.name + suffix).unlink(missing_ok=True)
     staging.replace(target)
     return {"file": str(target), "events": verdict["events"], "old_node": old_node, "node": new_node}
+
+
+def set_aside_database(*, url: str, now: datetime) -> dict[str, Any]:
+    """Start a SQLite database over (`demo --reset`): the file is moved aside, whole, next to
+    where it was (nothing is deleted), and the next command opens a new one."""
+    import sqlite3
+
+    target = store_db.sqlite_path(url)
+    if target is None:
+        raise NotAllowed("demo --reset: only a SQLite database is started over; a server's is not")
+    if not target.exists():
+        return {"file": str(target), "kept": None}
+    # What waits in the write-ahead log goes into the file first, so the file moved is whole.
+    conn = sqlite3.connect(target)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    kept = target.with_name(f"{target.name}.before-reset-{now:%Y%m%d-%H%M%S}")
+    target.replace(kept)
+    for suffix in ("-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    return {"file": str(target), "kept": str(kept)}

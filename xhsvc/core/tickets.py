@@ -924,6 +924,25 @@ def reopen_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
         return ticket
 
 
+def preview_cancel(ctx: Context, *, key: str, reason: str) -> dict[str, Any]:
+    """What `cancel_ticket` would do, checked as it checks and written nowhere: the ticket, and
+    the request it would withdraw (so a person can confirm first)."""
+    _text(reason, "reason")
+    with ctx.reading() as tx:
+        ticket = _load(tx, key)
+        _require_role(tx.me(), ("agent", "manager", "admin"), "cancel")
+        _require_status(ticket, ACTIVE, "cancel")
+        approval = queries.pending_approval(tx.conn, ticket.id)
+        customer = queries.get_customer(tx.conn, ticket.customer_id)
+        return {
+            "key": ticket.key,
+            "title": ticket.title,
+            "status": ticket.status,
+            "customer": customer.name if customer else None,
+            "withdraws": approval.kind if approval else None,
+        }
+
+
 def cancel_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
     why = _text(reason, "reason")
     with ctx.writing() as tx:

@@ -182,62 +182,79 @@ def _create_visit(
 # Planning --------------------------------------------------------------------------------------
 
 
-def plan_visits(ctx: Context, *, contract: str, year: int | None = None) -> list[Visit]:
-    """Spread the inspections a contract term grants evenly over it (or over `year` within it),
-    on working days; visits already planned or done in that period count."""
+@dataclass
+class InspectionPlan:
+    """The inspections `visit plan` would add: the contract, its site and the days."""
+
+    contract: str
+    site_id: str | None
+    days: list[date]
+
+
+def _inspection_plan(
+    tx: Tx, ctx: Context, *, contract: str, year: int | None
+) -> tuple[Contract, InspectionPlan]:
     today = local_today(ctx)
     if year is not None:
         check_year(year, "year", year)
+    _require(tx, PLANNERS, "visit plan")
+    found = _contract(tx, contract)
+    terms = queries.terms_of(tx.conn, [found.id])[found.id]
+    anchor = date(year, 7, 1) if year else today
+    term = term_at(terms, anchor) or (term_at(terms, date(year, 1, 1)) if year else None)
+    if term is None and year:
+        term = next((t for t in terms if t.start_date.year <= year <= t.end_date.year), None)
+    if term is None or contract_state(found, terms, term.start_date) == "terminated":
+        raise NotAllowed(
+            f"visit plan: {found.number} has no term in force {'in ' + str(year) if year else 'today'}"
+        )
+    first, last = term.start_date, term.end_date
+    if year:
+        first, last = max(first, date(year, 1, 1)), min(last, date(year, 12, 31))
+    first = max(first, today) if first <= today <= last else first
+    level = load_levels().get(term.level)
+    granted = level.entitlements.get("inspections", 0) if level else 0
+    already = [
+        v
+        for v in queries.visits_of_contract(tx.conn, found.id)
+        if v.kind == "inspection" and v.status != "cancelled" and v.term_id == term.id
+    ]
+    wanted = granted - len(already)
+    if granted == 0:
+        raise NotAllowed(f"visit plan: level {term.level} of {found.number} grants no inspections")
+    if wanted <= 0:
+        raise Conflict(
+            f"visit plan: all {granted} inspections of {found.number} this term are planned already"
+        )
+    calendar = load_calendar("china-business")
+    span = (last - first).days + 1
+    sites = queries.list_sites(tx.conn, customer_id=found.customer_id)
+    days = []
+    for i in range(wanted):
+        day = first + timedelta(days=int((i + 0.5) * span / wanted))
+        while not calendar.is_working_day(day) and day < last:
+            day += timedelta(days=1)
+        days.append(day)
+    return found, InspectionPlan(contract=found.number, site_id=sites[0].id if sites else None, days=days)
+
+
+def preview_visit_plan(ctx: Context, *, contract: str, year: int | None = None) -> InspectionPlan:
+    """What `plan_visits` would add, written nowhere (`visit plan --dry-run`)."""
+    with ctx.reading() as tx:
+        return _inspection_plan(tx, ctx, contract=contract, year=year)[1]
+
+
+def plan_visits(ctx: Context, *, contract: str, year: int | None = None) -> list[Visit]:
+    """Spread the inspections a contract term grants evenly over it (or over `year` within it),
+    on working days; visits already planned or done in that period count."""
     with ctx.writing() as tx:
-        _require(tx, PLANNERS, "visit plan")
-        found = _contract(tx, contract)
-        terms = queries.terms_of(tx.conn, [found.id])[found.id]
-        anchor = date(year, 7, 1) if year else today
-        term = term_at(terms, anchor) or (term_at(terms, date(year, 1, 1)) if year else None)
-        if term is None and year:
-            term = next((t for t in terms if t.start_date.year <= year <= t.end_date.year), None)
-        if term is None or contract_state(found, terms, term.start_date) == "terminated":
-            raise NotAllowed(
-                f"visit plan: {found.number} has no term in force {'in ' + str(year) if year else 'today'}"
+        found, plan = _inspection_plan(tx, ctx, contract=contract, year=year)
+        return [
+            _create_visit(
+                tx, ctx, contract=found, kind="inspection", template=None, on=day, site_id=plan.site_id
             )
-        first, last = term.start_date, term.end_date
-        if year:
-            first, last = max(first, date(year, 1, 1)), min(last, date(year, 12, 31))
-        first = max(first, today) if first <= today <= last else first
-        level = load_levels().get(term.level)
-        granted = level.entitlements.get("inspections", 0) if level else 0
-        already = [
-            v
-            for v in queries.visits_of_contract(tx.conn, found.id)
-            if v.kind == "inspection" and v.status != "cancelled" and v.term_id == term.id
+            for day in plan.days
         ]
-        wanted = granted - len(already)
-        if granted == 0:
-            raise NotAllowed(f"visit plan: level {term.level} of {found.number} grants no inspections")
-        if wanted <= 0:
-            raise Conflict(
-                f"visit plan: all {granted} inspections of {found.number} this term are planned already"
-            )
-        calendar = load_calendar("china-business")
-        span = (last - first).days + 1
-        sites = queries.list_sites(tx.conn, customer_id=found.customer_id)
-        made = []
-        for i in range(wanted):
-            day = first + timedelta(days=int((i + 0.5) * span / wanted))
-            while not calendar.is_working_day(day) and day < last:
-                day += timedelta(days=1)
-            made.append(
-                _create_visit(
-                    tx,
-                    ctx,
-                    contract=found,
-                    kind="inspection",
-                    template=None,
-                    on=day,
-                    site_id=sites[0].id if sites else None,
-                )
-            )
-        return made
 
 
 def add_visit(
