@@ -2,30 +2,36 @@
 
 `XHSVC_HOME` moves both config and data into one folder (tests use it); otherwise the
 platform's user config and data dirs are used. `XHSVC_DB` (or `--db`) names any SQLAlchemy URL.
+
+config.toml is the user's file as much as ours: every write (`config set`, `config unset`,
+`init`, the dashboard's saved filter) goes through tomlkit and changes only the keys that
+changed, so that comments, blank lines and the order of keys stay as the user wrote them.
+Reading uses tomllib, which is in the standard library and quicker to import on every command.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
+import re
+import tempfile
 import tomllib
+import unicodedata
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xhsvc.errors import InvalidInput
+from xhsvc.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 APP_NAME = "xhsvc"
 CONFIG_FILE = "config.toml"
 DB_FILE = "xhsvc.db"
-
-# Keys a user may set with `xhsvc config set`, with the type each must have.
-KNOWN_KEYS: dict[str, type] = {
-    "user": str,
-    "prefix": str,
-    "db": str,
-    "timezone": str,
-}
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,9 @@ def _paths(home: str | None, *_platform_inputs: str | None) -> Paths:
     )
 
 
+# Reading ----------------------------------------------------------------------------------------
+
+
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """Read config.toml; a missing file is an empty config, a broken one an error naming the file."""
     path = path or paths().config_file
@@ -79,30 +88,25 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
         raise InvalidInput(f"{path}: cannot read it ({e.strerror or e})") from None
 
 
-def save_config(data: dict[str, Any], path: Path | None = None) -> Path:
-    """Write config.toml atomically so that a crash never leaves half a file."""
-    import tomli_w
-
-    path = path or paths().config_file
-    if not path.parent.is_dir():
-        path.parent.mkdir(mode=0o700, parents=True)
-    tmp = path.with_suffix(".toml.tmp")
-    # Readable by its owner only: it names the database, perhaps with a password in its URL.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(tomli_w.dumps(data))
-    tmp.chmod(0o600)
-    tmp.replace(path)
-    return path
-
-
-def get_value(data: dict[str, Any], key: str) -> Any:
+def get_value(data: Mapping[str, Any], key: str) -> Any:
+    """The value at a dotted key (`notify.command`), or None when it is not set."""
     node: Any = data
     for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
+        if not isinstance(node, Mapping) or part not in node:
             return None
         node = node[part]
     return node
+
+
+def require_value(key: str, path: Path | None = None) -> Any:
+    """The value at a dotted key of config.toml (a table for `notify`); exit 3 when it is not set."""
+    value = get_value(load_config(path), key)
+    if value is None:
+        raise NotFound(f"config key {key!r} is not set")
+    return value
+
+
+# Changing ---------------------------------------------------------------------------------------
 
 
 def set_value(data: dict[str, Any], key: str, value: Any) -> None:
@@ -115,19 +119,264 @@ def set_value(data: dict[str, Any], key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def parse_value(key: str, raw: str) -> Any:
-    """Turn the text given to `config set` into the type the key needs."""
-    if key in KNOWN_KEYS:
-        return raw
-    if key.startswith("priority."):
-        raise InvalidInput(f"config key {key!r}: edit the priority matrix in {paths().config_file}")
-    lowered = raw.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
+def _handle(raw: str) -> str:
+    # A person's id: whatever the database holds, it never has a blank or a control character.
+    if not raw or any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in raw):
+        raise InvalidInput(
+            f"config user: {raw!r} is not a person's id; give one without spaces or control characters (e.g. wangfang)"
+        )
+    return raw
+
+
+def _prefix(raw: str) -> str:
+    from xhsvc.core.setup import validate_prefix  # the rule `init --prefix` and `sync node add` use
+
     try:
-        return int(raw)
-    except ValueError:
-        return raw
+        return validate_prefix(raw)
+    except InvalidInput as e:
+        raise InvalidInput(f"config {e}") from None
+
+
+# What open_database can open; the URL's rest is SQLAlchemy's to judge when the database is opened.
+_DB_SCHEME = re.compile(r"(?:sqlite|postgresql)(?:\+[A-Za-z0-9_]+)?://.*")
+
+
+def _db(raw: str) -> str:
+    if not _DB_SCHEME.fullmatch(raw):
+        raise InvalidInput(
+            f"config db: {raw!r} is not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"
+        )
+    return raw
+
+
+def _timezone(raw: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(raw)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        raise InvalidInput(
+            f"config timezone: {raw!r} is not a known time zone (e.g. Asia/Shanghai)"
+        ) from None
+    return raw
+
+
+def _command(raw: str) -> str:
+    if not raw.strip():
+        raise InvalidInput("config notify.command: give the command that delivers a message")
+    return raw
+
+
+def _seconds_or_span(raw: str) -> int | str:
+    from xhsvc.core.notifications import timeout_seconds  # the rule `notify flush` applies
+
+    timeout_seconds(raw)
+    return int(raw) if raw.isdigit() else raw
+
+
+def _text(raw: str) -> str:
+    # Checked with the whole config below (settings_from_config names the key).
+    return raw
+
+
+# Keys `xhsvc config set` changes, each with the check that turns the text typed into its value.
+KNOWN_KEYS: dict[str, Callable[[str], Any]] = {
+    "db": _db,
+    "notify.command": _command,
+    "notify.timeout": _seconds_or_span,
+    "prefix": _prefix,
+    "sla.max_backdate": _text,
+    "sla.out_of_contract_level": _text,
+    "timezone": _timezone,
+    "user": _handle,
+}
+# Tables xhsvc reads that `config set` does not write: what to do instead.
+_WRITTEN_ELSEWHERE = {
+    "priority": "edit the priority matrix in {file}",
+    "tui": "the dashboard saves its filter there; edit {file} to change it by hand",
+}
+
+
+def parse_value(key: str, raw: str) -> Any:
+    """Turn the text given to `config set` into the value the key needs, or say what is allowed."""
+    check = KNOWN_KEYS.get(key)
+    if check is not None:
+        return check(raw)
+    hint = _WRITTEN_ELSEWHERE.get(key.split(".")[0])
+    if hint is not None:
+        raise InvalidInput(f"config key {key!r}: {hint.format(file=paths().config_file)}")
+    raise NotFound(f"config key {key!r} is not one xhsvc knows; known keys: {', '.join(KNOWN_KEYS)}")
+
+
+def set_key(key: str, raw: str, path: Path | None = None) -> tuple[Any, Path]:
+    """`config set`: check the key and the value, then write only that key. Returns the value
+    written and the file; a refused value writes nothing."""
+    value = parse_value(key, raw)
+    data = load_config(path)
+    set_value(data, key, value)
+    from xhsvc.core.settings import settings_from_config
+
+    settings_from_config(data)  # a value the desk cannot use is refused here, not in a later command
+    return value, save_config(data, path)
+
+
+def unset_key(key: str, path: Path | None = None) -> Path:
+    """`config unset`: remove a dotted key (exit 3 when it is not set); everything else stays."""
+    data = load_config(path)
+    *parents, last = key.split(".")
+    table = get_value(data, ".".join(parents)) if parents else data
+    if not isinstance(table, dict) or last not in table:
+        raise NotFound(f"config key {key!r} is not set")
+    del table[last]
+    return save_config(data, path)
+
+
+def save_config(data: Mapping[str, Any], path: Path | None = None) -> Path:
+    """Make config.toml hold `data`, changing only what differs from the file, and write it
+    atomically so that a crash never leaves half a file."""
+    path = path or paths().config_file
+    # A config.toml linked from a dotfiles folder stays a link: the file it points to is written.
+    if path.is_symlink():
+        path = path.resolve()
+    document = _read_document(path)
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        _merge(document, data)
+        text = document.as_string()
+    except (TOMLKitError, TypeError, ValueError) as e:
+        raise InvalidInput(f"{path}: cannot write that ({e})") from None
+    # tomlkit keeps what it cannot fully model; should it ever write something that reads back
+    # differently, the user's file is left as it is rather than changed into something else.
+    try:
+        written = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        written = None
+    if written is None or not _same(written, data):
+        raise InvalidInput(f"{path}: cannot change it without disturbing its layout; edit it by hand")
+    _write(path, text)
+    return path
+
+
+def _read_document(path: Path) -> TOMLDocument:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        # newline="" keeps the file's own line endings (CRLF stays CRLF).
+        with path.open(encoding="utf-8", newline="") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return tomlkit.document()
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+    except OSError as e:
+        raise InvalidInput(f"{path}: cannot read it ({e.strerror or e})") from None
+    try:
+        return tomlkit.parse(text)
+    except TOMLKitError as e:
+        raise InvalidInput(f"{path}: not valid TOML: {e}") from None
+
+
+def _merge(table: MutableMapping[str, Any], data: Mapping[str, Any]) -> None:
+    """Make a tomlkit table hold `data`, touching only what differs: an unchanged value keeps its
+    spelling and comments, a removed key goes with its line, a new key comes after the others."""
+    for key in [key for key in table if key not in data]:
+        del table[key]
+    for key, value in data.items():
+        if key in table:
+            old = table[key]
+            if isinstance(value, Mapping) and isinstance(old, MutableMapping):
+                _merge(old, value)
+                continue
+            if _same(_unwrapped(old), value):
+                continue
+        table[key] = value
+
+
+def _unwrapped(item: Any) -> Any:
+    return item.unwrap() if hasattr(item, "unwrap") else item
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (1 == True, but a flag is not a number)."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        if not path.parent.is_dir():
+            path.parent.mkdir(mode=0o700, parents=True)
+        # A file of its own for each writer (the dashboard and a command may save at once), made
+        # readable by its owner only: it names the database, perhaps with a password in its URL.
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            tmp.chmod(0o600)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except OSError as e:
+        raise InvalidInput(f"{path}: cannot write it ({e.strerror or e})") from None
+
+
+# Showing ----------------------------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(part: str) -> str:
+    return part if _BARE_KEY.fullmatch(part) else toml_value(part)
+
+
+def toml_value(value: Any) -> str:
+    """A value in TOML syntax, on one line (a table as an inline table)."""
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    import tomlkit
+
+    return tomlkit.item(value).as_string()
+
+
+def toml_lines(table: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """`key = value` lines for every key set in a table, nested tables as dotted keys."""
+    lines: list[str] = []
+    for key, value in table.items():
+        dotted = prefix + toml_key(key)
+        if isinstance(value, Mapping):
+            lines += toml_lines(value, dotted + ".")
+        else:
+            lines.append(f"{dotted} = {toml_value(value)}")
+    return lines
+
+
+def plain(value: Any) -> str:
+    """A scalar as `config get` prints it: text as it is, anything else in TOML syntax."""
+    return value if isinstance(value, str) else toml_value(value)
+
+
+def json_ready(value: Any) -> Any:
+    """A config value JSON can carry: TOML's dates and times as ISO text."""
+    if isinstance(value, Mapping):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_ready(v) for v in value]
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
 
 
 def db_url(explicit: str | None = None, config: dict[str, Any] | None = None) -> str:

@@ -77,7 +77,11 @@ def test_exit_codes_are_the_documented_ones(desk_cli: Cli) -> None:
         (("ticket", "show", "XH-424242"), 3, "ticket 'XH-424242' not found"),
         (("ticket", "open", "--customer", "无此客户", "--title", "x"), 3, "customer '无此客户' not found"),
         (("ticket", "close", key), 4, "allowed only when resolved"),
-        (("--as", "lijun", "ticket", "cancel", key, "--reason", "x", "--yes"), 4, "only agent or manager or admin"),
+        (
+            ("--as", "lijun", "ticket", "cancel", key, "--reason", "x", "--yes"),
+            4,
+            "only agent or manager or admin",
+        ),
         (
             ("--as", "admin", "person", "add", "lijun", "--name", "李军", "--role", "engineer"),
             5,

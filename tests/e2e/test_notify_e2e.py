@@ -106,7 +106,12 @@ def test_a_flush_that_dies_mid_delivery_leaves_it_to_the_next(
 
 def test_a_hanging_command_is_killed_after_notify_timeout(outbox: list[str], tmp_path: Path) -> None:
     child = tmp_path / "child.pid"
-    run("config", "set", "notify.timeout", "soon")
+    refused = run("config", "set", "notify.timeout", "soon", check=False)
+    assert refused.returncode == 2
+    assert "config notify.timeout: 'soon' is not a time limit like 60 (seconds)" in refused.stderr
+    # Written into config.toml by hand, it is refused where it is used.
+    config_file = Path(run("config", "path").stdout.split()[1])
+    config_file.write_text('[notify]\ntimeout = "soon"\n', encoding="utf-8")
     run("config", "set", "notify.command", "exit 0")
     refused = run("notify", "flush", check=False)
     assert refused.returncode == 2

@@ -11,7 +11,9 @@ from textual.widgets import DataTable, LoadingIndicator, Static
 from tests.conftest import CUSTOMER, MakeCtx
 from tests.tui.conftest import SIZE
 from xhsvc.core import tickets
+from xhsvc.errors import InvalidInput
 from xhsvc.store.tables import Event
+from xhsvc.tui.app import XhsvcApp
 from xhsvc.tui.screens.intake import IntakeScreen
 from xhsvc.tui.screens.manager import ManagerScreen
 from xhsvc.tui.screens.queue import QueueScreen
@@ -186,6 +188,21 @@ async def test_filters_and_search_are_saved_between_runs(make_app, queue) -> Non
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert rows(again) == [queue["routine"]]
+
+
+async def test_a_filter_that_cannot_be_saved_still_filters(desk: MakeCtx, queue) -> None:
+    def refuse(_: dict) -> None:
+        raise InvalidInput("config.toml: cannot write it (Permission denied)")
+
+    app = XhsvcApp(
+        desk("wangfang"), load_filter=dict, save_filter=refuse, refresh_seconds=60, show_clock=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert "breached" in text_of(app.screen.query_one("#filters", Static))
+        assert any("filter not saved" in n.message for n in app._notifications)
 
 
 async def test_changes_made_elsewhere_appear_without_a_restart(make_app, queue, desk: MakeCtx) -> None:

@@ -1,7 +1,8 @@
-"""`xhsvc config ...`: read and change config.toml."""
+"""`xhsvc config ...`: read and change config.toml (comments and layout kept, see xhsvc.config)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 import typer
@@ -12,33 +13,47 @@ from xhsvc.cli.output import print_json, say
 
 app = typer.Typer(help="Configuration (config.toml).", no_args_is_help=True)
 
-KeyArg = Annotated[str, typer.Argument(help="Dotted key, e.g. user or timezone.", show_default=False)]
+KeyArg = Annotated[
+    str, typer.Argument(help="Dotted key, e.g. user, timezone or notify.command.", show_default=False)
+]
+
+
+@app.command("list")
+def list_(json_out: JsonOption = False) -> None:
+    """Print every setting of config.toml as `key = value` lines (nested tables as dotted keys)."""
+    data = config.load_config()
+    if json_out:
+        print_json(config.json_ready(data))
+        return
+    for line in config.toml_lines(data):
+        say(line)
 
 
 @app.command()
 def get(key: KeyArg, json_out: JsonOption = False) -> None:
-    """Print one setting (exit 3 when it is not set)."""
-    value = config.get_value(config.load_config(), key)
-    if value is None:
-        typer.echo(f"error: config key {key!r} is not set", err=True)
-        raise typer.Exit(3)
+    """Print one setting, a table as `key = value` lines (exit 3 when it is not set)."""
+    value = config.require_value(key)
     if json_out:
-        print_json(value)
+        print_json(config.json_ready(value))
+    elif isinstance(value, Mapping):
+        for line in config.toml_lines(value):
+            say(line)
     else:
-        say(str(value))
+        say(config.plain(value))
 
 
 @app.command("set")
 def set_(key: KeyArg, value: Annotated[str, typer.Argument(show_default=False)]) -> None:
-    """Change one setting."""
-    data = config.load_config()
-    parsed = config.parse_value(key, value)
-    config.set_value(data, key, parsed)
-    from xhsvc.core.settings import settings_from_config
+    """Change one setting; an unknown key (exit 3) or a value it cannot take (exit 2) writes nothing."""
+    written, path = config.set_key(key, value)
+    say(f"{key} = {config.toml_value(written)} ({path})")
 
-    settings_from_config(data)  # a value the desk cannot use is refused here, not in a later command
-    path = config.save_config(data)
-    say(f"{key} = {parsed!r} ({path})")
+
+@app.command()
+def unset(key: KeyArg) -> None:
+    """Remove one setting, or a whole table (exit 3 when it is not set)."""
+    path = config.unset_key(key)
+    say(f"{key} removed ({path})")
 
 
 @app.command()

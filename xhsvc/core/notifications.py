@@ -17,6 +17,7 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.durations import parse_duration
 from xhsvc.core.settings import Settings
 from xhsvc.core.sync import require_center
+from xhsvc.core.text import one_of
 from xhsvc.errors import InvalidInput, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.db import Database, sqlite_path
@@ -27,8 +28,7 @@ STATES = ("pending", "delivered", "failed")
 def list_notifications(
     ctx: Context, *, state: str | None = None, to: str | None = None, mine: bool = False, limit: int = 500
 ) -> list[dict[str, Any]]:
-    if state is not None and state not in STATES:
-        raise InvalidInput(f"state {state!r}: must be one of {', '.join(STATES)}")
+    state = one_of(state, STATES, "state") if state is not None else None
     with ctx.reading() as tx:
         recipient_id = None
         if mine:
@@ -56,11 +56,9 @@ TIMEOUT_EXAMPLES = "60 (seconds), '90s', '2m' or '1h30m', at most a day"
 _SECONDS = re.compile(r"\s*(\d+)\s*s?\s*", re.IGNORECASE)
 
 
-def delivery_timeout(settings: Settings) -> int:
-    """`notify.timeout` in seconds: a whole number of seconds (`60`, `"60"`, `"90s"`) or a span of
-    the duration grammar (`"2m"`, `"1h30m"`); more than nothing and at most a day."""
-    notify = settings.extra.get("notify", {})
-    raw = notify.get("timeout", DEFAULT_TIMEOUT_S) if isinstance(notify, dict) else DEFAULT_TIMEOUT_S
+def timeout_seconds(raw: object) -> int:
+    """A delivery's time limit in seconds: a whole number of seconds (`60`, `"60"`, `"90s"`) or a
+    span of the duration grammar (`"2m"`, `"1h30m"`); more than nothing and at most a day."""
     seconds: int | None = None
     if isinstance(raw, int) and not isinstance(raw, bool):
         seconds = raw
@@ -76,6 +74,14 @@ def delivery_timeout(settings: Settings) -> int:
     if seconds is None or not 0 < seconds <= MAX_TIMEOUT_S:
         raise InvalidInput(f"config notify.timeout: {raw!r} is not a time limit like {TIMEOUT_EXAMPLES}")
     return seconds
+
+
+def delivery_timeout(settings: Settings) -> int:
+    """`notify.timeout` of config.toml in seconds (see `timeout_seconds`)."""
+    notify = settings.extra.get("notify", {})
+    return timeout_seconds(
+        notify.get("timeout", DEFAULT_TIMEOUT_S) if isinstance(notify, dict) else DEFAULT_TIMEOUT_S
+    )
 
 
 def _delivery_command(ctx: Context) -> str:

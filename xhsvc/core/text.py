@@ -23,6 +23,7 @@ Pure string code: the CLI and the TUI both use it; nothing here imports a user i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from xhsvc.errors import InvalidInput
@@ -56,6 +57,17 @@ def visible(char: str) -> str:
 
 def _show(match: re.Match[str]) -> str:
     return visible(match.group())
+
+
+def one_of(value: str, allowed: Iterable[str], field: str) -> str:
+    """`value` as the one of `allowed` it names, whatever its case: `p1` is P1, `l2` L2,
+    `IN_PROGRESS` in_progress. Anything else is refused, naming the field and what it takes."""
+    options = list(allowed)
+    folded = value.strip().casefold()
+    for option in options:
+        if option.casefold() == folded:
+            return option
+    raise InvalidInput(f"{field} {value!r}: must be one of {', '.join(options)}")
 
 
 def display(value: Any, *, multiline: bool = False) -> str:

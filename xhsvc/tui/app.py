@@ -16,6 +16,7 @@ from textual.notifications import SeverityLevel
 from xhsvc.core.context import Context
 from xhsvc.core.queue import QueueFilter
 from xhsvc.core.text import display
+from xhsvc.errors import XhsvcError
 from xhsvc.tui.actions import ACTIONS, TicketActions
 from xhsvc.tui.screens.queue import QueueScreen
 
@@ -87,7 +88,10 @@ class XhsvcApp(App[None]):
 
     def save_filter(self, chosen: QueueFilter) -> None:
         if self._save_filter:
-            self._save_filter(chosen.as_dict())
+            try:
+                self._save_filter(chosen.as_dict())
+            except XhsvcError as e:  # config.toml unreadable or unwritable: the queue works on
+                self.notify(f"filter not saved: {e}", severity="warning")
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
