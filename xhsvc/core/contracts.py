@@ -18,6 +18,7 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.customers import create, edit, find_asset, find_customer, text_value
 from xhsvc.core.durations import parse_within
 from xhsvc.core.levels import ServiceLevel, get_level, load_levels
+from xhsvc.core.text import one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import queries
 from xhsvc.store.tables import Asset, Contract, ContractTerm, Customer, EntitlementUse
@@ -191,8 +192,7 @@ def check_coverage(
     at: str | date | None = None,
 ) -> Coverage:
     """Is this customer (and asset, and service) covered on this day (default: today)?"""
-    if service is not None and service not in SERVICES:
-        raise InvalidInput(f"service {service!r}: must be one of {', '.join(SERVICES)}")
+    service = one_of(service, SERVICES, "service") if service is not None else None
     day = parse_day(at, "at") or local_today(ctx)
     with ctx.reading() as tx:
         owner = find_customer(tx, customer)
@@ -371,8 +371,7 @@ def list_contracts(
     ctx: Context, *, customer: str | None = None, state: str | None = None
 ) -> list[dict[str, Any]]:
     states = ("active", EXPIRED, NOT_STARTED, TERMINATED)
-    if state is not None and state not in states:
-        raise InvalidInput(f"state {state!r}: must be one of {', '.join(states)}")
+    state = one_of(state, states, "state") if state is not None else None
     today = local_today(ctx)
     with ctx.reading() as tx:
         owner_id = find_customer(tx, customer).id if customer else None
@@ -503,8 +502,7 @@ def use_entitlement(
 
     Use beyond what the term grants needs a manager: it is recorded as such and shows in the usage.
     """
-    if kind not in ENTITLEMENTS:
-        raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(ENTITLEMENTS)}")
+    kind = one_of(kind, ENTITLEMENTS, "kind")
     if quantity < 1:
         raise InvalidInput("quantity: must be 1 or more")
     day = parse_day(on, "on") or local_today(ctx)

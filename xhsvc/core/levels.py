@@ -202,9 +202,8 @@ def load_levels(user_file: Path | None = None) -> dict[str, ServiceLevel]:
 
 
 def get_level(name: str, levels: dict[str, ServiceLevel] | None = None) -> ServiceLevel:
-    from xhsvc.errors import InvalidInput
 
     levels = levels or load_levels()
-    if name not in levels:
-        raise InvalidInput(f"level {name!r}: must be one of {', '.join(levels)}")
-    return levels[name]
+    from xhsvc.core.text import one_of
+
+    return levels[one_of(name, levels, "level")]

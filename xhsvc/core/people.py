@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from xhsvc.core.context import SYSTEM_HANDLE, Context, Tx
-from xhsvc.core.text import clean_text
+from xhsvc.core.text import clean_text, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -31,10 +31,8 @@ def _validate(*, handle: str, name: str, role: str, tier: str | None) -> str | N
             f"id {handle!r}: use 2-32 lowercase letters, digits, '.', '_' or '-', starting with a letter"
         )
     clean_text(name, "name", required=True, limit=NAME_LIMIT)
-    if role not in ROLES or role == "system":
-        raise InvalidInput(f"role {role!r}: must be one of {', '.join(r for r in ROLES if r != 'system')}")
-    if tier is not None and tier not in TIERS:
-        raise InvalidInput(f"tier {tier!r}: must be one of {', '.join(TIERS)}")
+    role = one_of(role, (r for r in ROLES if r != "system"), "role")
+    tier = one_of(tier, TIERS, "tier") if tier is not None else None
     if role == "engineer":
         tier = tier or "L1"
         if tier == "L3":
@@ -135,10 +133,8 @@ def get_person(ctx: Context, *, handle: str) -> Person:
 
 
 def list_people(ctx: Context, *, role: str | None = None, tier: str | None = None) -> list[Person]:
-    if role is not None and role not in ROLES:
-        raise InvalidInput(f"role {role!r}: must be one of {', '.join(ROLES)}")
-    if tier is not None and tier not in TIERS:
-        raise InvalidInput(f"tier {tier!r}: must be one of {', '.join(TIERS)}")
+    role = one_of(role, ROLES, "role") if role is not None else None
+    tier = one_of(tier, TIERS, "tier") if tier is not None else None
     with ctx.reading() as tx:
         return queries.list_people(tx.conn, role=role, tier=tier)
 

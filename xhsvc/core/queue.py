@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, time
 from typing import Any
 
 from xhsvc.core.context import Context
+from xhsvc.core.levels import PRIORITIES
 from xhsvc.core.people import TIERS
 from xhsvc.core.sync import sync_summary
+from xhsvc.core.text import one_of
 from xhsvc.core.tickets import ACTIVE, STATUSES, listing_rows
-from xhsvc.errors import InvalidInput, NotFound
+from xhsvc.errors import NotFound
 from xhsvc.store import queries
 
 # The statuses the queue shows unless a filter asks for another.
@@ -68,12 +70,12 @@ class QueuePage:
 
 def queue_page(ctx: Context, *, filter: QueueFilter, offset: int = 0, limit: int = 100) -> QueuePage:
     """A page of open tickets, nearest due clock first, each with all its clocks."""
-    if filter.status is not None and filter.status not in STATUSES:
-        raise InvalidInput(f"status {filter.status!r}: must be one of {', '.join(STATUSES)}")
-    if filter.tier is not None and filter.tier not in TIERS:
-        raise InvalidInput(f"tier {filter.tier!r}: must be one of {', '.join(TIERS)}")
-    if filter.priority is not None and filter.priority not in ("P1", "P2", "P3", "P4"):
-        raise InvalidInput(f"priority {filter.priority!r}: must be one of P1, P2, P3, P4")
+    filter = replace(
+        filter,
+        status=one_of(filter.status, STATUSES, "status") if filter.status else None,
+        tier=one_of(filter.tier, TIERS, "tier") if filter.tier else None,
+        priority=one_of(filter.priority, PRIORITIES, "priority") if filter.priority else None,
+    )
     with ctx.reading() as tx:
         now = tx.now
         assignee_id = None

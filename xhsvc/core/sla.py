@@ -15,7 +15,8 @@ from typing import Any
 from xhsvc.core.calendars import Calendar, load_calendar
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.durations import parse_duration, spell_target
-from xhsvc.core.levels import ServiceLevel, get_level, load_levels
+from xhsvc.core.levels import PRIORITIES, ServiceLevel, get_level, load_levels
+from xhsvc.core.text import one_of
 from xhsvc.errors import InvalidInput
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -259,8 +260,7 @@ class Promise:
 
 def due_times(ctx: Context, *, level: str, priority: str, start: datetime | None = None) -> list[Promise]:
     """What to promise a caller: each target's due time for this level and priority."""
-    if priority not in ("P1", "P2", "P3", "P4"):
-        raise InvalidInput(f"priority {priority!r}: must be one of P1, P2, P3, P4")
+    priority = one_of(priority, PRIORITIES, "priority")
     found = get_level(level)
     calendar = calendar_for(found)
     begin = start or ctx.now()

@@ -18,9 +18,10 @@ from xhsvc.core.clock import parse_instant as parse_typed_instant
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
 from xhsvc.core.customers import find_asset, find_customer
+from xhsvc.core.levels import PRIORITIES
 from xhsvc.core.people import TIERS
 from xhsvc.core.sync import conflicts_of_ticket
-from xhsvc.core.text import MULTI_LINE, ONE_LINE, REPORT, TITLE, clean_text
+from xhsvc.core.text import MULTI_LINE, ONE_LINE, REPORT, TITLE, clean_text, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -239,10 +240,8 @@ def open_ticket(
     # Checked here, before the transaction, so that a bad call writes nothing.
     _text(description, "description", required=False, limit=MULTI_LINE, multiline=True)
     _text(contact, "contact", required=False, limit=CONTACT_LIMIT)
-    if service not in SERVICES:
-        raise InvalidInput(f"service {service!r}: must be one of {', '.join(SERVICES)}")
-    if channel not in CHANNELS:
-        raise InvalidInput(f"channel {channel!r}: must be one of {', '.join(CHANNELS)}")
+    service = one_of(service, SERVICES, "service")
+    channel = one_of(channel, CHANNELS, "channel")
     priority_for(ctx, impact=impact, urgency=urgency)
     with ctx.writing() as tx:
         called_at = sla.check_reported_at(ctx, reported_at, tx.now) if reported_at else tx.now
@@ -541,8 +540,7 @@ def request_onsite(ctx: Context, *, key: str, reason: str) -> Approval:
 def escalate_ticket(ctx: Context, *, key: str, to: str, reason: str) -> Approval:
     """Ask to hand the ticket to a higher tier (seed step 5); it waits for a decision."""
     why = _text(reason, "reason") or ""
-    if to not in TIERS:
-        raise InvalidInput(f"to {to!r}: must be one of {', '.join(TIERS)}")
+    to = one_of(to, TIERS, "to")
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
@@ -1058,12 +1056,9 @@ def list_tickets(
     limit: int | None = 200,
 ) -> list[dict[str, Any]]:
     """The queue: open tickets by default, most pressing first."""
-    if status is not None and status not in STATUSES:
-        raise InvalidInput(f"status {status!r}: must be one of {', '.join(STATUSES)}")
-    if tier is not None and tier not in TIERS:
-        raise InvalidInput(f"tier {tier!r}: must be one of {', '.join(TIERS)}")
-    if priority is not None and priority not in ("P1", "P2", "P3", "P4"):
-        raise InvalidInput(f"priority {priority!r}: must be one of P1, P2, P3, P4")
+    status = one_of(status, STATUSES, "status") if status is not None else None
+    tier = one_of(tier, TIERS, "tier") if tier is not None else None
+    priority = one_of(priority, PRIORITIES, "priority") if priority is not None else None
     if limit is not None and limit < 0:
         raise InvalidInput("limit: must be 0 (no limit) or more")
     statuses = [status] if status else (None if include_closed else list(OPEN))

@@ -22,7 +22,7 @@ from xhsvc.core.customers import find_customer, text_value
 from xhsvc.core.durations import parse_within
 from xhsvc.core.levels import load_levels
 from xhsvc.core.templates import DEFAULT_TEMPLATE, VISIT_KINDS, ItemSpec, judge, load_template, number_result
-from xhsvc.core.text import MULTI_LINE
+from xhsvc.core.text import MULTI_LINE, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
@@ -269,8 +269,7 @@ def add_visit(
 ) -> Visit:
     """One visit: a training, a standby (for `days` days), an optimization review, a DR drill, or an
     extra inspection."""
-    if kind not in VISIT_KINDS:
-        raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(VISIT_KINDS)}")
+    kind = one_of(kind, VISIT_KINDS, "kind")
     if days < 1:
         raise InvalidInput("days: must be 1 or more")
     day = parse_day(on, "date")
@@ -651,8 +650,7 @@ def list_visits(
     within: str | None = None,
 ) -> list[dict[str, Any]]:
     states = ("planned", "in_progress", "completed", "cancelled")
-    if status is not None and status not in states:
-        raise InvalidInput(f"status {status!r}: must be one of {', '.join(states)}")
+    status = one_of(status, states, "status") if status is not None else None
     today = local_today(ctx)
     until = today + timedelta(days=parse_within(within)) if within else None
     with ctx.reading() as tx:

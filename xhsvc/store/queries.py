@@ -87,7 +87,8 @@ def list_customers(conn: Connection) -> list[tables.Customer]:
 
 
 def get_ticket(conn: Connection, key_or_id: str, *, for_update: bool = False) -> tables.Ticket | None:
-    stmt = select(TICKET).where(or_(TICKET.c.key == key_or_id, TICKET.c.id == key_or_id))
+    # Keys are upper case (XH-000012); what is typed need not be.
+    stmt = select(TICKET).where(or_(TICKET.c.key == key_or_id.upper(), TICKET.c.id == key_or_id))
     if for_update:
         stmt = stmt.with_for_update()
     return _one(conn, tables.Ticket, stmt)
@@ -608,7 +609,7 @@ FINDING = tables.Finding.__table__
 
 
 def get_visit(conn: Connection, key_or_id: str, *, for_update: bool = False) -> tables.Visit | None:
-    stmt = select(VISIT).where(or_(VISIT.c.key == key_or_id, VISIT.c.id == key_or_id))
+    stmt = select(VISIT).where(or_(VISIT.c.key == key_or_id.upper(), VISIT.c.id == key_or_id))
     if for_update:
         stmt = stmt.with_for_update()
     return _one(conn, tables.Visit, stmt)
