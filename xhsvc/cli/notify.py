@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import print_json, print_table
+from xhsvc.cli.output import more_note, print_json, print_table
 from xhsvc.core.text import display
 
 core = lazy("xhsvc.core.notifications")
@@ -30,7 +30,7 @@ def list_(
     limit: Annotated[int, typer.Option("--limit", help="At most this many; 0 for all.")] = 500,
     json_out: JsonOption = False,
 ) -> None:
-    """The outbox, oldest first."""
+    """The outbox, newest first."""
     rows = core.list_notifications(core_context(ctx), state=state, to=to, mine=mine, limit=limit)
     if json_out:
         print_json(rows)
@@ -46,6 +46,7 @@ def list_(
         ],
         empty="no notifications",
     )
+    more_note(rows)
 
 
 @app.command()

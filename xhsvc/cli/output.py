@@ -129,6 +129,14 @@ def warn(message: str) -> None:
     typer.echo(f"warning: {display(message)}", err=True)
 
 
+def more_note(rows: Sequence[Any]) -> None:
+    """Under a listing cut at its limit, how many more there are: on stderr, so that the rows
+    themselves stay the same for grep and pipes."""
+    more = getattr(rows, "more", 0)
+    if more:
+        typer.echo(f"... {more:,} more not shown (--limit N for more, --limit 0 for all)", err=True)
+
+
 def say(message: str) -> None:
     """A short confirmation for people, on one line; scripts use --json."""
     typer.echo(display(message))

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, KeyArgument, YesOption, confirm_irreversible, core_context, lazy
-from xhsvc.cli.output import clock_summary, local, print_fields, print_json, print_table, say, warn
+from xhsvc.cli.output import clock_summary, local, more_note, print_fields, print_json, print_table, say, warn
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import REPORT, display
 from xhsvc.errors import InvalidInput
@@ -144,6 +144,7 @@ def list_(
         row["pending"] = _pending_label(row["pending_approval"])
         row["sla"] = clock_summary(row["clocks"])
     print_table(rows, LIST_COLUMNS, empty="no tickets match")
+    more_note(rows)
 
 
 @app.command()

@@ -15,6 +15,7 @@ from typing import Any
 
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.durations import parse_duration
+from xhsvc.core.listing import Listing
 from xhsvc.core.settings import Settings
 from xhsvc.core.sync import require_center
 from xhsvc.core.text import one_of
@@ -27,7 +28,8 @@ STATES = ("pending", "delivered", "failed")
 
 def list_notifications(
     ctx: Context, *, state: str | None = None, to: str | None = None, mine: bool = False, limit: int = 500
-) -> list[dict[str, Any]]:
+) -> Listing:
+    """The outbox, newest first, at most `limit` (0: all) with how many there are in all."""
     state = one_of(state, STATES, "state") if state is not None else None
     with ctx.reading() as tx:
         recipient_id = None
@@ -38,9 +40,13 @@ def list_notifications(
             if person is None:
                 raise NotFound(f"person {to!r} not found")
             recipient_id = person.id
-        return queries.notification_listing(
+        rows = queries.notification_listing(
             tx.conn, state=state, recipient_id=recipient_id, limit=limit or None
         )
+        total = None
+        if limit and len(rows) == limit:
+            total = queries.count_notifications(tx.conn, state=state, recipient_id=recipient_id)
+        return Listing(rows, total)
 
 
 # How long one delivery may run when config.toml sets no `notify.timeout`, in seconds.

@@ -19,6 +19,7 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
 from xhsvc.core.customers import find_asset, find_customer
 from xhsvc.core.levels import PRIORITIES
+from xhsvc.core.listing import Listing
 from xhsvc.core.people import TIERS
 from xhsvc.core.sync import conflicts_of_ticket
 from xhsvc.core.text import MULTI_LINE, ONE_LINE, REPORT, TITLE, clean_text, one_of
@@ -1054,8 +1055,9 @@ def list_tickets(
     major: bool | None = None,
     include_closed: bool = False,
     limit: int | None = 200,
-) -> list[dict[str, Any]]:
-    """The queue: open tickets by default, most pressing first."""
+) -> Listing:
+    """The queue: open tickets by default, most pressing first; at most `limit` (0: all), with
+    how many match in all."""
     status = one_of(status, STATUSES, "status") if status is not None else None
     tier = one_of(tier, TIERS, "tier") if tier is not None else None
     priority = one_of(priority, PRIORITIES, "priority") if priority is not None else None
@@ -1074,17 +1076,17 @@ def list_tickets(
             if found is None:
                 raise NotFound(f"customer {customer!r} not found")
             customer_id = found.id
-        rows = queries.ticket_listing(
-            tx.conn,
-            statuses=statuses,
-            tier=tier,
-            priority=priority,
-            assignee_id=assignee_id,
-            customer_id=customer_id,
-            major=major,
-            limit=limit or None,
-        )
-        return listing_rows(tx, rows)
+        matching: dict[str, Any] = {
+            "statuses": statuses,
+            "tier": tier,
+            "priority": priority,
+            "assignee_id": assignee_id,
+            "customer_id": customer_id,
+            "major": major,
+        }
+        rows = queries.ticket_listing(tx.conn, **matching, limit=limit or None)
+        total = queries.count_ticket_listing(tx.conn, **matching) if limit and len(rows) == limit else None
+        return Listing(listing_rows(tx, rows), total)
 
 
 def listing_rows(tx: Tx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -116,6 +116,47 @@ def _pending_requests() -> Any:
     )
 
 
+def _listing_conditions(
+    *,
+    tier: str | None,
+    priority: str | None,
+    assignee_id: str | None,
+    customer_id: str | None,
+    major: bool | None,
+) -> list[Any]:
+    conditions: list[Any] = []
+    if tier:
+        conditions.append(TICKET.c.tier == tier)
+    if priority:
+        conditions.append(TICKET.c.priority == priority)
+    if assignee_id:
+        conditions.append(TICKET.c.assignee_id == assignee_id)
+    if customer_id:
+        conditions.append(TICKET.c.customer_id == customer_id)
+    if major is not None:
+        conditions.append(TICKET.c.major == major)
+    return conditions
+
+
+def count_ticket_listing(
+    conn: Connection,
+    *,
+    statuses: Sequence[str] | None = None,
+    tier: str | None = None,
+    priority: str | None = None,
+    assignee_id: str | None = None,
+    customer_id: str | None = None,
+    major: bool | None = None,
+) -> int:
+    """How many tickets `ticket_listing` would list without a limit."""
+    conditions = _listing_conditions(
+        tier=tier, priority=priority, assignee_id=assignee_id, customer_id=customer_id, major=major
+    )
+    if statuses:
+        conditions.append(TICKET.c.status.in_(statuses))
+    return conn.execute(select(func.count()).select_from(TICKET).where(*conditions)).scalar_one()
+
+
 def ticket_listing(
     conn: Connection,
     *,
@@ -157,17 +198,9 @@ def ticket_listing(
         .outerjoin(pending, pending.c.ticket_id == TICKET.c.id)
         .order_by(TICKET.c.priority, TICKET.c.created_at)
     )
-    conditions: list[Any] = []
-    if tier:
-        conditions.append(TICKET.c.tier == tier)
-    if priority:
-        conditions.append(TICKET.c.priority == priority)
-    if assignee_id:
-        conditions.append(TICKET.c.assignee_id == assignee_id)
-    if customer_id:
-        conditions.append(TICKET.c.customer_id == customer_id)
-    if major is not None:
-        conditions.append(TICKET.c.major == major)
+    conditions = _listing_conditions(
+        tier=tier, priority=priority, assignee_id=assignee_id, customer_id=customer_id, major=major
+    )
     stmt = stmt.where(*conditions)
     if statuses and limit:
         # The first `limit` of each status, read in order off the index (status, priority,
@@ -240,15 +273,30 @@ def notification_listing(
         )
         .join(recipient, recipient.c.id == NOTIFICATION.c.recipient_id)
         .outerjoin(TICKET, TICKET.c.id == NOTIFICATION.c.ticket_id)
-        .order_by(NOTIFICATION.c.created_at, NOTIFICATION.c.id)
+        .order_by(NOTIFICATION.c.created_at.desc(), NOTIFICATION.c.id.desc())
+        .where(*_notification_conditions(state, recipient_id))
     )
-    if state:
-        stmt = stmt.where(NOTIFICATION.c.state == state)
-    if recipient_id:
-        stmt = stmt.where(NOTIFICATION.c.recipient_id == recipient_id)
     if limit:
         stmt = stmt.limit(limit)
     return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def _notification_conditions(state: str | None, recipient_id: str | None) -> list[Any]:
+    conditions: list[Any] = []
+    if state:
+        conditions.append(NOTIFICATION.c.state == state)
+    if recipient_id:
+        conditions.append(NOTIFICATION.c.recipient_id == recipient_id)
+    return conditions
+
+
+def count_notifications(
+    conn: Connection, *, state: str | None = None, recipient_id: str | None = None
+) -> int:
+    stmt = (
+        select(func.count()).select_from(NOTIFICATION).where(*_notification_conditions(state, recipient_id))
+    )
+    return conn.execute(stmt).scalar_one()
 
 
 def state_snapshot(conn: Connection) -> dict[str, list[dict[str, Any]]]:
