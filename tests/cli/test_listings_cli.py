@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from rich.cells import cell_len
+
 from tests.cli.conftest import Cli
 from tests.conftest import CUSTOMER
+from xhsvc.cli import output
 
 
 def test_a_cut_listing_says_how_many_more(desk_cli: Cli) -> None:
@@ -28,3 +32,23 @@ def test_the_outbox_shows_the_newest_first(desk_cli: Cli) -> None:
     assert len(times) >= 3 and times == sorted(times, reverse=True)
     cut = desk_cli("notify", "list", "--limit", "1")
     assert f"{len(listed) - 1} more not shown" in cut.stderr
+
+
+def test_on_an_80_column_terminal_a_ticket_is_one_line(
+    desk_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long_title = "双活集群心跳中断，业务切换至单站点，存储复制链路告警不断"
+    key = desk_cli.json("ticket", "open", "--customer", CUSTOMER, "--title", long_title)["key"]
+    monkeypatch.setattr(output, "is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = desk_cli("ticket", "list").stdout.splitlines()
+    assert len(lines) == 2 and all(cell_len(line) <= 80 for line in lines)
+    row = lines[1]
+    assert row.startswith(key) and "in_progress" not in row and "new" in row
+    assert long_title not in row and "…" in row  # the title gives way, cut with an ellipsis
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = desk_cli("ticket", "list").stdout.splitlines()
+    assert long_title in wide[1] and "OPENED" in wide[0]
+    monkeypatch.setattr(output, "is_terminal", lambda: False)
+    piped = desk_cli("ticket", "list").stdout.splitlines()
+    assert long_title in piped[1] and "OPENED" in piped[0]  # a pipe always gets every cell whole

@@ -66,31 +66,83 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]], *, empty: str) -> None:
-    """`columns` pairs a row key with its heading."""
+# Columns of free text (titles, names, messages): on a terminal too narrow for a listing, these
+# are cut with an ellipsis; every other column (keys, states, times) keeps its whole width.
+FLEXIBLE = frozenset(
+    {"title", "customer", "message", "name", "pending", "reason", "address", "site", "coverage", "notes"}
+)
+
+
+def print_table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    *,
+    empty: str,
+    optional: Sequence[str] = (),
+) -> None:
+    """`columns` pairs a row key with its heading. One row is one line: on a terminal too narrow
+    for it, the `optional` columns are left out (in that order) while the free-text ones (FLEXIBLE)
+    would get too little room, and those then give way, cut with an ellipsis; the others keep their
+    width. In a pipe every column is there and every cell whole, for grep."""
     if not rows:
         typer.echo(display(empty), err=True)
         return
-    cells = [[cell(row.get(key)) for key, _ in columns] for row in rows]
-    if is_terminal():
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(box=None, header_style="bold", pad_edge=False)
-        for _, heading in columns:
-            table.add_column(heading, overflow="fold")
-        for line in cells:
-            table.add_row(*(Text(text) for text in line))
-        Console().print(table)
-        return
     from rich.cells import cell_len
 
+    cells = [[cell(row.get(key)) for key, _ in columns] for row in rows]
     headings = [heading for _, heading in columns]
     widths = [max(cell_len(x) for x in col) for col in zip(headings, *cells, strict=True)]
-    for line in [headings, *cells]:
-        padded = [text + " " * (width - cell_len(text)) for text, width in zip(line, widths, strict=True)]
-        typer.echo("  ".join(padded).rstrip())
+    terminal = is_terminal()
+    shown = list(range(len(columns)))
+    if terminal:
+        import shutil
+
+        room = shutil.get_terminal_size().columns
+        flexible = {i for i, (key, _) in enumerate(columns) if key in FLEXIBLE}
+        droppable = [i for key in optional for i, (name, _) in enumerate(columns) if name == key]
+        while droppable and not _roomy(
+            [widths[i] for i in shown], [shown.index(i) for i in flexible & set(shown)], room
+        ):
+            shown.remove(droppable.pop(0))
+        fitted = fitted_widths(
+            [widths[i] for i in shown], [shown.index(i) for i in flexible & set(shown)], room, gap=2
+        )
+        widths = [fitted[shown.index(i)] if i in shown else 0 for i in range(len(columns))]
+    for index, line in enumerate([headings, *cells]):
+        text = "  ".join(fit_cell(line[i], widths[i]) for i in shown).rstrip()
+        typer.echo(typer.style(text, bold=True) if terminal and index == 0 else text)
+
+
+# The least a free-text column gets before an optional column is left out for it.
+FLEXIBLE_MIN = 12
+
+
+def _roomy(widths: Sequence[int], flexible: Collection[int], room: int) -> bool:
+    needed = sum(min(w, FLEXIBLE_MIN) if i in flexible else w for i, w in enumerate(widths))
+    return needed + 2 * (len(widths) - 1) <= room
+
+
+def fitted_widths(widths: Sequence[int], flexible: Collection[int], room: int, *, gap: int) -> list[int]:
+    """Column widths that fit `room` cells: the flexible columns share what the others leave,
+    the narrow ones whole and the rest evenly, none under a few cells."""
+    fitted = list(widths)
+    fixed = sum(w for i, w in enumerate(widths) if i not in flexible) + gap * (len(widths) - 1)
+    left = room - fixed
+    wanted = sorted(flexible, key=lambda i: widths[i])
+    for position, i in enumerate(wanted):
+        share = left // (len(wanted) - position) if left > 0 else 0
+        fitted[i] = min(widths[i], max(share, min(widths[i], 6)))
+        left -= fitted[i]
+    return fitted
+
+
+def fit_cell(text: str, width: int) -> str:
+    """`text` in exactly `width` cells (wide characters count two): padded, or cut with '…'."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    return set_cell_size(text, width - 1) + "…"
 
 
 def print_fields(pairs: Iterable[tuple[str, Any]], *, blocks: Collection[str] = ()) -> None:

@@ -33,6 +33,8 @@ LIST_COLUMNS = [
     ("sla", "SLA (time left)"),
     ("created_at", "OPENED"),
 ]
+# Left out, in this order, on a terminal too narrow for the whole queue.
+LIST_OPTIONAL = ("created_at", "tier", "pending", "assignee")
 
 Reason = Annotated[
     str, typer.Option("--reason", help="Why; kept in the ticket's history.", show_default=False)
@@ -143,7 +145,7 @@ def list_(
         row["major_mark"] = "!" if row["major"] else ""
         row["pending"] = _pending_label(row["pending_approval"])
         row["sla"] = clock_summary(row["clocks"])
-    print_table(rows, LIST_COLUMNS, empty="no tickets match")
+    print_table(rows, LIST_COLUMNS, empty="no tickets match", optional=LIST_OPTIONAL)
     more_note(rows)
 
 
