@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 
@@ -33,22 +33,37 @@ def import_(
     ] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Import a CSV file: every row is checked; nothing is written unless all rows are good
-    (or --skip-bad). Importing the same file again changes nothing."""
-    raw = None
+    """Import a CSV file in UTF-8 (with or without BOM) or GBK/GB18030: every row is checked;
+    nothing is written unless all rows are good (or --skip-bad). Importing the same file again
+    changes nothing."""
+    not_text = f"file {file}: {csv_files.NOT_TEXT}; nothing imported"
+    raw: BinaryIO | None = None
+    lines: Iterable[str]
     try:
         if str(file) == "-":
-            lines, size = sys.stdin, None
+            size = None
+            # A stdin that is text only (`batch` gives its commands an empty StringIO) is read as
+            # such; a real one is bytes, decoded as a file's are.
+            stdin = getattr(sys.stdin, "buffer", None)
+            lines = sys.stdin if stdin is None else csv_files.text_lines(stdin)
         else:
             raw = file.open("rb")
-            lines, size = io.TextIOWrapper(raw, encoding="utf-8", newline=""), file.stat().st_size
+            size = file.stat().st_size
+            lines = csv_files.text_lines(raw)
     except OSError as e:
+        if raw is not None:
+            raw.close()
         raise InvalidInput(f"file {file}: cannot read it ({e.strerror})") from e
+    except csv_files.NotText:
+        if raw is not None:
+            raw.close()
+        raise InvalidInput(not_text) from None
     rows = 0
 
     def done_so_far(page: int) -> int:
         nonlocal rows
         rows += page
+        # The bytes read of the file: the text is decoded from it as the rows are read.
         return raw.tell() if raw is not None else rows
 
     try:
@@ -61,9 +76,8 @@ def import_(
                 progress=lambda page: show(done_so_far(page)),
             )
     except UnicodeDecodeError:
-        raise InvalidInput(
-            f"file {file}: not UTF-8 text; save it as UTF-8 (CSV UTF-8); nothing imported"
-        ) from None
+        # A byte further on than the head its encoding was told from does not decode.
+        raise InvalidInput(not_text) from None
     except InvalidInput as e:
         raise InvalidInput(f"{file}: {e}") from None
     finally:
@@ -92,18 +106,24 @@ def export(
     kind: KindArgument,
     csv_out: Annotated[bool, typer.Option("--csv", help="CSV (the default), as `import` takes it.")] = False,
     json_out: JsonOption = False,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV in UTF-8 with a BOM, which Excel opens with Chinese intact.")
+    ] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
-    """Export records with the columns `import` takes (CSV by default, or --json)."""
+    """Export records with the columns `import` takes (CSV by default, --excel for Excel, or --json)."""
     if csv_out and json_out:
         raise InvalidInput("format: choose --csv or --json, not both")
+    if excel and json_out:
+        raise InvalidInput("format: --excel is CSV; choose --excel or --json, not both")
     rows = core.export_rows(core_context(ctx), kind=kind)
     if json_out:
         import json
 
         text = json_safe(json.dumps(rows, ensure_ascii=False, indent=2, default=str)) + "\n"
     else:
-        text = csv_files.to_csv(kind, rows)
+        # No BOM for a terminal: there the records are read, not saved.
+        text = csv_files.to_csv(kind, rows, bom=excel and (output is not None or not is_terminal()))
     if output is None:
         # On a terminal the records are read, not saved: control characters in them are shown,
         # not acted on. A pipe or a file gets them exactly as stored.

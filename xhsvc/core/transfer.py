@@ -1,10 +1,10 @@
 """CSV import and export of customers, sites, contacts, assets and contracts.
 
-An import checks every row and reports each bad row by its line and field. It writes all rows in
-one transaction, or none; with `skip_bad` it writes the good rows and lists the rest. A row that
-matches what is already there changes nothing, so importing the same file twice is harmless; a
-changed row of a known record updates it (contracts excepted: their terms change through
-`contract renew`). Reading and writing the CSV itself is core/csv_files.py.
+An import checks every row and reports each bad row by its line and every bad field of it. It
+writes all rows in one transaction, or none; with `skip_bad` it writes the good rows and lists the
+rest. A row that matches what is already there changes nothing, so importing the same file twice is
+harmless; a changed row of a known record updates it (contracts excepted: their terms change
+through `contract renew`). Reading and writing the CSV itself is core/csv_files.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from xhsvc.core import customers as records
 from xhsvc.core.clock import parse_day
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import NUMBER_PATTERN
-from xhsvc.core.csv_files import KINDS, read_csv
+from xhsvc.core.csv_files import EXTRA_CELLS, KINDS, read_csv
 from xhsvc.core.levels import load_levels
 from xhsvc.errors import InvalidInput
 from xhsvc.store import events, queries
@@ -34,11 +34,19 @@ PAGE = 2000
 @dataclass
 class BadRow:
     line: int
-    field: str
-    message: str
+    # (field, why) of each bad field of the row, in the order of the columns
+    problems: list[tuple[str, str]]
+
+    @property
+    def field(self) -> str:
+        return self.problems[0][0]
+
+    @property
+    def message(self) -> str:
+        return self.problems[0][1]
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}"
+        return f"line {self.line}: " + "; ".join(f"{name}: {why}" for name, why in self.problems)
 
 
 @dataclass
@@ -59,7 +67,17 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "applied": self.applied,
-            "bad": [{"line": b.line, "field": b.field, "message": b.message} for b in self.bad],
+            # "field" and "message" are a row's first problem (as before a row could have more);
+            # "problems" lists them all.
+            "bad": [
+                {
+                    "line": b.line,
+                    "field": b.field,
+                    "message": b.message,
+                    "problems": [{"field": f, "message": m} for f, m in b.problems],
+                }
+                for b in self.bad
+            ],
         }
 
 
@@ -68,6 +86,14 @@ class RowError(Exception):
         super().__init__(message)
         self.field = field_name
         self.message = message
+
+
+class RowErrors(Exception):
+    """Every bad field of one row."""
+
+    def __init__(self, problems: list[RowError]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = problems
 
 
 def _field(row: dict[str, str], name: str, check: Callable[[str | None], Any]) -> Any:
@@ -87,6 +113,38 @@ def _required(name: str, limit: int = 200) -> Callable[[str | None], str]:
 
 def _optional(name: str, limit: int = 200, *, multiline: bool = False) -> Callable[[str | None], str | None]:
     return lambda value: records.text_value(value, name, limit=limit, multiline=multiline)
+
+
+class _Checks:
+    """The checks of one row's fields. A check that fails is noted and the next still runs, so a
+    row reports all its bad fields at once; a check that needs the value of a field found bad is
+    skipped (`ok`), since it could only report that field again, or nonsense."""
+
+    def __init__(self, row: dict[str, str]) -> None:
+        self.row = row
+        self.problems: list[RowError] = []
+
+    def run(self, check: Callable[[], Any]) -> Any:
+        """`check()`, or None when it raises RowError (noted)."""
+        try:
+            return check()
+        except RowError as e:
+            self.problems.append(e)
+            return None
+
+    def field(self, name: str, check: Callable[[str | None], Any]) -> Any:
+        return self.run(lambda: _field(self.row, name, check))
+
+    def bad(self, name: str, message: str) -> None:
+        self.problems.append(RowError(name, message))
+
+    def ok(self, *names: str) -> bool:
+        return not any(p.field in names for p in self.problems)
+
+    def done(self) -> None:
+        """Raise every problem noted; the checks that follow need all fields good."""
+        if self.problems:
+            raise RowErrors(self.problems)
 
 
 @dataclass
@@ -194,102 +252,136 @@ class _Importer:
         return _Plan([Change(entity, existing.id, f"{entity}.edited", payload)], "updated")
 
     def plan(self, row: dict[str, str], line: int) -> _Plan:
-        return getattr(self, f"_{self.kind}")(row, line)
+        checks = _Checks(row)
+        if EXTRA_CELLS in row:
+            # First: cells shifted by a comma that is not quoted make the other problems.
+            checks.bad(EXTRA_CELLS, row[EXTRA_CELLS])
+        return getattr(self, f"_{self.kind}")(checks, line)
 
-    def _customers(self, row: dict[str, str], line: int) -> _Plan:
-        name = _field(row, "name", _required("name"))
-        self.once(name, line, "name")
+    def customer_of(self, c: _Checks) -> str | None:
+        return c.run(lambda: self.customer_id(_field(c.row, "customer", _required("customer"))))
+
+    # Each of these checks a row's fields (in the order of the columns), raises RowErrors with
+    # every bad one (`done`), and then returns what the row will do.
+
+    def _customers(self, c: _Checks, line: int) -> _Plan:
+        name = c.field("name", _required("name"))
+        if c.ok("name"):
+            c.run(lambda: self.once(name, line, "name"))
         wanted = {
             "name": name,
-            "region": _field(row, "region", _optional("region", 64)),
-            "industry": _field(row, "industry", _optional("industry", 64)),
+            "region": c.field("region", _optional("region", 64)),
+            "industry": c.field("industry", _optional("industry", 64)),
         }
+        c.done()
         existing = self.get_customer(name)
         entity_id = existing.id if existing else new_id()
         return self.change("customer", entity_id, existing, wanted, f"customer {name}")
 
-    def _sites(self, row: dict[str, str], line: int) -> _Plan:
-        customer = self.customer_id(_field(row, "customer", _required("customer")))
-        name = _field(row, "name", _required("name"))
-        self.once((customer, name), line, "name")
-        city = _field(row, "city", _optional("city", 64))
+    def _sites(self, c: _Checks, line: int) -> _Plan:
+        customer = self.customer_of(c)
+        name = c.field("name", _required("name"))
+        if c.ok("customer", "name"):
+            c.run(lambda: self.once((customer, name), line, "name"))
+        address = c.field("address", _optional("address", 300))
+        city = c.field("city", _optional("city", 64))
+        region = c.field("region", _optional("region", 64))
+        c.done()
         wanted = {
             "customer_id": customer,
             "name": name,
-            "address": _field(row, "address", _optional("address", 300)),
+            "address": address,
             "city": city,
-            "region": _field(row, "region", _optional("region", 64)) or city,
+            "region": region or city,
         }
         existing = self.get_site(customer, name)
         return self.change("site", existing.id if existing else new_id(), existing, wanted, f"site {name}")
 
-    def _contacts(self, row: dict[str, str], line: int) -> _Plan:
-        customer = self.customer_id(_field(row, "customer", _required("customer")))
-        name = _field(row, "name", _required("name", 100))
-        self.once((customer, name), line, "name")
-        phone = _field(row, "phone", records.phone_value)
-        email = _field(row, "email", records.email_value)
-        if phone is None and email is None:
-            raise RowError("phone", "give a phone or an email, or both")
+    def _contacts(self, c: _Checks, line: int) -> _Plan:
+        customer = self.customer_of(c)
+        name = c.field("name", _required("name", 100))
+        if c.ok("customer", "name"):
+            c.run(lambda: self.once((customer, name), line, "name"))
+        phone = c.field("phone", records.phone_value)
+        email = c.field("email", records.email_value)
+        if c.ok("phone", "email") and phone is None and email is None:
+            c.bad("phone", "give a phone or an email, or both")
+        role = c.field("role", _optional("role", 100))
+        c.done()
         wanted = {
             "customer_id": customer,
             "name": name,
             "phone": phone,
             **records.phone_search_keys(phone),
             "email": email,
-            "role": _field(row, "role", _optional("role", 100)),
+            "role": role,
         }
         existing = self.find_contact(customer, name)
         return self.change(
             "contact", existing.id if existing else new_id(), existing, wanted, f"contact {name}"
         )
 
-    def _assets(self, row: dict[str, str], line: int) -> _Plan:
-        customer = self.customer_id(_field(row, "customer", _required("customer")))
-        serial = _field(row, "serial", records.serial_value)
-        self.once(serial, line, "serial")
-        site_name = _field(row, "site", _optional("site"))
+    def _assets(self, c: _Checks, line: int) -> _Plan:
+        customer = self.customer_of(c)
+        serial = c.field("serial", records.serial_value)
+        existing = None
+        if c.ok("serial"):
+            c.run(lambda: self.once(serial, line, "serial"))
+            existing = self.get_asset(serial)
+            if existing is not None and c.ok("customer") and existing.customer_id != customer:
+                c.bad("serial", f"{serial} belongs to another customer")
+        model = c.field("model", _required("model", 100))
+        firmware = c.field("firmware", _optional("firmware", 64))
+        site_name = c.field("site", _optional("site"))
         site_id = None
-        if site_name:
+        if site_name and c.ok("customer"):
             site = self.get_site(customer, site_name)
             if site is None:
-                raise RowError("site", f"{site_name!r} is not a site of this customer (import sites first)")
-            site_id = site.id
+                c.bad("site", f"{site_name!r} is not a site of this customer (import sites first)")
+            else:
+                site_id = site.id
+        c.done()
         wanted = {
             "customer_id": customer,
             "site_id": site_id,
             "serial": serial,
-            "model": _field(row, "model", _required("model", 100)),
-            "firmware": _field(row, "firmware", _optional("firmware", 64)),
+            "model": model,
+            "firmware": firmware,
         }
-        existing = self.get_asset(serial)
-        if existing is not None and existing.customer_id != customer:
-            raise RowError("serial", f"{serial} belongs to another customer")
         return self.change(
             "asset", existing.id if existing else new_id(), existing, wanted, f"asset {serial}"
         )
 
-    def _contracts(self, row: dict[str, str], line: int) -> _Plan:
-        number = _field(row, "number", _required("number", 64))
-        if not NUMBER_PATTERN.match(number):
-            raise RowError("number", "2-64 letters, digits, '.', '_', '/' or '-'")
-        term_no = _field(row, "term", _term_number)
-        self.once((number, term_no), line, "term" if term_no > 1 else "number")
-        customer = self.customer_id(_field(row, "customer", _required("customer")))
-        level = _field(row, "level", _required("level", 32))
-        if level not in self.levels:
-            raise RowError("level", f"{level!r}: must be one of {', '.join(self.levels)}")
-        start: date = _field(row, "start", lambda v: parse_day(v, "start"))
-        end: date = _field(row, "end", lambda v: parse_day(v, "end"))
-        if end < start:
-            raise RowError("end", f"{end} is before start {start}")
+    def _contracts(self, c: _Checks, line: int) -> _Plan:
+        number = c.field("number", _required("number", 64))
+        if c.ok("number") and not NUMBER_PATTERN.match(number):
+            c.bad("number", "2-64 letters, digits, '.', '_', '/' or '-'")
+        term_no = c.field("term", _term_number)
+        if c.ok("number", "term"):
+            c.run(lambda: self.once((number, term_no), line, "term" if term_no > 1 else "number"))
+        customer = self.customer_of(c)
+        level = c.field("level", _required("level", 32))
+        if c.ok("level") and level not in self.levels:
+            c.bad("level", f"{level!r}: must be one of {', '.join(self.levels)}")
+        start: date = c.field("start", lambda v: parse_day(v, "start"))
+        end: date = c.field("end", lambda v: parse_day(v, "end"))
+        if c.ok("start", "end") and end < start:
+            c.bad("end", f"{end} is before start {start}")
         asset_ids = []
-        for serial in _serials(row.get("assets")):
-            asset = self.get_asset(serial.upper())
-            if asset is None or asset.customer_id != customer:
-                raise RowError("assets", f"{serial} is not an asset of this customer (import assets first)")
-            asset_ids.append(asset.id)
-        notes = _field(row, "notes", _optional("notes", 2000, multiline=True))
+        if c.ok("customer"):
+            strangers = []
+            for serial in _serials(c.row.get("assets")):
+                asset = self.get_asset(serial.upper())
+                if asset is None or asset.customer_id != customer:
+                    strangers.append(serial)
+                else:
+                    asset_ids.append(asset.id)
+            if strangers:
+                which = "is not an asset" if len(strangers) == 1 else "are not assets"
+                c.bad("assets", f"{', '.join(strangers)} {which} of this customer (import assets first)")
+        notes = c.field("notes", _optional("notes", 2000, multiline=True))
+        # What follows weighs the row against the contract's other terms: it needs all fields good.
+        c.done()
 
         if self.contract_customers.setdefault(number, customer) != customer:
             raise RowError("customer", f"contract {number} belongs to another customer in an earlier row")
@@ -423,8 +515,9 @@ def import_rows(
     """Check every row, and write all of them in one transaction (or only the good ones with
     `skip_bad`). The file is read a page of rows at a time, each page checked against the
     database with a few queries and written with a few statements, so memory does not grow with
-    the file; the first bad row stops the writing, the checking goes on to report every bad row,
-    and the transaction is rolled back. `progress` is told how many rows each page held."""
+    the file; the first bad row stops the writing, the checking goes on to report every bad row
+    (with every bad field of it), and the transaction is rolled back. `progress` is told how many
+    rows each page held."""
     rows = read_csv(lines, kind)
     report = ImportReport(kind=kind, rows=0)
     outcomes: Counter[str] = Counter()
@@ -439,8 +532,11 @@ def import_rows(
                 for line, row in page:
                     try:
                         plan = importer.plan(row, line)
+                    except RowErrors as e:
+                        report.bad.append(BadRow(line, [(p.field, p.message) for p in e.problems]))
+                        continue
                     except RowError as e:
-                        report.bad.append(BadRow(line, e.field, e.message))
+                        report.bad.append(BadRow(line, [(e.field, e.message)]))
                         continue
                     changes += plan.changes
                     outcomes[plan.outcome] += 1
