@@ -20,3 +20,17 @@ def test_times_are_utc_in_json_and_local_on_screen(desk_cli: Cli) -> None:
         desk_cli("ticket", "assign", key, "lijun")
         desk_cli("--as", "lijun", "ticket", "respond", key)
     assert desk_cli.json("ticket", "show", key)["responded_at"] == "2026-10-01T02:00:00+00:00"
+
+
+def test_a_time_typed_as_people_say_it_is_echoed_back(desk_cli: Cli) -> None:
+    with freeze_time("2026-10-01 07:00:00", tz_offset=0):  # 15:00 in Shanghai
+        opened = desk_cli(
+            "ticket", "open", "--customer", CUSTOMER, "--title", "补录来电", "--reported-at", "两小时前"
+        )
+        assert opened.exit_code == 0, opened.stderr
+        assert opened.stderr.strip() == "reported-at: 两小时前 = 2026-10-01 13:00 (Asia/Shanghai)"
+        key = opened.stdout.strip()
+        assert desk_cli.json("ticket", "show", key)["reported_at"] == "2026-10-01T05:00:00+00:00"
+        late = desk_cli("ticket", "open", "--customer", CUSTOMER, "--title", "x", "--reported-at", "下午4点")
+        assert late.exit_code == 2  # read as today 16:00, which has not come yet: refused
+        assert late.stderr.strip().startswith("error: reported-at 2026-10-01 08:00 UTC")

@@ -51,6 +51,11 @@ def local(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(DISPLAY_TZ)).strftime("%Y-%m-%d %H:%M")
 
 
+def understood(field: str, typed: str, moment: datetime) -> None:
+    """Say, on stderr, which moment a typed time was taken for (`08:40`, `昨天 8点`, `2h ago`)."""
+    typer.echo(f"{field}: {display(typed)!s} = {local(moment)} ({DISPLAY_TZ})", err=True)
+
+
 def cell(value: Any) -> str:
     """A value as one line of text, safe to show."""
     if value is None:

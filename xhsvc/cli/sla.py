@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import local, print_json, say, warn
+from xhsvc.cli.output import local, print_json, say, understood, warn
 
 sweep_core = lazy("xhsvc.core.sweep")
 sla_core = lazy("xhsvc.core.sla")
@@ -37,6 +37,8 @@ def sweep(
     core_ctx = core_context(ctx)
     moment = tickets_core.parse_instant(core_ctx, now, "now") if now else None
     result = sweep_core.sweep(core_ctx, now=moment, dry_run=dry_run, force=force)
+    if now and moment:
+        understood("now", now, moment)
     for missing in result.missing_holidays:
         warn(missing.message)
     if json_out:
@@ -64,6 +66,8 @@ def due(
     core_ctx = core_context(ctx)
     start = tickets_core.parse_instant(core_ctx, from_, "from") if from_ else None
     promises = sla_core.due_times(core_ctx, level=level, priority=priority, start=start)
+    if from_ and start:
+        understood("from", from_, start)
     missing = lazy("xhsvc.core.calendars").missing_for(
         promises[0].calendar, {year for p in promises for year in p.missing_years}
     )

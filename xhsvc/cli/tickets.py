@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, KeyArgument, YesOption, confirm_irreversible, core_context, lazy
-from xhsvc.cli.output import clock_summary, local, more_note, print_fields, print_json, print_table, say, warn
+from xhsvc.cli.output import (
+    clock_summary,
+    local,
+    more_note,
+    print_fields,
+    print_json,
+    print_table,
+    say,
+    understood,
+    warn,
+)
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import REPORT, display
 from xhsvc.errors import InvalidInput
@@ -83,6 +93,7 @@ def open_(
     json_out: JsonOption = False,
 ) -> None:
     """Record a call and print the new ticket's key. Impact 1 (or --major) tells every manager at once."""
+    reported = core.parse_instant(core_context(ctx), reported_at, "reported-at") if reported_at else None
     opened = core.open_ticket(
         core_context(ctx),
         customer=customer,
@@ -95,10 +106,10 @@ def open_(
         contact=contact,
         major=major,
         asset=asset,
-        reported_at=core.parse_instant(core_context(ctx), reported_at, "reported-at")
-        if reported_at
-        else None,
+        reported_at=reported,
     )
+    if reported_at and reported:
+        understood("reported-at", reported_at, reported)
     if json_out:
         data = core.show_ticket(core_context(ctx), key=opened.ticket.key)
         data["notified"] = opened.notified

@@ -104,8 +104,9 @@ def _level(value: int, field: str) -> int:
 
 
 def parse_instant(ctx: Context, text: str, field: str) -> datetime:
-    """'2026-11-20 14:05' (local time of the desk) or an ISO instant with its offset."""
-    return parse_typed_instant(text, field=field, tz_name=ctx.settings.timezone)
+    """A moment as typed ('2026-11-20 14:05', '08:40', '昨天 16:30', '2h ago'), read in the desk's
+    time zone and relative to its clock (see clock.parse_instant)."""
+    return parse_typed_instant(text, field=field, tz_name=ctx.settings.timezone, now=ctx.now())
 
 
 def priority_for(ctx: Context, *, impact: int, urgency: int) -> str:
