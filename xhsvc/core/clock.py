@@ -70,6 +70,7 @@ _O_CLOCK = re.compile(r"(\d{1,2})\s*[点點](?:\s*(半)|\s*(\d{1,2})\s*分?)?")
 _AFTERNOON = re.compile(r"(下午|晚上|傍晚)\s*(\d{1,2}):(\d{2})")
 _MORNING = re.compile(r"(上午|早上|早晨|凌晨|中午)\s*")
 _MONTH_DAY = re.compile(r"(?<![\d/-])(\d{1,2})[-/](\d{1,2})(?=\s|$)")
+_TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
 _JUST_NOW = re.compile(r"^(现在|刚才|刚刚|此刻)$")
 
 
@@ -88,6 +89,12 @@ def _read_loosely(text: str, *, tz_name: str, now: datetime) -> datetime | None:
     import dateparser  # only for what is not ISO: it takes a tenth of a second to import
 
     local_now = now.astimezone(ZoneInfo(tz_name))
+    clock_time = _TIME_OF_DAY.fullmatch(text)
+    if clock_time:  # 08:40 is today's, whatever the hour now
+        hour, minute = int(clock_time.group(1)), int(clock_time.group(2))
+        if hour > 23 or minute > 59:
+            return None
+        return local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
     # dateparser reads most of what people write; these few Chinese ways of saying a time of day
     # it does not, and a month-day without its year it would take for year-month.
     text = _JUST_NOW.sub("now", text)
