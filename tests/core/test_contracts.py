@@ -334,3 +334,21 @@ def test_lookup_by_phone_name_or_serial(port: MakeCtx) -> None:
     assert lookup.lookup(agent, text="没有这个") == []
     with pytest.raises(InvalidInput):
         lookup.lookup(agent, text="x")
+
+
+def test_lookup_as_a_caller_is_named_and_numbers_are_said(port: MakeCtx) -> None:
+    agent = port("wangfang")
+    customers.add_contact(agent, customer=CUSTOMER, name="陈主任", phone="0571-8800 1234")
+    customers.add_contact(agent, customer=OTHER, name="赵工", phone="139 0043 5003")
+    assert _found(agent, "陈主任") == [CUSTOMER]  # a contact's name
+    assert _found(agent, "赵工") == [OTHER]
+    # A phone number in any common Chinese form, +86 and the trunk 0 aside.
+    for said in ("+86 571 8800 1234", "0086-571-88001234", "(0571) 8800-1234", "+86 57188001234"):
+        assert _found(agent, said) == [CUSTOMER], said
+    assert _found(agent, "+86 139 0043 5003") == [OTHER]
+    # Any part of a serial (XB300-2023-0042), its end too.
+    assert _found(agent, "0042") == [OTHER]
+    assert _found(agent, "300-2023") == [OTHER]
+    # The pinyin initials of a name, whole or in part: 浙江省第一人民医院 is zjsdyrmyy.
+    assert _found(agent, "zjsdyrmyy") == [CUSTOMER]
+    assert _found(agent, "rmyy") == [CUSTOMER]

@@ -12,6 +12,20 @@ from xhsvc.errors import InvalidInput
 from xhsvc.store import queries
 
 
+def national_number(text: str) -> str | None:
+    """A phone number as typed in any common way (+86 571 8000 2951, 0086-571-80002951,
+    (0571) 8000-2951, 138 0000 1111) read as its national number, without +86 or the trunk 0."""
+    if sum(ch.isdigit() for ch in text) < 7 or any(ch.isalpha() for ch in text):
+        return None
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    return str(number.national_number)
+
+
 def lookup(ctx: Context, *, text: str, limit: int = 10) -> list[dict[str, Any]]:
     """Customers matching `text`, each with its sites, contacts, assets and contract status."""
     needle = text.strip()
@@ -21,7 +35,9 @@ def lookup(ctx: Context, *, text: str, limit: int = 10) -> list[dict[str, Any]]:
     levels = load_levels()
     out = []
     with ctx.reading() as tx:
-        ids = queries.lookup_customer_ids(tx.conn, needle, limit=limit)
+        ids = queries.lookup_customer_ids(
+            tx.conn, needle, limit=limit, national_number=national_number(needle)
+        )
         customers = queries.customers_by_id(tx.conn, ids)
         for customer_id in ids:
             customer = customers[customer_id]

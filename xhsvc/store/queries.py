@@ -517,10 +517,13 @@ def _prefix(column: Any, text: str) -> Any:
     return and_(column >= text, column < text + "\U0010ffff")
 
 
-def lookup_customer_ids(conn: Connection, text: str, *, limit: int = 20) -> list[str]:
+def lookup_customer_ids(
+    conn: Connection, text: str, *, limit: int = 20, national_number: str | None = None
+) -> list[str]:
     """Customers whose contact's phone has these digits (from the start, or from the end without
-    an area code), whose asset's serial starts with the text, whose name starts with it, or whose
-    name or site (name, city, address) contains it (store/search.py). Every search uses an index."""
+    an area code; `national_number` is the number read as a phone number, +86 and trunk 0 aside),
+    whose asset's serial starts with the text, whose name starts with it, or whose name, initials,
+    site, contact or serial contains it (store/search.py). Every search uses an index."""
     found: list[str] = []
 
     def add(stmt: Any) -> None:
@@ -535,12 +538,13 @@ def lookup_customer_ids(conn: Connection, text: str, *, limit: int = 20) -> list
     only_digits = len(digits) >= 4 and not any(ch.isalpha() for ch in needle)
     if only_digits:
         add(select(CONTACT.c.customer_id).where(_prefix(CONTACT.c.phone_digits, digits)))
-        if len(digits) >= 7:
-            add(select(CONTACT.c.customer_id).where(_prefix(CONTACT.c.phone_tail, digits[::-1])))
+        for tail in dict.fromkeys(d for d in (digits, national_number) if d and len(d) >= 7):
+            add(select(CONTACT.c.customer_id).where(_prefix(CONTACT.c.phone_tail, tail[::-1])))
     if needle.isascii():
         add(select(ASSET.c.customer_id).where(_prefix(ASSET.c.serial, needle.upper())))
     add(select(CUSTOMER.c.id).where(_prefix(CUSTOMER.c.name, needle)))
-    if not only_digits and len(found) < limit:
+    # Digits that are no phone number may still be the end of a serial.
+    if (not only_digits and len(found) < limit) or not found:
         for cid in search.matching_customers(conn, needle, limit=limit):
             if cid not in found:
                 found.append(cid)
