@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rich.cells import cell_len
 
@@ -52,3 +54,29 @@ def test_on_an_80_column_terminal_a_ticket_is_one_line(
     monkeypatch.setattr(output, "is_terminal", lambda: False)
     piped = desk_cli("ticket", "list").stdout.splitlines()
     assert long_title in piped[1] and "OPENED" in piped[0]  # a pipe always gets every cell whole
+
+
+def test_a_long_listing_on_a_terminal_goes_through_the_pager(
+    desk_cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for n in range(6):
+        desk_cli("ticket", "open", "--customer", CUSTOMER, "--title", f"告警 {n}")
+    paged = tmp_path / "paged.txt"
+    monkeypatch.setattr(output, "is_terminal", lambda: True)
+    monkeypatch.setenv("XHSVC_PAGER", f"cat > {paged}")
+    monkeypatch.setenv("LINES", "5")
+    shown = desk_cli("ticket", "list")
+    assert shown.stdout == ""  # all of it went to the pager
+    assert len(paged.read_text(encoding="utf-8").splitlines()) == 1 + 6
+    paged.unlink()
+    monkeypatch.setenv("LINES", "40")  # it fits: printed, no pager
+    assert len(desk_cli("ticket", "list").stdout.splitlines()) == 1 + 6 and not paged.exists()
+
+
+def test_history_newest_first(desk_cli: Cli) -> None:
+    key = desk_cli.json("ticket", "open", "--customer", CUSTOMER, "--title", "告警")["key"]
+    desk_cli("ticket", "comment", key, "第一条备注")
+    oldest = desk_cli.json("ticket", "history", key)
+    newest = desk_cli("ticket", "history", key, "--newest").stdout.splitlines()
+    assert len(newest) == 1 + len(oldest)
+    assert "第一条备注" in newest[1] and "第一条备注" not in newest[-1]

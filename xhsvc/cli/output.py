@@ -74,7 +74,7 @@ def is_terminal() -> bool:
 # Columns of free text (titles, names, messages): on a terminal too narrow for a listing, these
 # are cut with an ellipsis; every other column (keys, states, times) keeps its whole width.
 FLEXIBLE = frozenset(
-    {"title", "customer", "message", "name", "pending", "reason", "address", "site", "coverage", "notes"}
+    {"title", "customer", "message", "name", "pending", "reason", "address", "site", "coverage", "notes", "summary"}
 )
 
 
@@ -113,9 +113,44 @@ def print_table(
             [widths[i] for i in shown], [shown.index(i) for i in flexible & set(shown)], room, gap=2
         )
         widths = [fitted[shown.index(i)] if i in shown else 0 for i in range(len(columns))]
+    lines = []
     for index, line in enumerate([headings, *cells]):
         text = "  ".join(fit_cell(line[i], widths[i]) for i in shown).rstrip()
-        typer.echo(typer.style(text, bold=True) if terminal and index == 0 else text)
+        lines.append(typer.style(text, bold=True) if terminal and index == 0 else text)
+    emit(lines)
+
+
+def emit(lines: Sequence[str]) -> None:
+    """Print `lines`; on a terminal, more of them than it has rows go through a pager as git does
+    (`XHSVC_PAGER`, else `PAGER`, else `less` with LESS=FRX: it quits at once when all fits;
+    XHSVC_PAGER=cat turns it off)."""
+    import os
+    import shutil
+
+    command = os.environ.get("XHSVC_PAGER") or os.environ.get("PAGER") or "less"
+    if (
+        not is_terminal()
+        or len(lines) < shutil.get_terminal_size().lines
+        or command.strip() in ("", "cat")
+        or shutil.which(command.split()[0]) is None
+    ):
+        for line in lines:
+            typer.echo(line)
+        return
+    import subprocess
+
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+    pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    assert pager.stdin is not None
+    try:
+        pager.stdin.write(("\n".join(lines) + "\n").encode("utf-8"))
+        pager.stdin.close()
+    except BrokenPipeError:  # the reader quit the pager early: nothing more to show
+        pass
+    try:
+        pager.wait()
+    except KeyboardInterrupt:
+        pager.wait()
 
 
 # The least a free-text column gets before an optional column is left out for it.

@@ -241,9 +241,17 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
 
 
 @app.command()
-def history(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> None:
-    """The ticket's audit trail: every change, who made it and when, oldest first."""
+def history(
+    ctx: typer.Context,
+    key: KeyArgument,
+    newest: Annotated[bool, typer.Option("--newest", "-r", help="Newest first.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """The ticket's audit trail: every change, who made it and when, oldest first (--newest: the
+    latest first)."""
     rows = core.ticket_history(core_context(ctx), key=key)
+    if newest:
+        rows.reverse()
     if json_out:
         print_json(rows)
         return
