@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 
@@ -22,7 +23,14 @@ SiteOption = Annotated[str | None, typer.Option("--site", help="The customer's s
 def add(
     ctx: typer.Context,
     customer: Annotated[
-        str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+        str,
+        typer.Option(
+            "--customer",
+            "-c",
+            help="Customer name or id.",
+            show_default=False,
+            autocompletion=completers.customers,
+        ),
     ],
     model: Annotated[str, typer.Option("--model", help="e.g. XS-5000.", show_default=False)],
     serial: Annotated[str, typer.Option("--serial", help="Serial number.", show_default=False)],
@@ -30,7 +38,13 @@ def add(
     site: SiteOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Add an asset to a customer."""
+    """Add an asset to a customer.
+
+    \b
+    Examples:
+      xhsvc asset add -c 浙江省第一人民医院 --model XS-8000 \\
+          --serial XS2026-0000901 --site 杭州主数据中心
+    """
     asset = core.add_asset(
         core_context(ctx), customer=customer, model=model, serial=serial, firmware=firmware, site=site
     )
@@ -49,7 +63,12 @@ def edit(
     site: SiteOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Change an asset's model, firmware or site."""
+    """Change an asset's model, firmware or site.
+
+    \b
+    Examples:
+      xhsvc asset edit XS2023-0000614 --firmware V3.2.1
+    """
     asset = core.edit_asset(core_context(ctx), serial=serial, model=model, firmware=firmware, site=site)
     if json_out:
         print_json(asset.model_dump())
@@ -60,10 +79,19 @@ def edit(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only this customer's.")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", "-c", help="Only this customer's.", autocompletion=completers.customers),
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Assets, by customer."""
+    """Assets, by customer.
+
+    \b
+    Examples:
+      xhsvc asset list
+      xhsvc asset list -c 杭州市西湖区政务数据中心
+    """
     rows = core.list_assets(core_context(ctx), customer=customer)
     if json_out:
         print_json(rows)
@@ -80,7 +108,12 @@ def list_(
 
 @app.command()
 def show(ctx: typer.Context, serial: SerialArgument, json_out: JsonOption = False) -> None:
-    """One asset."""
+    """One asset.
+
+    \b
+    Examples:
+      xhsvc asset show XS2023-0000614
+    """
     data = core.get_asset(core_context(ctx), serial=serial)
     if json_out:
         print_json(data)

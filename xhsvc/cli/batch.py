@@ -109,7 +109,10 @@ def batch(
     transaction: one that fails writes nothing and the others go on. Exit status 0 when every
     command succeeded, 1 when any failed.
 
-    Example: echo '["ticket", "list", "--json"]' | xhsvc batch
+    \b
+    Examples:
+      echo '["ticket", "list", "--json"]' | xhsvc batch
+      xhsvc batch --stop-on-error < nightly-actions.jsonl
     """
     root = ctx.find_root().command
     outer = state(ctx)

@@ -25,8 +25,14 @@ def _today(ctx: typer.Context) -> date:
 
 @app.command("list")
 def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """The calendars there are (shipped, and yours in the calendars folder beside config.toml), the
-    years each has public holidays for, and the years ahead it lacks."""
+    """The calendars and the years they have public holidays for. The shipped ones and yours (in the
+    calendars folder beside config.toml), each with the years ahead it lacks.
+
+    \b
+    Examples:
+      xhsvc calendar list
+      xhsvc calendar list --json
+    """
     missing = {m.calendar: m for m in core.missing_holidays(today=_today(ctx))}
     rows = [
         {
@@ -67,8 +73,14 @@ def show(
     month: Annotated[str, typer.Option("--month", help="YYYY-MM, e.g. 2026-10.", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """A month of a calendar: each day, whether it is a working day, and its hours. A day of a year
-    without holiday data is marked `work?` (kind `unknown` in JSON)."""
+    """A month of a calendar: each day, working or not, and its hours. A day of a year without
+    holiday data is marked `work?` (kind `unknown` in JSON).
+
+    \b
+    Examples:
+      xhsvc calendar show china-business --month 2026-10
+      xhsvc calendar show 7x24 --month 2027-02 --json
+    """
     days = core.month_days(name=name, month=month)
     missing = core.missing_for(name, {day["date"].year for day in days if day["kind"] == "unknown"})
     if missing:
@@ -88,8 +100,15 @@ def check(
     within: Annotated[str, typer.Option("--within", help="How far ahead to look, e.g. 60d or 8w.")] = "60d",
     json_out: JsonOption = False,
 ) -> None:
-    """For a nightly job: exit 1 if a calendar has no public holidays for a year from today to
-    `--within` ahead (every weekday of such a year would count as working time)."""
+    """Check that every calendar has its public holidays (for a nightly job). Exit 1 if a calendar
+    has none for a year from today to `--within` ahead (every weekday of such a year would count
+    as working time).
+
+    \b
+    Examples:
+      xhsvc calendar check
+      xhsvc calendar check --within 90d
+    """
     from xhsvc.core.durations import parse_within
 
     missing = core.missing_holidays(today=_today(ctx), within_days=parse_within(within))

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from xhsvc.cli import completers
+
 if TYPE_CHECKING:
     from xhsvc.core.context import Context
 
@@ -95,7 +97,10 @@ def core_context(ctx: typer.Context) -> Context:
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
-KeyArgument = Annotated[str, typer.Argument(help="Ticket key, e.g. XH-000123.", show_default=False)]
+KeyArgument = Annotated[
+    str,
+    typer.Argument(help="Ticket key, e.g. XH-000123.", show_default=False, autocompletion=completers.tickets),
+]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking (for scripts).")]
 
 

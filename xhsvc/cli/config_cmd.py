@@ -20,7 +20,12 @@ KeyArg = Annotated[
 
 @app.command("list")
 def list_(json_out: JsonOption = False) -> None:
-    """Print every setting of config.toml as `key = value` lines (nested tables as dotted keys)."""
+    """Print every setting of config.toml as `key = value` lines (nested tables as dotted keys).
+
+    \b
+    Examples:
+      xhsvc config list
+    """
     data = config.load_config()
     if json_out:
         print_json(config.json_ready(data))
@@ -31,7 +36,13 @@ def list_(json_out: JsonOption = False) -> None:
 
 @app.command()
 def get(key: KeyArg, json_out: JsonOption = False) -> None:
-    """Print one setting, a table as `key = value` lines (exit 3 when it is not set)."""
+    """Print one setting, a table as `key = value` lines (exit 3 when it is not set).
+
+    \b
+    Examples:
+      xhsvc config get user
+      xhsvc config get notify --json
+    """
     value = config.require_value(key)
     if json_out:
         print_json(config.json_ready(value))
@@ -44,21 +55,37 @@ def get(key: KeyArg, json_out: JsonOption = False) -> None:
 
 @app.command("set")
 def set_(key: KeyArg, value: Annotated[str, typer.Argument(show_default=False)]) -> None:
-    """Change one setting; an unknown key (exit 3) or a value it cannot take (exit 2) writes nothing."""
+    """Change one setting; an unknown key (exit 3) or a value it cannot take (exit 2) writes nothing.
+
+    \b
+    Examples:
+      xhsvc config set user wangfang
+      xhsvc config set notify.timeout 30
+    """
     written, path = config.set_key(key, value)
     say(f"{key} = {config.toml_value(written)} ({path})")
 
 
 @app.command()
 def unset(key: KeyArg) -> None:
-    """Remove one setting, or a whole table (exit 3 when it is not set)."""
+    """Remove one setting, or a whole table (exit 3 when it is not set).
+
+    \b
+    Examples:
+      xhsvc config unset notify.timeout
+    """
     path = config.unset_key(key)
     say(f"{key} removed ({path})")
 
 
 @app.command()
 def path() -> None:
-    """Where config.toml and the default database live."""
+    """Where config.toml and the default database live.
+
+    \b
+    Examples:
+      xhsvc config path
+    """
     paths = config.paths()
     say(f"config: {paths.config_file}")
     say(f"data:   {paths.data_dir}")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 
@@ -14,7 +15,14 @@ core = lazy("xhsvc.core.customers")
 app = typer.Typer(help="Customer contacts (name, phone, e-mail).", no_args_is_help=True)
 
 CustomerOption = Annotated[
-    str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+    str,
+    typer.Option(
+        "--customer",
+        "-c",
+        help="Customer name or id.",
+        show_default=False,
+        autocompletion=completers.customers,
+    ),
 ]
 PhoneOption = Annotated[str | None, typer.Option("--phone", help="e.g. 0571-88001234 or 13900001111.")]
 EmailOption = Annotated[str | None, typer.Option("--email")]
@@ -31,7 +39,13 @@ def add(
     role: RoleOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Add a contact (a phone or an e-mail is needed)."""
+    """Add a contact (a phone or an e-mail is needed).
+
+    \b
+    Examples:
+      xhsvc contact add -c 浙江省第一人民医院 --name 林工 \\
+          --phone 13900001111 --role 存储管理员
+    """
     contact = core.add_contact(
         core_context(ctx), customer=customer, name=name, phone=phone, email=email, role=role
     )
@@ -51,7 +65,12 @@ def edit(
     role: RoleOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Change a contact's phone, e-mail or role."""
+    """Change a contact's phone, e-mail or role.
+
+    \b
+    Examples:
+      xhsvc contact edit -c 浙江省第一人民医院 --name 陈主任 --phone 0571-87235001
+    """
     contact = core.edit_contact(
         core_context(ctx), customer=customer, name=name, phone=phone, email=email, role=role
     )
@@ -64,10 +83,18 @@ def edit(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only this customer's.")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", "-c", help="Only this customer's.", autocompletion=completers.customers),
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Contacts, by customer."""
+    """Contacts, by customer.
+
+    \b
+    Examples:
+      xhsvc contact list -c 浙江省第一人民医院
+    """
     rows = core.list_contacts(core_context(ctx), customer=customer)
     if json_out:
         print_json(rows)
@@ -89,7 +116,12 @@ def show(
     name: Annotated[str, typer.Option("--name", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """One contact."""
+    """One contact.
+
+    \b
+    Examples:
+      xhsvc contact show -c 浙江省第一人民医院 --name 陈主任
+    """
     data = core.get_contact(core_context(ctx), customer=customer, name=name)
     if json_out:
         print_json(data)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 
@@ -14,7 +15,22 @@ levels_core = lazy("xhsvc.core.levels")
 
 app = typer.Typer(help="Service contracts: terms, coverage, entitlements, expiry.", no_args_is_help=True)
 
-NumberArgument = Annotated[str, typer.Argument(help="Contract number, e.g. HT-2026-001.", show_default=False)]
+NumberArgument = Annotated[
+    str,
+    typer.Argument(
+        help="Contract number, e.g. HT-2026-001.", show_default=False, autocompletion=completers.contracts
+    ),
+]
+CustomerOption = Annotated[
+    str,
+    typer.Option(
+        "--customer",
+        "-c",
+        help="Customer name or id.",
+        show_default=False,
+        autocompletion=completers.customers,
+    ),
+]
 AssetsOption = Annotated[
     list[str] | None, typer.Option("--asset", help="Serial of a covered asset (repeat for several).")
 ]
@@ -32,12 +48,17 @@ LIST_COLUMNS = [
 @app.command()
 def add(
     ctx: typer.Context,
-    number: NumberArgument,
-    customer: Annotated[
-        str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
-    ],
+    # A new number: nothing to complete.
+    number: Annotated[str, typer.Argument(help="Contract number, e.g. HT-2026-001.", show_default=False)],
+    customer: CustomerOption,
     level: Annotated[
-        str, typer.Option("--level", help="Service level (see `contract levels`).", show_default=False)
+        str,
+        typer.Option(
+            "--level",
+            help="Service level (see `contract levels`).",
+            show_default=False,
+            autocompletion=completers.levels,
+        ),
     ],
     start: Annotated[str, typer.Option("--start", help="First day, e.g. 2026-01-01.", show_default=False)],
     end: Annotated[str, typer.Option("--end", help="Last day, e.g. 2026-12-31.", show_default=False)],
@@ -45,7 +66,15 @@ def add(
     notes: Annotated[str | None, typer.Option("--notes")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Add a contract with its first term (no --asset: it covers all the customer's assets)."""
+    """Add a contract with its first term (no --asset: it covers all the customer's assets).
+
+    \b
+    Examples:
+      xhsvc contract add HT-2026-0110 -c 四川省教育考试院 --level silver \\
+          --start 2026-12-01 --end 2027-11-30
+      xhsvc contract add HT-2026-0111 -c 四川省教育考试院 --level gold \\
+          --start 2027-01-01 --end 2027-12-31 --asset XS2023-0900357
+    """
     contract = core.add_contract(
         core_context(ctx),
         number=number,
@@ -65,13 +94,27 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only this customer's.")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", "-c", help="Only this customer's.", autocompletion=completers.customers),
+    ] = None,
     state: Annotated[
-        str | None, typer.Option("--state", help="active, expired, not_started or terminated.")
+        str | None,
+        typer.Option(
+            "--state",
+            help="active, expired, not_started or terminated.",
+            autocompletion=completers.contract_states,
+        ),
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Contracts with their current term and state today."""
+    """Contracts with their current term and state today.
+
+    \b
+    Examples:
+      xhsvc contract list --state active
+      xhsvc contract list -c 浙江省第一人民医院 --json
+    """
     rows = core.list_contracts(core_context(ctx), customer=customer, state=state)
     if json_out:
         print_json(rows)
@@ -83,7 +126,12 @@ def list_(
 
 @app.command()
 def show(ctx: typer.Context, number: NumberArgument, json_out: JsonOption = False) -> None:
-    """One contract: its terms (renewals kept), covered assets and notes."""
+    """One contract: its terms (renewals kept), covered assets and notes.
+
+    \b
+    Examples:
+      xhsvc contract show HT-2025-0101
+    """
     data = core.show_contract(core_context(ctx), number=number)
     if json_out:
         print_json(data)
@@ -116,11 +164,20 @@ def renew(
     start: Annotated[
         str | None, typer.Option("--start", help="First day (default: the day after the last term).")
     ] = None,
-    level: Annotated[str | None, typer.Option("--level", help="A new level (default: the same).")] = None,
+    level: Annotated[
+        str | None,
+        typer.Option("--level", help="A new level (default: the same).", autocompletion=completers.levels),
+    ] = None,
     asset: AssetsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Renew: a new term after the last one; the old terms stay in the history."""
+    """Renew: a new term after the last one; the old terms stay in the history.
+
+    \b
+    Examples:
+      xhsvc contract renew HT-2025-0106 --end 2027-12-19
+      xhsvc contract renew HT-2025-0109 --end 2027-12-09 --level silver
+    """
     term = core.renew_contract(
         core_context(ctx), number=number, end=end, start=start, level=level, assets=asset or []
     )
@@ -140,7 +197,13 @@ def terminate(
     json_out: JsonOption = False,
 ) -> None:
     """End a contract early (managers only); it cannot be undone. On a terminal it shows the
-    contract and asks first; scripts pass --yes."""
+    contract and asks first; scripts pass --yes.
+
+    \b
+    Examples:
+      xhsvc --as zhoujian contract terminate HT-2025-0108 \\
+          --reason "设备下线" --on 2026-12-31
+    """
     if not yes:
         data = core.show_contract(core_context(ctx), number=number)
         confirm_irreversible(
@@ -160,15 +223,22 @@ def terminate(
 @app.command()
 def check(
     ctx: typer.Context,
-    customer: Annotated[
-        str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
-    ],
+    customer: CustomerOption,
     asset: Annotated[str | None, typer.Option("--asset", help="Serial of the asset concerned.")] = None,
-    service: Annotated[str | None, typer.Option("--service", help="Service type, e.g. onsite.")] = None,
+    service: Annotated[
+        str | None,
+        typer.Option("--service", help="Service type, e.g. onsite.", autocompletion=completers.services),
+    ] = None,
     at: Annotated[str | None, typer.Option("--at", help="The day (default: today).")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Is the request covered, and why (not)? Exit 0 either way; scripts read --json."""
+    """Is the request covered, and why (not)? Exit 0 either way; scripts read --json.
+
+    \b
+    Examples:
+      xhsvc contract check -c 浙江省第一人民医院 --service onsite
+      xhsvc contract check -c 广州市妇女儿童医疗中心 --asset XS2023-0600394 --json
+    """
     coverage = core.check_coverage(core_context(ctx), customer=customer, asset=asset, service=service, at=at)
     if json_out:
         print_json(coverage.as_dict())
@@ -183,7 +253,14 @@ def usage(
     at: Annotated[str | None, typer.Option("--at", help="A day in the term wanted (default: today).")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Inspections, trainings and standby days granted, used and left in the term."""
+    """Inspections, trainings and standby days: granted, used, left. In the term that holds today
+    (or the day --at names).
+
+    \b
+    Examples:
+      xhsvc contract usage HT-2025-0101
+      xhsvc contract usage HT-2025-0101 --at 2026-01-15
+    """
     data = core.contract_usage(core_context(ctx), number=number, at=at)
     if json_out:
         print_json(data)
@@ -210,15 +287,29 @@ def use(
     ctx: typer.Context,
     number: NumberArgument,
     kind: Annotated[
-        str, typer.Option("--kind", help="inspections, trainings or standby_days.", show_default=False)
+        str,
+        typer.Option(
+            "--kind",
+            help="inspections, trainings or standby_days.",
+            show_default=False,
+            autocompletion=completers.entitlements,
+        ),
     ],
     quantity: Annotated[int, typer.Option("--quantity", "-n", help="How many (standby: days).")] = 1,
     on: Annotated[str | None, typer.Option("--on", help="The day (default: today).")] = None,
-    ticket: Annotated[str | None, typer.Option("--ticket", help="The ticket it was for.")] = None,
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help="The ticket it was for.", autocompletion=completers.tickets)
+    ] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Record use of an entitlement; beyond the grant needs a manager and is reported."""
+    """Record use of an entitlement; beyond the grant needs a manager and is reported.
+
+    \b
+    Examples:
+      xhsvc contract use HT-2025-0102 --kind trainings --note "新管理员培训"
+      xhsvc contract use HT-2025-0105 --kind standby_days -n 2 --ticket XH-000028
+    """
     data = core.use_entitlement(
         core_context(ctx), number=number, kind=kind, quantity=quantity, on=on, ticket=ticket, note=note
     )
@@ -235,7 +326,13 @@ def expiring(
     within: Annotated[str, typer.Option("--within", help="Days ahead, e.g. 30d or 4w.")] = "30d",
     json_out: JsonOption = False,
 ) -> None:
-    """Contracts ending soon and not renewed (exit 0, empty list when none): for a nightly job."""
+    """Contracts ending soon and not renewed (exit 0, empty list when none): for a nightly job.
+
+    \b
+    Examples:
+      xhsvc contract expiring
+      xhsvc contract expiring --within 60d --json
+    """
     rows = core.expiring_contracts(core_context(ctx), within=within)
     if json_out:
         print_json(rows)
@@ -245,7 +342,13 @@ def expiring(
 
 @app.command()
 def levels(json_out: JsonOption = False) -> None:
-    """The service levels contracts can have (shipped, and yours from service-levels.toml)."""
+    """The service levels contracts can have (shipped, and yours from service-levels.toml).
+
+    \b
+    Examples:
+      xhsvc contract levels
+      xhsvc contract levels --json
+    """
     rows = [level.as_dict() for level in levels_core.load_levels().values()]
     if json_out:
         print_json(rows)

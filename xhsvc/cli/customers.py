@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 
@@ -13,7 +14,10 @@ core = lazy("xhsvc.core.customers")
 
 app = typer.Typer(help="Customers, with their sites, contacts and assets.", no_args_is_help=True)
 
-NameArgument = Annotated[str, typer.Argument(help="Customer name or id.", show_default=False)]
+NameArgument = Annotated[
+    str,
+    typer.Argument(help="Customer name or id.", show_default=False, autocompletion=completers.customers),
+]
 RegionOption = Annotated[str | None, typer.Option("--region", help="Branch city that serves it, e.g. 杭州.")]
 IndustryOption = Annotated[str | None, typer.Option("--industry", help="e.g. 医疗, 金融, 政府.")]
 
@@ -26,7 +30,12 @@ def add(
     industry: IndustryOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Add a customer."""
+    """Add a customer.
+
+    \b
+    Examples:
+      xhsvc customer add 宁波市第二医院 --region 杭州 --industry 医疗
+    """
     customer = core.add_customer(core_context(ctx), name=name, region=region, industry=industry)
     if json_out:
         print_json(customer.model_dump())
@@ -43,7 +52,13 @@ def edit(
     industry: IndustryOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Change a customer's name, region or industry."""
+    """Change a customer's name, region or industry.
+
+    \b
+    Examples:
+      xhsvc customer edit 广州南沙港务集团 --industry 港口物流
+      xhsvc customer edit 四川省教育考试院 --name 四川省教育考试中心
+    """
     customer = core.edit_customer(
         core_context(ctx), name=name, new_name=new_name, region=region, industry=industry
     )
@@ -55,7 +70,13 @@ def edit(
 
 @app.command("list")
 def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """All customers, by name."""
+    """All customers, by name.
+
+    \b
+    Examples:
+      xhsvc customer list
+      xhsvc customer list --json
+    """
     rows = [c.model_dump() for c in core.list_customers(core_context(ctx))]
     if json_out:
         print_json(rows)
@@ -67,7 +88,12 @@ def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
 
 @app.command()
 def show(ctx: typer.Context, name: NameArgument, json_out: JsonOption = False) -> None:
-    """One customer with its sites, contacts and assets."""
+    """One customer with its sites, contacts and assets.
+
+    \b
+    Examples:
+      xhsvc customer show 浙江省第一人民医院
+    """
     data = core.customer_profile(core_context(ctx), name=name)
     if json_out:
         print_json(data)

@@ -14,7 +14,10 @@ from xhsvc.errors import Conflict
 core = lazy("xhsvc.core.maintenance")
 
 app = typer.Typer(
-    help="The database: schema status, upgrade, verify the event log, rebuild from it, back up and restore.",
+    help=(
+        "The database: schema, verify, rebuild, back up and restore. `verify` checks the event log's "
+        "hash chains; `rebuild` replays the log onto the state tables."
+    ),
     no_args_is_help=True,
 )
 
@@ -27,7 +30,13 @@ def _url(ctx: typer.Context) -> str:
 
 @app.command()
 def status(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """The database's schema revision against this xhsvc's (changes nothing)."""
+    """The database's schema revision against this xhsvc's (changes nothing).
+
+    \b
+    Examples:
+      xhsvc db status
+      xhsvc --db postgresql+psycopg://owner@db/xhsvc db status
+    """
     data = core.database_status(url=_url(ctx))
     if json_out:
         print_json(data)
@@ -49,7 +58,12 @@ def status(ctx: typer.Context, json_out: JsonOption = False) -> None:
 
 @app.command()
 def upgrade(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """Apply the migrations this xhsvc ships (done on open anyway; this is for an explicit step)."""
+    """Apply the migrations this xhsvc ships (done on open anyway; this is for an explicit step).
+
+    \b
+    Examples:
+      xhsvc db upgrade
+    """
     data = core.upgrade_database(url=_url(ctx))
     if json_out:
         print_json(data)
@@ -62,7 +76,13 @@ def upgrade(ctx: typer.Context, json_out: JsonOption = False) -> None:
 @app.command()
 def rebuild(ctx: typer.Context, yes: YesOption = False, json_out: JsonOption = False) -> None:
     """Rebuild every state table from the event log (admins only; refused when a chain is broken).
-    On a terminal it asks first; scripts pass --yes."""
+    On a terminal it asks first; scripts pass --yes.
+
+    \b
+    Examples:
+      xhsvc --as admin db rebuild
+      xhsvc --as admin db rebuild --yes
+    """
     confirm_irreversible(
         "db rebuild",
         f"Rebuild every table of {_url(ctx)} from its event log? What the tables hold now is replaced "
@@ -78,8 +98,14 @@ def rebuild(ctx: typer.Context, yes: YesOption = False, json_out: JsonOption = F
 
 @app.command()
 def verify(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """Walk the event log's hash chain of every node: exit 0 when it holds; exit 5 naming the first
-    event that was changed, inserted or deleted behind xhsvc's back."""
+    """Check the event log's hash chains. Walk the chain of every node: exit 0 when it holds; exit 5
+    naming the first event that was changed, inserted or deleted behind xhsvc's back.
+
+    \b
+    Examples:
+      xhsvc db verify
+      xhsvc db verify --json
+    """
     verdict = core.verify_log(core_context(ctx))
     if json_out:
         print_json(verdict)
@@ -95,7 +121,13 @@ def backup(
     file: Annotated[Path, typer.Argument(help="The copy to write (a new file).", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """A consistent copy of the SQLite database, taken while others keep working (owner-only file)."""
+    """Copy the SQLite database while others keep working. The copy is consistent, and its owner's
+    alone (0600).
+
+    \b
+    Examples:
+      xhsvc db backup /srv/backup/xhsvc-2026-11-28.db
+    """
     data = core.backup_database(core_context(ctx), target=file)
     if json_out:
         print_json(data)
@@ -112,8 +144,14 @@ def restore(
     yes: YesOption = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Replace this SQLite database with a backup, once its hash chains verify; the restored copy
-    continues as a new node. Stop the dashboard and jobs that use the database first."""
+    """Replace this SQLite database with a backup. Its hash chains must verify first; the restored copy
+    continues as a new node. Stop the dashboard and jobs that use the database first.
+
+    \b
+    Examples:
+      xhsvc db restore /srv/backup/xhsvc-2026-11-28.db
+      xhsvc db restore /srv/backup/xhsvc-2026-11-28.db --yes
+    """
     url = _url(ctx)
     confirm_irreversible(
         "db restore", f"Replace the database {url} with {file}? What it holds now is lost.", yes=yes

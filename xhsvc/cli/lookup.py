@@ -20,7 +20,15 @@ def lookup(
     limit: Annotated[int, typer.Option("--limit", help="At most this many customers.")] = 10,
     json_out: JsonOption = False,
 ) -> None:
-    """Find the customer behind a phone number, a name or a serial, with its contract status."""
+    """Find the customer behind a phone number, a name or a serial. It is shown with its contract
+    status, sites, contacts and assets.
+
+    \b
+    Examples:
+      xhsvc lookup 华信
+      xhsvc lookup 0571-80002951
+      xhsvc lookup XS2023-06 --json
+    """
     rows = core.lookup(core_context(ctx), text=text, limit=limit)
     if json_out:
         print_json(rows)

@@ -12,7 +12,9 @@ import typer
 from typer.core import TyperGroup
 
 from xhsvc import __version__
+from xhsvc.cli import completers
 from xhsvc.cli.common import Globals, state
+from xhsvc.cli.helptext import readable_command, readable_params
 from xhsvc.cli.params import plain_command, plain_params
 from xhsvc.errors import XhsvcError
 
@@ -69,6 +71,7 @@ class XhsvcGroup(TyperGroup):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Typer adds its completion options after building the group: all are here by now.
         plain_params(self.get_params(ctx))
+        readable_params(self.get_params(ctx))
         return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -78,6 +81,7 @@ class XhsvcGroup(TyperGroup):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             self.commands[cmd_name] = command = _build(cmd_name)
             plain_command(command, ctx)
+            readable_command(command, COMMANDS)
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -122,7 +126,11 @@ def root(
     ] = None,
     as_person: Annotated[
         str | None,
-        typer.Option("--as", help="Act as this person (scripts, tests) instead of the configured user."),
+        typer.Option(
+            "--as",
+            help="Act as this person (scripts, tests) instead of the configured user.",
+            autocompletion=completers.people,
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")

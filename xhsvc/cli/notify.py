@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import more_note, print_json, print_table
 from xhsvc.core.text import display
@@ -24,13 +25,29 @@ app = typer.Typer(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    state: Annotated[str | None, typer.Option("--state", help="pending, delivered or failed.")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Only for this person.")] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state", help="pending, delivered or failed.", autocompletion=completers.notification_states
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="PERSON", help="Only for this person.", autocompletion=completers.people
+        ),
+    ] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Only mine.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many; 0 for all.")] = 500,
     json_out: JsonOption = False,
 ) -> None:
-    """The outbox, newest first."""
+    """The outbox, newest first.
+
+    \b
+    Examples:
+      xhsvc notify list --state pending
+      xhsvc notify list --to zhoujian --limit 20 --json
+    """
     rows = core.list_notifications(core_context(ctx), state=state, to=to, mine=mine, limit=limit)
     if json_out:
         print_json(rows)
@@ -55,12 +72,18 @@ def flush(
     limit: Annotated[int, typer.Option("--limit", help="At most this many in one run.")] = 200,
     json_out: JsonOption = False,
 ) -> None:
-    """Deliver pending notifications through `notify.command` in config.toml (message on stdin,
-    XHSVC_TO, XHSVC_TO_EMAIL, XHSVC_TICKET ... in the environment); failed ones are retried next
-    time, delivered ones never sent again. A command still running after `notify.timeout` (60
-    seconds unless set) is killed with everything it started and counts as failed. On SQLite one
-    flush delivers at a time: another finds it busy and sends nothing. Exit 1 when any delivery
-    failed."""
+    """Deliver pending notifications through `notify.command`. That command, set in config.toml, gets
+    the message on stdin and XHSVC_TO, XHSVC_TO_EMAIL, XHSVC_TICKET ... in the environment; failed
+    ones are retried next time, delivered ones never sent again. A command still running after
+    `notify.timeout` (60 seconds unless set) is killed with everything it started and counts as
+    failed. On SQLite one flush delivers at a time: another finds it busy and sends nothing. Exit 1
+    when any delivery failed.
+
+    \b
+    Examples:
+      xhsvc notify flush
+      xhsvc notify flush --limit 50 --json
+    """
     with _exit_on_sigterm():
         result = core.flush_notifications(core_context(ctx), limit=limit)
     if json_out:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 
@@ -16,9 +17,18 @@ app = typer.Typer(
 )
 
 RoleOption = Annotated[
-    str, typer.Option("--role", help="agent, engineer, expert, manager or admin.", show_default=False)
+    str,
+    typer.Option(
+        "--role",
+        help="agent, engineer, expert, manager or admin.",
+        show_default=False,
+        autocompletion=completers.roles,
+    ),
 ]
-TierOption = Annotated[str | None, typer.Option("--tier", help="L1 or L2 for engineers; experts are L3.")]
+TierOption = Annotated[
+    str | None,
+    typer.Option("--tier", help="L1 or L2 for engineers; experts are L3.", autocompletion=completers.tiers),
+]
 RegionOption = Annotated[str | None, typer.Option("--region", help="Branch city, e.g. 杭州.")]
 
 
@@ -34,7 +44,13 @@ def add(
     email: Annotated[str | None, typer.Option("--email")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Add a person (managers and admins only)."""
+    """Add a person (managers and admins only).
+
+    \b
+    Examples:
+      xhsvc person add zhaolei --name 赵磊 --role engineer --tier L1 --region 杭州
+      xhsvc person add liuxin --name 刘欣 --role agent --region 北京
+    """
     person = core.add_person(
         core_context(ctx),
         handle=handle,
@@ -54,11 +70,21 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    role: Annotated[str | None, typer.Option("--role", help="Only this role.")] = None,
-    tier: Annotated[str | None, typer.Option("--tier", help="Only this tier.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Only this role.", autocompletion=completers.roles)
+    ] = None,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help="Only this tier.", autocompletion=completers.tiers)
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Everyone, by role."""
+    """Everyone, by role.
+
+    \b
+    Examples:
+      xhsvc person list
+      xhsvc person list --role engineer --tier L2 --json
+    """
     people = [p.model_dump() for p in core.list_people(core_context(ctx), role=role, tier=tier)]
     if json_out:
         print_json(people)
@@ -73,10 +99,17 @@ def list_(
 @app.command()
 def show(
     ctx: typer.Context,
-    handle: Annotated[str, typer.Argument(metavar="ID", show_default=False)],
+    handle: Annotated[
+        str, typer.Argument(metavar="ID", show_default=False, autocompletion=completers.people)
+    ],
     json_out: JsonOption = False,
 ) -> None:
-    """One person."""
+    """One person.
+
+    \b
+    Examples:
+      xhsvc person show lijun
+    """
     person = core.get_person(core_context(ctx), handle=handle).model_dump()
     if json_out:
         print_json(person)
@@ -90,7 +123,13 @@ def show(
 def bind(
     ctx: typer.Context,
     handle: Annotated[
-        str, typer.Argument(metavar="ID", help="The person, e.g. wangfang.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The person, e.g. wangfang.",
+            show_default=False,
+            autocompletion=completers.people,
+        ),
     ],
     login: Annotated[
         str | None,
@@ -99,8 +138,14 @@ def bind(
     unbind: Annotated[bool, typer.Option("--unbind", help="Take the login away.")] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Bind a database login to a person (admins): on a shared PostgreSQL database that login then
-    acts as this person only, whatever --as or config.toml say."""
+    """Bind a database login to a person (admins). On a shared PostgreSQL database that login then
+    acts as this person only, whatever --as or config.toml say.
+
+    \b
+    Examples:
+      xhsvc --as admin person bind wangfang --login wangfang
+      xhsvc --as admin person bind wangfang --unbind
+    """
     if (login is None) == (not unbind):
         from xhsvc.errors import InvalidInput
 

@@ -21,7 +21,13 @@ def check(
     file: Annotated[Path | None, typer.Argument(help="A rules file (default: the one in use).")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Validate a rules file; a mistake is reported with its file, line and key (exit 2)."""
+    """Validate a rules file; a mistake is reported with its file, line and key (exit 2).
+
+    \b
+    Examples:
+      xhsvc rules check
+      xhsvc rules check rules.toml
+    """
     ruleset = rules_core.load_rules(file)
     if json_out:
         print_json(
@@ -40,7 +46,12 @@ def check(
 
 @app.command()
 def explain(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> None:
-    """Which rules match this ticket now and why, which fired, and when the others will."""
+    """Which rules match this ticket now, and why. Which of them fired, and when the others will.
+
+    \b
+    Examples:
+      xhsvc rules explain XH-000012
+    """
     data = sweep_core.explain(core_context(ctx), key=key)
     if json_out:
         print_json(data)

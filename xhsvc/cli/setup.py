@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy, state
 from xhsvc.cli.output import print_json, say
 
@@ -21,16 +22,30 @@ def init(
     handle: Annotated[str, typer.Option("--id", help="Your login id, e.g. wangfang.", show_default=False)],
     name: Annotated[str, typer.Option("--name", help="Your name, e.g. 王芳.", show_default=False)],
     role: Annotated[
-        str, typer.Option("--role", help="agent, engineer, expert, manager or admin.", show_default=False)
+        str,
+        typer.Option(
+            "--role",
+            help="agent, engineer, expert, manager or admin.",
+            show_default=False,
+            autocompletion=completers.roles,
+        ),
     ],
-    tier: Annotated[str | None, typer.Option("--tier", help="L1/L2 for engineers.")] = None,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help="L1/L2 for engineers.", autocompletion=completers.tiers)
+    ] = None,
     region: Annotated[str | None, typer.Option("--region", help="Your branch city, e.g. 杭州.")] = None,
     prefix: Annotated[
         str | None, typer.Option("--prefix", help="Ticket-key prefix of this database, e.g. XH.")
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Set up this installation: who you are (written to config.toml) and the ticket-key prefix."""
+    """Set up this installation: who you are (written to config.toml) and the ticket-key prefix.
+
+    \b
+    Examples:
+      xhsvc init --id zhoujian --name 周建 --role manager --prefix XH
+      xhsvc init --id lijun --name 李军 --role engineer --tier L1 --region 杭州
+    """
     from xhsvc import config
 
     if prefix is not None:
@@ -64,8 +79,15 @@ def demo(
     yes: YesOption = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Fill a fresh database with realistic demo data: people, customers, tickets at every stage.
-    `--reset` starts over on a new database; the old file is kept beside it."""
+    """Fill a fresh database with realistic demo data. People, customers, contracts, tickets at every
+    stage and a year of inspections. `--reset` starts over on a new database; the old file is kept
+    beside it.
+
+    \b
+    Examples:
+      xhsvc demo
+      xhsvc demo --reset --yes
+    """
     from datetime import UTC, datetime
 
     from xhsvc import config

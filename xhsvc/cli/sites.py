@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 
@@ -14,7 +15,14 @@ core = lazy("xhsvc.core.customers")
 app = typer.Typer(help="Customer sites (address, city and the branch that serves it).", no_args_is_help=True)
 
 CustomerOption = Annotated[
-    str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+    str,
+    typer.Option(
+        "--customer",
+        "-c",
+        help="Customer name or id.",
+        show_default=False,
+        autocompletion=completers.customers,
+    ),
 ]
 AddressOption = Annotated[str | None, typer.Option("--address", help="Street address.")]
 CityOption = Annotated[str | None, typer.Option("--city", help="City, e.g. 杭州.")]
@@ -31,7 +39,13 @@ def add(
     region: RegionOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Add a site to a customer."""
+    """Add a site to a customer.
+
+    \b
+    Examples:
+      xhsvc site add 灾备机房 -c 浙江省第一人民医院 --city 杭州 \\
+          --address "滨江区江南大道9号"
+    """
     site = core.add_site(
         core_context(ctx), customer=customer, name=name, address=address, city=city, region=region
     )
@@ -52,7 +66,13 @@ def edit(
     region: RegionOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Change a site."""
+    """Change a site.
+
+    \b
+    Examples:
+      xhsvc site edit 杭州主数据中心 -c 浙江省第一人民医院 \\
+          --address "杭州市高新区科技路100号3楼"
+    """
     site = core.edit_site(
         core_context(ctx),
         customer=customer,
@@ -71,10 +91,19 @@ def edit(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only this customer's.")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", "-c", help="Only this customer's.", autocompletion=completers.customers),
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Sites, by customer."""
+    """Sites, by customer.
+
+    \b
+    Examples:
+      xhsvc site list
+      xhsvc site list -c 浙江省第一人民医院
+    """
     rows = core.list_sites(core_context(ctx), customer=customer)
     if json_out:
         print_json(rows)
@@ -96,7 +125,12 @@ def show(
     customer: CustomerOption,
     json_out: JsonOption = False,
 ) -> None:
-    """One site."""
+    """One site.
+
+    \b
+    Examples:
+      xhsvc site show 杭州主数据中心 -c 浙江省第一人民医院
+    """
     data = core.get_site(core_context(ctx), customer=customer, name=name)
     if json_out:
         print_json(data)

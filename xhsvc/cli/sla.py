@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import local, print_json, say, understood, warn
 
@@ -32,8 +33,15 @@ def sweep(
     ] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Check every ticket whose next check has come: mark breaches, fire rules (each once per ticket
-    and cycle), notify. Safe to run every minute from cron beside the TUI."""
+    """The SLA sweep: mark breaches, fire escalation rules, notify. It checks every ticket whose next
+    check has come (each rule fires once per ticket and cycle). Safe to run every minute from cron
+    beside the TUI.
+
+    \b
+    Examples:
+      xhsvc sla sweep
+      xhsvc sla sweep --now "2026-11-20 14:00" --dry-run
+    """
     core_ctx = core_context(ctx)
     moment = tickets_core.parse_instant(core_ctx, now, "now") if now else None
     result = sweep_core.sweep(core_ctx, now=moment, dry_run=dry_run, force=force)
@@ -57,12 +65,29 @@ def sweep(
 @app.command()
 def due(
     ctx: typer.Context,
-    level: Annotated[str, typer.Option("--level", help="Service level, e.g. gold.", show_default=False)],
-    priority: Annotated[str, typer.Option("--priority", help="P1 .. P4.", show_default=False)],
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level", help="Service level, e.g. gold.", show_default=False, autocompletion=completers.levels
+        ),
+    ],
+    priority: Annotated[
+        str,
+        typer.Option(
+            "--priority", help="P1 .. P4.", show_default=False, autocompletion=completers.priorities
+        ),
+    ],
     from_: Annotated[str | None, typer.Option("--from", help="When the call came (default: now).")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """What to promise a caller: each target's due time for this level and priority."""
+    """Due times to promise a caller, for a level and a priority. One for each target (response,
+    on site, resolution), counted in the level's calendar.
+
+    \b
+    Examples:
+      xhsvc sla due --level gold --priority P1
+      xhsvc sla due --level silver --priority P2 --from "2026-11-20 17:30"
+    """
     core_ctx = core_context(ctx)
     start = tickets_core.parse_instant(core_ctx, from_, "from") if from_ else None
     promises = sla_core.due_times(core_ctx, level=level, priority=priority, start=start)

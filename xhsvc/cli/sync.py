@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import cell, local, print_fields, print_json, print_table, say, warn
 
@@ -16,7 +17,11 @@ core = lazy("xhsvc.core.sync")
 app = typer.Typer(
     help=(
         "Offline sync with the center. Alone, `xhsvc sync` exchanges with the center's database both "
-        "ways; `export`/`import` do the same through a bundle file (a USB stick, mail)."
+        "ways; `export`/`import` do the same through a bundle file (a USB stick, mail).\n\n"
+        "\b\n"
+        "Examples:\n"
+        "  xhsvc sync\n"
+        "  xhsvc sync --center postgresql+psycopg://lijun@center.example/xhsvc"
     ),
     invoke_without_command=True,
 )
@@ -35,7 +40,7 @@ CenterOption = Annotated[
 def exchange(ctx: typer.Context, center: CenterOption = None, json_out: JsonOption = False) -> None:
     """Send the center what it lacks and take in what this laptop lacks, in one go.
 
-    Example: xhsvc sync --center postgresql+psycopg://lijun@center.example/xhsvc
+    `xhsvc sync -h` shows the app's help (above) rather than this, with the examples.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -58,9 +63,12 @@ def _tell(result: dict[str, Any]) -> None:
 
 @app.command()
 def status(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """What this node is, how many changes wait to be sent, when it last synced.
+    """This node: what it is, what waits to be sent, the last sync.
 
-    Example: xhsvc sync status
+    \b
+    Examples:
+      xhsvc sync status
+      xhsvc sync status --json
     """
     data = core.sync_status(core_context(ctx))
     if json_out:
@@ -102,8 +110,10 @@ def export_(
 ) -> None:
     """Write what the other side lacks to a bundle file (signed with the node's key).
 
-    Examples: xhsvc sync export -o /media/usb/lijun.xhb          (on the laptop)
-              xhsvc sync export --for lijun-laptop -o back.xhb   (at the center)
+    \b
+    Examples:
+      xhsvc sync export -o /media/usb/lijun.xhb                    # on the laptop
+      xhsvc sync export --for lijun-laptop -o /media/usb/back.xhb  # at the center
     """
     result = core.export_bundle(core_context(ctx), target=output, peer=for_node)
     if json_out:
@@ -118,10 +128,13 @@ def import_(
     bundle: Annotated[Path, typer.Argument(help="A bundle file from the other side.", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """Apply a bundle: checked whole first (key, digest, chains, who could have done what), then
-    applied in one transaction, or not at all. Importing it again changes nothing.
+    """Apply a bundle from the other side. It is checked whole first (key, digest, chains, who could
+    have done what), then applied in one transaction, or not at all. Importing it again changes
+    nothing.
 
-    Example: xhsvc sync import /media/usb/lijun.xhb
+    \b
+    Examples:
+      xhsvc sync import /media/usb/lijun.xhb
     """
     result = core.import_bundle(core_context(ctx), source=bundle)
     if json_out:
@@ -142,7 +155,11 @@ def join(
 ) -> None:
     """Make this new, empty database a laptop of the center (and act as the token's person).
 
-    Example: XHSVC_HOME=~/xhsvc-laptop xhsvc sync join xhsvc-join:eyJ... --center postgresql+psycopg://...
+    \b
+    Examples:
+      xhsvc sync join xhsvc-join:eyJ... \\
+          --center postgresql+psycopg://lijun@center.example/xhsvc
+      xhsvc sync join xhsvc-join:eyJ...   # bundles only, no connection
     """
     from xhsvc.config import load_config, save_config, set_value
 
@@ -169,7 +186,13 @@ def node_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The laptop's name, e.g. lijun-laptop.", show_default=False)],
     person: Annotated[
-        str, typer.Option("--person", help="The person the laptop works for.", show_default=False)
+        str,
+        typer.Option(
+            "--person",
+            help="The person the laptop works for.",
+            show_default=False,
+            autocompletion=completers.people,
+        ),
     ],
     prefix: Annotated[
         str | None,
@@ -181,7 +204,9 @@ def node_add(
 ) -> None:
     """Register a laptop for one person; prints the token the laptop joins with (keep it secret).
 
-    Example: xhsvc sync node add lijun-laptop --person lijun
+    \b
+    Examples:
+      xhsvc --as zhoujian sync node add lijun-laptop --person lijun
     """
     result = core.add_node(core_context(ctx), name=name, person=person, prefix=prefix)
     if json_out:
@@ -198,9 +223,11 @@ def node_revoke(
     name: Annotated[str, typer.Argument(help="The laptop's name.", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """Cut a lost, stolen or replaced laptop off: its bundles are refused from now on.
+    """Cut a lost, stolen or replaced laptop off. Its bundles are refused from now on.
 
-    Example: xhsvc sync node revoke lijun-laptop
+    \b
+    Examples:
+      xhsvc --as zhoujian sync node revoke lijun-laptop
     """
     result = core.revoke_node(core_context(ctx), name=name)
     if json_out:
@@ -211,9 +238,12 @@ def node_revoke(
 
 @node_app.command("list")
 def node_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """Registered nodes, whose they are, when they last synced and what waits for them.
+    """Registered laptops: whose, last sync, what waits for them.
 
-    Example: xhsvc sync node list
+    \b
+    Examples:
+      xhsvc sync node list
+      xhsvc sync node list --json
     """
     rows = core.list_nodes(core_context(ctx))
     if json_out:
@@ -241,14 +271,21 @@ def _value(value: object) -> str:
 def conflicts(
     ctx: typer.Context,
     ticket: Annotated[
-        str | None, typer.Option("--ticket", help="Only this ticket's.", show_default=False)
+        str | None,
+        typer.Option(
+            "--ticket", help="Only this ticket's.", show_default=False, autocompletion=completers.tickets
+        ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """What two nodes did at once and lost: each kept until a person resolves it.
+    """What lost when two nodes changed the same thing at once. Each is kept until a person resolves
+    it.
 
-    Example: xhsvc sync conflicts --ticket XH-000012
+    \b
+    Examples:
+      xhsvc sync conflicts
+      xhsvc sync conflicts --ticket XH-000012 --all
     """
     rows = core.list_conflicts(core_context(ctx), ticket=ticket, resolved=all_)
     if json_out:
@@ -297,7 +334,10 @@ def resolve(
 ) -> None:
     """Settle a conflict; the choice is an event like any other and reaches every node.
 
-    Example: xhsvc sync resolve 3f9a1c2b7d40 --take lost --note "远程重启才是原因"
+    \b
+    Examples:
+      xhsvc sync resolve 3f9a1c2b7d40 --take lost --note "远程重启才是原因"
+      xhsvc sync resolve 3f9a --take kept
     """
     result = core.resolve_conflict(core_context(ctx), conflict=conflict, take=take, note=note)
     if json_out:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, KeyArgument, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import (
     clock_summary,
@@ -26,9 +27,7 @@ from xhsvc.errors import InvalidInput
 
 core = lazy("xhsvc.core.tickets")
 
-app = typer.Typer(
-    help="Tickets: open, work, escalate, approve, resolve, confirm and close.", no_args_is_help=True
-)
+app = typer.Typer(help="Tickets: open, escalate, approve, resolve, confirm and close.", no_args_is_help=True)
 
 LIST_COLUMNS = [
     ("key", "KEY"),
@@ -67,7 +66,14 @@ def _pending_label(pending: dict[str, str] | None) -> str:
 def open_(
     ctx: typer.Context,
     customer: Annotated[
-        str, typer.Option("--customer", "-c", help="Customer name or id.", show_default=False)
+        str,
+        typer.Option(
+            "--customer",
+            "-c",
+            help="Customer name or id.",
+            show_default=False,
+            autocompletion=completers.customers,
+        ),
     ],
     title: Annotated[str, typer.Option("--title", "-t", help="What the caller reports.", show_default=False)],
     description: Annotated[
@@ -76,9 +82,19 @@ def open_(
     impact: Annotated[int, typer.Option("--impact", help="1 (whole business down) .. 4 (minor).")] = 3,
     urgency: Annotated[int, typer.Option("--urgency", help="1 (now) .. 4 (can wait).")] = 3,
     service: Annotated[
-        str, typer.Option("--service", help="Service type, e.g. remote, onsite, maintenance.")
+        str,
+        typer.Option(
+            "--service",
+            help="Service type, e.g. remote, onsite, maintenance.",
+            autocompletion=completers.services,
+        ),
     ] = ("remote"),
-    channel: Annotated[str, typer.Option("--channel", help="hotline, direct, email or other.")] = "hotline",
+    channel: Annotated[
+        str,
+        typer.Option(
+            "--channel", help="hotline, direct, email or other.", autocompletion=completers.channels
+        ),
+    ] = "hotline",
     contact: Annotated[str | None, typer.Option("--contact", help="Caller, e.g. '张伟/13800001111'.")] = None,
     major: Annotated[
         bool, typer.Option("--major", help="Mark a major incident (impact 1 always is).")
@@ -92,7 +108,15 @@ def open_(
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Record a call and print the new ticket's key. Impact 1 (or --major) tells every manager at once."""
+    """Record a call and print the new ticket's key. Impact 1 (or --major) tells every manager at once.
+
+    \b
+    Examples:
+      xhsvc ticket open -c 浙江省第一人民医院 -t "阵列告警" --impact 2
+      xhsvc ticket open -c 杭州市西湖区政务数据中心 -t "双活心跳中断" --major
+      xhsvc ticket open -c 北京华信证券数据中心 -t "复制链路中断" \\
+          --asset XS2023-0301660 --urgency 1 --reported-at 08:40
+    """
     reported = core.parse_instant(core_context(ctx), reported_at, "reported-at") if reported_at else None
     opened = core.open_ticket(
         core_context(ctx),
@@ -125,18 +149,36 @@ def open_(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
-    tier: Annotated[str | None, typer.Option("--tier", help="L1, L2 or L3.")] = None,
-    priority: Annotated[str | None, typer.Option("--priority", help="P1 .. P4.")] = None,
-    assignee: Annotated[str | None, typer.Option("--assignee", help="Assigned to this person.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only this status.", autocompletion=completers.statuses)
+    ] = None,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help="L1, L2 or L3.", autocompletion=completers.tiers)
+    ] = None,
+    priority: Annotated[
+        str | None, typer.Option("--priority", help="P1 .. P4.", autocompletion=completers.priorities)
+    ] = None,
+    assignee: Annotated[
+        str | None,
+        typer.Option("--assignee", help="Assigned to this person.", autocompletion=completers.people),
+    ] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Assigned to me.")] = False,
-    customer: Annotated[str | None, typer.Option("--customer", help="Of this customer.")] = None,
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="Of this customer.", autocompletion=completers.customers)
+    ] = None,
     major: Annotated[bool, typer.Option("--major", help="Major incidents only.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Include closed and cancelled tickets.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many rows; 0 for all.")] = 200,
     json_out: JsonOption = False,
 ) -> None:
-    """The queue: open tickets, most pressing first (priority, then age)."""
+    """The queue: open tickets, most pressing first (priority, then age).
+
+    \b
+    Examples:
+      xhsvc ticket list --mine
+      xhsvc ticket list --status in_progress --tier L2 --priority P1
+      xhsvc ticket list --customer 浙江省第一人民医院 --all --json
+    """
     rows = core.list_tickets(
         core_context(ctx),
         status=status,
@@ -162,7 +204,16 @@ def list_(
 
 @app.command()
 def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> None:
-    """Everything about one ticket: fields, approvals, resolution and review."""
+    """One ticket: its fields, SLA clocks, approvals and review.
+
+    Everything about it: contract and coverage, the pending request, resolution, confirmation and
+    conflicts from offline sync.
+
+    \b
+    Examples:
+      xhsvc ticket show XH-000012
+      xhsvc ticket show XH-000012 --json
+    """
     data = core.show_ticket(core_context(ctx), key=key)
     if json_out:
         print_json(data)
@@ -247,8 +298,14 @@ def history(
     newest: Annotated[bool, typer.Option("--newest", "-r", help="Newest first.")] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """The ticket's audit trail: every change, who made it and when, oldest first (--newest: the
-    latest first)."""
+    """The ticket's audit trail: who changed what, and when. Oldest first (--newest: the latest
+    first).
+
+    \b
+    Examples:
+      xhsvc ticket history XH-000012
+      xhsvc ticket history XH-000012 --newest
+    """
     rows = core.ticket_history(core_context(ctx), key=key)
     if newest:
         rows.reverse()
@@ -262,10 +319,21 @@ def history(
 def assign(
     ctx: typer.Context,
     key: KeyArgument,
-    person: Annotated[str, typer.Argument(help="Engineer of the ticket's tier.", show_default=False)],
+    person: Annotated[
+        str,
+        typer.Argument(
+            help="Engineer of the ticket's tier.", show_default=False, autocompletion=completers.people
+        ),
+    ],
     json_out: JsonOption = False,
 ) -> None:
-    """Dispatch the ticket to an engineer of its tier (engineers may take one themselves)."""
+    """Dispatch the ticket to an engineer of its tier (engineers may take one themselves).
+
+    \b
+    Examples:
+      xhsvc ticket assign XH-000024 lijun
+      xhsvc --as huangtao ticket assign XH-000026 huangtao   # takes it
+    """
     ticket = core.assign_ticket(core_context(ctx), key=key, assignee=person)
     _done(ctx, key, json_out, f"{ticket.key} assigned to {person} ({ticket.status})")
 
@@ -277,7 +345,12 @@ def respond(
     note: Annotated[str | None, typer.Option("--note", help="What was done first.")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """First response by the assignee: the ticket is being worked (in_progress)."""
+    """First response by the assignee: the ticket is being worked (in_progress).
+
+    \b
+    Examples:
+      xhsvc --as lijun ticket respond XH-000020 --note "远程登录检查"
+    """
     ticket = core.respond_ticket(core_context(ctx), key=key, note=note)
     _done(ctx, key, json_out, f"{ticket.key} in progress")
 
@@ -289,14 +362,24 @@ def comment(
     text: Annotated[str, typer.Argument(help="The note.", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """Add a work note to the ticket's history."""
+    """Add a work note to the ticket's history.
+
+    \b
+    Examples:
+      xhsvc ticket comment XH-000020 "客户已发送阵列日志"
+    """
     ticket = core.comment_ticket(core_context(ctx), key=key, text=text)
     _done(ctx, key, json_out, f"{ticket.key} noted")
 
 
 @app.command()
 def wait(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
-    """Wait on the customer (logs, a maintenance window, access): the ticket is on hold."""
+    """Wait on the customer (logs, a maintenance window, access): the ticket is on hold.
+
+    \b
+    Examples:
+      xhsvc --as lijun ticket wait XH-000020 --reason "等待客户提供阵列日志"
+    """
     ticket = core.wait_ticket(core_context(ctx), key=key, reason=reason)
     _done(ctx, key, json_out, f"{ticket.key} waiting on the customer")
 
@@ -308,14 +391,24 @@ def resume(
     note: Annotated[str | None, typer.Option("--note", help="What the customer sent.")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """The customer answered: back to work."""
+    """The customer answered: back to work.
+
+    \b
+    Examples:
+      xhsvc --as liuyang ticket resume XH-000018 --note "客户已扩容备份介质"
+    """
     ticket = core.resume_ticket(core_context(ctx), key=key, note=note)
     _done(ctx, key, json_out, f"{ticket.key} in progress")
 
 
 @app.command()
 def onsite(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
-    """Request on-site work; it waits for approval (tier-2 on-site work needs the manager)."""
+    """Request on-site work; it waits for approval (tier-2 on-site work needs the manager).
+
+    \b
+    Examples:
+      xhsvc --as lijun ticket onsite XH-000020 --reason "更换管理口网卡"
+    """
     approval = core.request_onsite(core_context(ctx), key=key, reason=reason)
     who = "a manager" if approval.kind == "l2_onsite" else "an agent"
     _done(ctx, key, json_out, f"{key}: {approval.kind} request waiting for {who}")
@@ -325,11 +418,26 @@ def onsite(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonO
 def escalate(
     ctx: typer.Context,
     key: KeyArgument,
-    to: Annotated[str, typer.Option("--to", help="L2 (support center) or L3 (experts).", show_default=False)],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="TIER",
+            help="L2 (support center) or L3 (experts).",
+            show_default=False,
+            autocompletion=completers.tiers,
+        ),
+    ],
     reason: Reason,
     json_out: JsonOption = False,
 ) -> None:
-    """Ask to hand the ticket to a higher tier; it waits for approval."""
+    """Ask to hand the ticket to a higher tier; it waits for approval.
+
+    \b
+    Examples:
+      xhsvc --as lijun ticket escalate XH-000020 --to L2 --reason "疑似固件缺陷"
+      xhsvc --as wuhao ticket escalate XH-000012 --to L3 --reason "需专家分析"
+    """
     approval = core.escalate_ticket(core_context(ctx), key=key, to=to, reason=reason)
     who = "a manager" if approval.target_tier == "L3" else "an agent"
     _done(ctx, key, json_out, f"{key}: escalation to {to} waiting for {who}")
@@ -340,12 +448,24 @@ def approve(
     ctx: typer.Context,
     key: KeyArgument,
     assign: Annotated[
-        str | None, typer.Option("--assign", help="Who takes it on (the tier-2 engineer for a hand-over).")
+        str | None,
+        typer.Option(
+            "--assign",
+            help="Who takes it on (the tier-2 engineer for a hand-over).",
+            autocompletion=completers.people,
+        ),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note on the decision.")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Approve the ticket's pending request (on-site work or escalation)."""
+    """Approve the ticket's pending request (on-site work or escalation).
+
+    \b
+    Examples:
+      xhsvc ticket approve XH-000014                  # tier-1 on-site work
+      xhsvc ticket approve XH-000010 --assign wuhao   # hand-over to tier 2
+      xhsvc --as zhoujian ticket approve XH-000012 --note "同意二线上门"
+    """
     ticket = core.approve_request(core_context(ctx), key=key, assign=assign, note=note)
     who = f", assigned to {assign}" if assign else ""
     _done(ctx, key, json_out, f"{ticket.key} approved: tier {ticket.tier}, {ticket.status}{who}")
@@ -353,7 +473,12 @@ def approve(
 
 @app.command()
 def deny(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
-    """Deny the ticket's pending request."""
+    """Deny the ticket's pending request.
+
+    \b
+    Examples:
+      xhsvc ticket deny XH-000016 --reason "远程即可处理，无需升级"
+    """
     ticket = core.deny_request(core_context(ctx), key=key, reason=reason)
     _done(ctx, key, json_out, f"{ticket.key}: request denied")
 
@@ -365,7 +490,12 @@ def refer(
     reason: Annotated[str | None, typer.Option("--reason", help="Why the desk cannot decide.")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Send the pending request to the department manager (what the desk cannot decide)."""
+    """Send the pending request to the department manager (what the desk cannot decide).
+
+    \b
+    Examples:
+      xhsvc ticket refer XH-000014 --reason "超出合同范围的上门服务"
+    """
     core.refer_request(core_context(ctx), key=key, reason=reason)
     _done(ctx, key, json_out, f"{key}: request referred to the manager")
 
@@ -377,7 +507,12 @@ def arrive(
     note: Annotated[str | None, typer.Option("--note", help="e.g. who met the engineer.")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """The engineer is on site: stops the on-site arrival clock."""
+    """The engineer is on site: stops the on-site arrival clock.
+
+    \b
+    Examples:
+      xhsvc --as huangtao ticket arrive XH-000017 --note "信息科徐主任接待"
+    """
     ticket = core.arrive_ticket(core_context(ctx), key=key, note=note)
     _done(ctx, key, json_out, f"{ticket.key}: on site")
 
@@ -391,7 +526,13 @@ def priority(
     urgency: Annotated[int | None, typer.Option("--urgency", help="1 (highest) .. 4.")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Change impact or urgency; the priority follows and the SLA due times are worked out again."""
+    """Change impact or urgency; the priority follows and the SLA due times are worked out again.
+
+    \b
+    Examples:
+      xhsvc ticket priority XH-000023 --impact 2 --reason "影响范围扩大到全部业务"
+      xhsvc ticket priority XH-000021 --urgency 1 --reason "月底结算前须恢复"
+    """
     ticket = core.reprioritize_ticket(
         core_context(ctx), key=key, impact=impact, urgency=urgency, reason=reason
     )
@@ -405,7 +546,12 @@ def resolve(
     resolution: Annotated[str, typer.Option("--resolution", "-r", help="What fixed it.", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """Mark the ticket resolved; the customer confirms next."""
+    """Mark the ticket resolved; the customer confirms next.
+
+    \b
+    Examples:
+      xhsvc --as lijun ticket resolve XH-000020 -r "重置管理口后恢复登录"
+    """
     ticket = core.resolve_ticket(core_context(ctx), key=key, resolution=resolution)
     _done(ctx, key, json_out, f"{ticket.key} resolved")
 
@@ -421,7 +567,13 @@ def confirm(
     note: Annotated[str | None, typer.Option("--note", help="What the customer said.")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Record the customer's confirmation (on-site work needs it before closing)."""
+    """Record the customer's confirmation (on-site work needs it before closing).
+
+    \b
+    Examples:
+      xhsvc ticket confirm XH-000019 --by 陈主任
+      xhsvc ticket confirm XH-000019 --by 陈主任 --unresolved --note "快照仍被删"
+    """
     ticket = core.confirm_ticket(core_context(ctx), key=key, by=by, unresolved=unresolved, note=note)
     _done(ctx, key, json_out, f"{ticket.key} {'reopened' if unresolved else 'confirmed by ' + by}")
 
@@ -454,7 +606,13 @@ def close(
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Close the record. On-site work needs confirmation and a report; a major incident a review."""
+    """Close the record. On-site work needs confirmation and a report; a major incident a review.
+
+    \b
+    Examples:
+      xhsvc ticket close XH-000019
+      xhsvc ticket close XH-000017 --report report.md
+    """
     ticket = core.close_ticket(core_context(ctx), key=key, report=_read_report(report))
     _done(ctx, key, json_out, f"{ticket.key} closed")
 
@@ -467,14 +625,25 @@ def review(
     actions: Annotated[str, typer.Option("--actions", help="What prevents it again.", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """Review a major incident (required before it closes)."""
+    """Review a major incident (required before it closes).
+
+    \b
+    Examples:
+      xhsvc --as zhoujian ticket review XH-000013 \\
+          --root-cause "缓存电池失效" --actions "电池纳入月度巡检"
+    """
     ticket = core.review_ticket(core_context(ctx), key=key, root_cause=root_cause, actions=actions)
     _done(ctx, key, json_out, f"{ticket.key} reviewed")
 
 
 @app.command()
 def reopen(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
-    """Reopen a resolved or closed ticket: it is not fixed after all."""
+    """Reopen a resolved or closed ticket: it is not fixed after all.
+
+    \b
+    Examples:
+      xhsvc ticket reopen XH-000009 --reason "演练中再次切换失败"
+    """
     ticket = core.reopen_ticket(core_context(ctx), key=key, reason=reason)
     _done(ctx, key, json_out, f"{ticket.key} reopened ({ticket.status})")
 
@@ -483,7 +652,9 @@ def reopen(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonO
 def withdraw(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
     """Withdraw the ticket's pending request (on-site work or escalation) that is no longer needed.
 
-    Example: xhsvc ticket withdraw XH-000012 --reason "远程已解决，无需上门"
+    \b
+    Examples:
+      xhsvc ticket withdraw XH-000014 --reason "远程已解决，无需上门"
     """
     ticket = core.withdraw_request(core_context(ctx), key=key, reason=reason)
     _done(ctx, key, json_out, f"{ticket.key}: request withdrawn")
@@ -494,7 +665,13 @@ def cancel(
     ctx: typer.Context, key: KeyArgument, reason: Reason, yes: YesOption = False, json_out: JsonOption = False
 ) -> None:
     """Cancel a ticket opened by mistake or withdrawn by the customer; it cannot be reopened.
-    On a terminal it shows the ticket and asks first; scripts pass --yes."""
+    On a terminal it shows the ticket and asks first; scripts pass --yes.
+
+    \b
+    Examples:
+      xhsvc ticket cancel XH-000026 --reason "客户重复报修"
+      xhsvc ticket cancel XH-000026 --reason "客户重复报修" --yes   # script
+    """
     if not yes:
         plan = core.preview_cancel(core_context(ctx), key=key, reason=reason)
         withdraws = f" Its pending {plan['withdraws']} request is withdrawn." if plan["withdraws"] else ""

@@ -30,7 +30,13 @@ def tui(
     ctx: typer.Context,
     refresh: Annotated[float, typer.Option("--refresh", help="Seconds between reloads of the queue.")] = 3.0,
 ) -> None:
-    """Open the service-center dashboard: the live queue, tickets, intake, the manager's view."""
+    """Open the service-center dashboard. The live queue, tickets, intake, the manager's view.
+
+    \b
+    Examples:
+      xhsvc tui
+      xhsvc --as zhoujian tui --refresh 10
+    """
     from xhsvc.tui.app import XhsvcApp
 
     XhsvcApp(

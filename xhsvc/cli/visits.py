@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import is_terminal, print_fields, print_json, print_table, say
 from xhsvc.core.text import display
@@ -21,7 +22,16 @@ app = typer.Typer(
     help="Visits: inspections (巡检), training, standby, optimization, DR drills.", no_args_is_help=True
 )
 
-VisitArgument = Annotated[str, typer.Argument(help="Visit key, e.g. XH-V00001.", show_default=False)]
+VisitArgument = Annotated[
+    str,
+    typer.Argument(help="Visit key, e.g. XH-V00001.", show_default=False, autocompletion=completers.visits),
+]
+ContractOption = Annotated[
+    str,
+    typer.Option(
+        "--contract", help="Contract number.", show_default=False, autocompletion=completers.contracts
+    ),
+]
 LIST_COLUMNS = [
     ("key", "VISIT"),
     ("kind", "KIND"),
@@ -51,14 +61,21 @@ def _show_after(ctx: typer.Context, key: str, json_out: bool, message: str) -> N
 @app.command()
 def plan(
     ctx: typer.Context,
-    contract: Annotated[str, typer.Option("--contract", help="Contract number.", show_default=False)],
+    contract: ContractOption,
     year: Annotated[int | None, typer.Option("--year", help="Plan this year of the term only.")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the days it would plan; add nothing.")
     ] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Spread the inspections the contract grants over its term, on working days."""
+    """Plan the inspections a contract grants over its term. They are spread evenly over it (or
+    over --year within it), on working days.
+
+    \b
+    Examples:
+      xhsvc visit plan --contract HT-2025-0105 --dry-run
+      xhsvc visit plan --contract HT-2025-0105 --year 2027
+    """
     if dry_run:
         plan = core.preview_visit_plan(core_context(ctx), contract=contract, year=year)
         if json_out:
@@ -80,11 +97,14 @@ def plan(
 @app.command()
 def add(
     ctx: typer.Context,
-    contract: Annotated[str, typer.Option("--contract", help="Contract number.", show_default=False)],
+    contract: ContractOption,
     kind: Annotated[
         str,
         typer.Option(
-            "--kind", help="inspection, training, standby, optimization or dr_drill.", show_default=False
+            "--kind",
+            help="inspection, training, standby, optimization or dr_drill.",
+            show_default=False,
+            autocompletion=completers.visit_kinds,
         ),
     ],
     on: Annotated[str, typer.Option("--date", help="The day, e.g. 2026-12-05.", show_default=False)],
@@ -95,7 +115,15 @@ def add(
     days: Annotated[int, typer.Option("--days", help="Days on site (standby).")] = 1,
     json_out: JsonOption = False,
 ) -> None:
-    """Plan one visit: a training, standby days, an optimization review, a DR drill or an extra inspection."""
+    """Plan one visit of any kind. A training, standby days, an optimization review, a DR drill or
+    an extra inspection.
+
+    \b
+    Examples:
+      xhsvc visit add --contract HT-2025-0102 --kind training --date 2026-12-18
+      xhsvc visit add --contract HT-2025-0101 --kind standby \\
+          --date 2027-01-28 --days 2
+    """
     visit = core.add_visit(
         core_context(ctx), contract=contract, kind=kind, on=on, template=template, site=site, days=days
     )
@@ -106,14 +134,27 @@ def add(
 def list_(
     ctx: typer.Context,
     status: Annotated[
-        str | None, typer.Option("--status", help="planned, in_progress, completed, cancelled.")
+        str | None,
+        typer.Option(
+            "--status",
+            help="planned, in_progress, completed, cancelled.",
+            autocompletion=completers.visit_statuses,
+        ),
     ] = None,
-    customer: Annotated[str | None, typer.Option("--customer", "-c")] = None,
-    engineer: Annotated[str | None, typer.Option("--engineer")] = None,
+    customer: Annotated[
+        str | None, typer.Option("--customer", "-c", autocompletion=completers.customers)
+    ] = None,
+    engineer: Annotated[str | None, typer.Option("--engineer", autocompletion=completers.people)] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only open visits past their date.")] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Visits by date."""
+    """Visits by date.
+
+    \b
+    Examples:
+      xhsvc visit list --status planned -c 浙江省第一人民医院
+      xhsvc visit list --engineer lijun --overdue
+    """
     rows = core.list_visits(
         core_context(ctx), status=status, customer=customer, engineer=engineer, overdue=overdue
     )
@@ -129,7 +170,13 @@ def due(
     within: Annotated[str, typer.Option("--within", help="Days ahead, e.g. 14d or 2w.")] = "14d",
     json_out: JsonOption = False,
 ) -> None:
-    """Open visits due within the period, and overdue ones (exit 0 with an empty list when none)."""
+    """Open visits due within the period, and overdue ones (exit 0 with an empty list when none).
+
+    \b
+    Examples:
+      xhsvc visit due
+      xhsvc visit due --within 30d --json
+    """
     rows = core.due_visits(core_context(ctx), within=within)
     if json_out:
         print_json(rows)
@@ -139,7 +186,12 @@ def due(
 
 @app.command()
 def show(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -> None:
-    """One visit: its checklist items (id, section, kind, choices, thresholds, value), findings."""
+    """One visit: its checklist items (id, section, kind, choices, thresholds, value), findings.
+
+    \b
+    Examples:
+      xhsvc visit show XH-V00013
+    """
     data = core.show_visit(core_context(ctx), key=key)
     if json_out:
         print_json(data)
@@ -181,10 +233,18 @@ def show(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -
 def assign(
     ctx: typer.Context,
     key: VisitArgument,
-    engineer: Annotated[str, typer.Argument(help="The engineer who goes.", show_default=False)],
+    engineer: Annotated[
+        str,
+        typer.Argument(help="The engineer who goes.", show_default=False, autocompletion=completers.people),
+    ],
     json_out: JsonOption = False,
 ) -> None:
-    """Send an engineer."""
+    """Send an engineer.
+
+    \b
+    Examples:
+      xhsvc visit assign XH-V00002 lijun
+    """
     core.assign_visit(core_context(ctx), key=key, engineer=engineer)
     _show_after(ctx, key, json_out, f"{key} assigned to {engineer}")
 
@@ -197,7 +257,12 @@ def reschedule(
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Move a visit to another day."""
+    """Move a visit to another day.
+
+    \b
+    Examples:
+      xhsvc visit reschedule XH-V00001 --date 2026-12-16 --reason "机房停电检修"
+    """
     visit = core.reschedule_visit(core_context(ctx), key=key, on=on, reason=reason)
     _show_after(ctx, key, json_out, f"{key} moved to {visit.planned_for}")
 
@@ -209,14 +274,24 @@ def cancel(
     reason: Annotated[str, typer.Option("--reason", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """Cancel a visit (it uses no entitlement)."""
+    """Cancel a visit (it uses no entitlement).
+
+    \b
+    Examples:
+      xhsvc visit cancel XH-V00014 --reason "客户推迟演练"
+    """
     core.cancel_visit(core_context(ctx), key=key, reason=reason)
     _show_after(ctx, key, json_out, f"{key} cancelled")
 
 
 @app.command()
 def start(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -> None:
-    """On site: open the checklist (an engineer with no visit assigned takes it)."""
+    """On site: open the checklist (an engineer with no visit assigned takes it).
+
+    \b
+    Examples:
+      xhsvc --as lijun visit start XH-V00001
+    """
     core.start_visit(core_context(ctx), key=key)
     _show_after(ctx, key, json_out, f"{key} started")
 
@@ -232,7 +307,13 @@ def record(
     note: Annotated[str | None, typer.Option("--note")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Record one item; a number with thresholds sets its own result."""
+    """Record one item; a number with thresholds sets its own result.
+
+    \b
+    Examples:
+      xhsvc --as lijun visit record XH-V00001 environment.temperature 24
+      xhsvc visit record XH-V00001 environment.power ok --note "双路供电"
+    """
     core.record_items(core_context(ctx), key=key, answers={item: value}, notes={item: note} if note else {})
     if json_out:
         data = core.show_visit(core_context(ctx), key=key)
@@ -286,8 +367,15 @@ def fill(
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Fill in many items at once from a file (every answer checked first: one bad answer and
-    nothing is recorded), or on a terminal by answering a prompt for each empty item."""
+    """Fill in many items at once: from a file, or by prompts. From a file every answer is checked
+    first (one bad answer and nothing is recorded); without --from, on a terminal, a prompt asks
+    for each empty item.
+
+    \b
+    Examples:
+      xhsvc --as lijun visit fill XH-V00001 --from answers.toml
+      xhsvc --as lijun visit fill XH-V00001
+    """
     if from_file is None:
         if not (is_terminal() and sys.stdin.isatty()):
             raise InvalidInput("fill: give --from answers.toml (no terminal to ask on)")
@@ -325,7 +413,13 @@ def complete(
     json_out: JsonOption = False,
 ) -> None:
     """Complete the visit: refused while a required item is empty; failed and warning items become
-    findings; the contract's entitlement is used."""
+    findings; the contract's entitlement is used.
+
+    \b
+    Examples:
+      xhsvc --as lijun visit complete XH-V00001 --summary "系统运行正常"
+      xhsvc --as lijun visit complete XH-V00001 --open-tickets all
+    """
     done = core.complete_visit(core_context(ctx), key=key, summary=summary, open_tickets=open_tickets or [])
     if json_out:
         print_json(core.show_visit(core_context(ctx), key=key))
@@ -348,7 +442,13 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
-    """The inspection summary report (巡检总结报告与系统优化建议); HTML is self-contained and prints well."""
+    """The inspection summary report (巡检总结报告与系统优化建议); HTML is self-contained and prints well.
+
+    \b
+    Examples:
+      xhsvc visit report XH-V00013
+      xhsvc visit report XH-V00013 --format html -o report.html
+    """
     text = reports.visit_report(core_context(ctx), key=key, fmt=fmt)
     if output is None:
         typer.echo(text, nl=False)
@@ -359,7 +459,12 @@ def report(
 
 @app.command("templates")
 def templates_(json_out: JsonOption = False) -> None:
-    """The checklist templates (shipped, and yours in the templates folder beside config.toml)."""
+    """The checklist templates (shipped, and yours in the templates folder beside config.toml).
+
+    \b
+    Examples:
+      xhsvc visit templates
+    """
     rows = [
         {"name": t.name, "kind": t.kind, "title": t.title, "items": len(t.items), "source": t.source}
         for t in templates.list_templates()

@@ -34,6 +34,8 @@ NOT_STARTED = "not_started"
 TERMINATED = "terminated"
 SERVICE_NOT_IN_LEVEL = "service_not_in_level"
 ASSET_NOT_COVERED = "asset_not_covered"
+# A contract's state on a day (`contract list --state`).
+STATES = ("active", EXPIRED, NOT_STARTED, TERMINATED)
 
 
 @dataclass
@@ -370,8 +372,7 @@ def _summary(contract: Contract, terms: list[ContractTerm], owner: str, at: date
 def list_contracts(
     ctx: Context, *, customer: str | None = None, state: str | None = None
 ) -> list[dict[str, Any]]:
-    states = ("active", EXPIRED, NOT_STARTED, TERMINATED)
-    state = one_of(state, states, "state") if state is not None else None
+    state = one_of(state, STATES, "state") if state is not None else None
     today = local_today(ctx)
     with ctx.reading() as tx:
         owner_id = find_customer(tx, customer).id if customer else None

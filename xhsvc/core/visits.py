@@ -31,6 +31,7 @@ from xhsvc.store.tables import Contract, Person, Visit, VisitItem
 # Which entitlement a completed visit uses.
 USES = {"inspection": "inspections", "training": "trainings", "standby": "standby_days"}
 OPEN_STATES = ("planned", "in_progress")
+STATES = (*OPEN_STATES, "completed", "cancelled")
 PLANNERS = ("agent", "manager", "admin")
 
 
@@ -649,8 +650,7 @@ def list_visits(
     overdue: bool = False,
     within: str | None = None,
 ) -> list[dict[str, Any]]:
-    states = ("planned", "in_progress", "completed", "cancelled")
-    status = one_of(status, states, "status") if status is not None else None
+    status = one_of(status, STATES, "status") if status is not None else None
     today = local_today(ctx)
     until = today + timedelta(days=parse_within(within)) if within else None
     with ctx.reading() as tx:

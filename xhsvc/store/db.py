@@ -66,12 +66,14 @@ def translate(e: DBAPIError) -> Exception:
     return e
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, *, busy_ms: int = BUSY_TIMEOUT_MS, create: bool = True) -> Engine:
     parsed = make_url(url)
     # A `file:` URI (uri=true) names its file and mode itself: it is opened as it is.
-    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+    named = parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:")
+    # A quick look (open_existing) never makes the file it was asked to read.
+    if named and create:
         _prepare_file(Path(parsed.database).expanduser())
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, connect_args={"timeout": busy_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -80,7 +82,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
         # Pages kept in memory (up to 64 MB, taken as needed): the default 2 MB makes a sweep or an
         # import on a large database read the same index pages again and again.
@@ -290,6 +292,29 @@ def open_database(url: str, *, migrate: bool = True, prefix: str | None = None) 
     db = Database(url=url, engine=engine)
     _load_meta(db, prefix)
     return db
+
+
+def open_existing(url: str, *, timeout_s: float) -> Database | None:
+    """The database at `url` for a quick look (shell completion), or None when there is no SQLite
+    file there: nothing is created, migrated or written, and no lock, connection or query is
+    waited on for more than about `timeout_s` seconds."""
+    if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path is None or not path.expanduser().is_file():
+            return None
+        engine = _sqlite_engine(url, busy_ms=int(timeout_s * 1000), create=False)
+    elif url.startswith("postgresql"):
+        seconds = max(2, round(timeout_s))  # libpq takes whole seconds, and at least 2
+        engine = create_engine(
+            url,
+            connect_args={
+                "connect_timeout": seconds,
+                "options": f"-c statement_timeout={int(timeout_s * 1000)}",
+            },
+        )
+    else:
+        engine = make_engine(url)
+    return Database(url=url, engine=engine)
 
 
 def _load_meta(db: Database, prefix: str | None) -> None:

@@ -894,3 +894,37 @@ def queue_counts(conn: Connection, *, statuses: Sequence[str], now: Any, day_sta
 def person_for_login(conn: Connection, login: str) -> tables.Person | None:
     """The person a database login acts as on a shared server."""
     return _one(conn, tables.Person, select(PERSON).where(PERSON.c.login == login))
+
+
+# Completion -----------------------------------------------------------------------------------
+
+
+def _starting(column: Any, prefix: str, limit: int, *, newest_first: bool = False, where: Any = None) -> Any:
+    stmt = select(column).where(_prefix(column, prefix))
+    if where is not None:
+        stmt = stmt.where(where)
+    return stmt.order_by(column.desc() if newest_first else column).limit(limit)
+
+
+def ticket_keys_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
+    """Ticket keys that start with `prefix`, newest first: a long history still offers the
+    tickets worked on now."""
+    return list(conn.execute(_starting(TICKET.c.key, prefix, limit, newest_first=True)).scalars())
+
+
+def handles_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
+    """People's ids that start with `prefix`; xhsvc's own (the sweep's) is no one to name."""
+    stmt = _starting(PERSON.c.handle, prefix, limit, where=PERSON.c.role != "system")
+    return list(conn.execute(stmt).scalars())
+
+
+def customer_names_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
+    return list(conn.execute(_starting(CUSTOMER.c.name, prefix, limit)).scalars())
+
+
+def contract_numbers_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
+    return list(conn.execute(_starting(CONTRACT.c.number, prefix, limit)).scalars())
+
+
+def visit_keys_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
+    return list(conn.execute(_starting(VISIT.c.key, prefix, limit)).scalars())
