@@ -106,6 +106,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path.mkdir()
     monkeypatch.setenv("XHSVC_HOME", str(path))
     monkeypatch.delenv("XHSVC_DB", raising=False)
+    # The tests read English, whatever language the machine running them speaks.
+    monkeypatch.setenv("LANGUAGE", "en")
     return path
 
 

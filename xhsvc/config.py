@@ -174,6 +174,15 @@ def _seconds_or_span(raw: str) -> int | str:
     return int(raw) if raw.isdigit() else raw
 
 
+def _language(raw: str) -> str:
+    from xhsvc.i18n import LANGUAGES, language_of
+
+    found = language_of(raw)
+    if found is None:
+        raise InvalidInput(f"config language: {raw!r} is not one of {', '.join(LANGUAGES)}")
+    return found
+
+
 def _text(raw: str) -> str:
     # Checked with the whole config below (settings_from_config names the key).
     return raw
@@ -182,6 +191,7 @@ def _text(raw: str) -> str:
 # Keys `xhsvc config set` changes, each with the check that turns the text typed into its value.
 KNOWN_KEYS: dict[str, Callable[[str], Any]] = {
     "db": _db,
+    "language": _language,
     "notify.command": _command,
     "notify.timeout": _seconds_or_span,
     "prefix": _prefix,

@@ -63,9 +63,9 @@ def outbox(desk: MakeCtx) -> list[str]:
     agent = desk("wangfang")
     for title in ("双活集群全部中断", "备份系统全部失败", "核心存储离线"):
         tickets.open_ticket(agent, customer=CUSTOMER, title=title, impact=1)
-    owed = notifications.list_notifications(agent, state="pending")
+    owed = notifications.list_notifications(agent, state="pending")  # the newest first
     assert [n["recipient"] for n in owed] == ["zhoujian"] * 3
-    return [n["id"] for n in owed]
+    return [n["id"] for n in reversed(owed)]
 
 
 @pytest.fixture

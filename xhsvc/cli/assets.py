@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.customers")
 
@@ -97,11 +98,11 @@ def list_(
         print_json(rows)
         return
     columns = [
-        ("customer", "CUSTOMER"),
-        ("serial", "SERIAL"),
-        ("model", "MODEL"),
-        ("firmware", "FIRMWARE"),
-        ("site", "SITE"),
+        ("customer", N_("CUSTOMER")),
+        ("serial", N_("SERIAL")),
+        ("model", N_("MODEL")),
+        ("firmware", N_("FIRMWARE")),
+        ("site", N_("SITE")),
     ]
     print_table(rows, columns, empty="no assets")
 

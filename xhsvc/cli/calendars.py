@@ -9,6 +9,7 @@ import typer
 
 from xhsvc.cli.common import JsonOption, lazy, state
 from xhsvc.cli.output import print_json, print_table, say, warn
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.calendars")
 
@@ -55,11 +56,11 @@ def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
     print_table(
         rows,
         [
-            ("name", "NAME"),
-            ("title", "TITLE"),
-            ("timezone", "TIME ZONE"),
-            ("holidays_for", "HOLIDAYS FOR"),
-            ("missing", "NO DATA FOR"),
+            ("name", N_("NAME")),
+            ("title", N_("TITLE")),
+            ("timezone", N_("TIME ZONE")),
+            ("holidays_for", N_("HOLIDAYS FOR")),
+            ("missing", N_("NO DATA FOR")),
         ],
         empty="no calendars",
     )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from xhsvc.cli import completers
+from xhsvc.i18n import _
 
 if TYPE_CHECKING:
     from xhsvc.core.context import Context
@@ -118,7 +119,9 @@ def confirm_irreversible(command: str, what: str, *, yes: bool) -> None:
     if yes:
         return
     if not interactive():
-        raise NotAllowed(f"{command}: cannot be undone; confirm on a terminal or pass --yes")
+        raise NotAllowed(
+            _("{command}: cannot be undone; confirm on a terminal or pass --yes").format(command=command)
+        )
     typer.echo(display(what))
-    if not typer.confirm("Go ahead?", default=False):
-        raise NotAllowed(f"{command}: not confirmed; nothing changed")
+    if not typer.confirm(_("Go ahead?"), default=False):
+        raise NotAllowed(_("{command}: not confirmed; nothing changed").format(command=command))

@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.customers")
 
@@ -100,11 +101,11 @@ def list_(
         print_json(rows)
         return
     columns = [
-        ("customer", "CUSTOMER"),
-        ("name", "NAME"),
-        ("phone", "PHONE"),
-        ("email", "EMAIL"),
-        ("role", "ROLE"),
+        ("customer", N_("CUSTOMER")),
+        ("name", N_("NAME")),
+        ("phone", N_("PHONE")),
+        ("email", N_("EMAIL")),
+        ("role", N_("ROLE")),
     ]
     print_table(rows, columns, empty="no contacts")
 

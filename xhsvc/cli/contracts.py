@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.contracts")
 levels_core = lazy("xhsvc.core.levels")
@@ -35,13 +36,13 @@ AssetsOption = Annotated[
     list[str] | None, typer.Option("--asset", help="Serial of a covered asset (repeat for several).")
 ]
 LIST_COLUMNS = [
-    ("number", "CONTRACT"),
-    ("customer", "CUSTOMER"),
-    ("level", "LEVEL"),
-    ("state", "STATE"),
-    ("start", "FROM"),
-    ("end", "UNTIL"),
-    ("terms", "TERMS"),
+    ("number", N_("CONTRACT")),
+    ("customer", N_("CUSTOMER")),
+    ("level", N_("LEVEL")),
+    ("state", N_("STATE")),
+    ("start", N_("FROM")),
+    ("end", N_("UNTIL")),
+    ("terms", N_("TERMS")),
 ]
 
 
@@ -138,17 +139,17 @@ def show(ctx: typer.Context, number: NumberArgument, json_out: JsonOption = Fals
         return
     print_fields(
         [
-            ("contract", data["number"]),
-            ("customer", data["customer"]),
-            ("state", data["state"]),
-            ("level", data["level"]),
-            ("current term", f"{data['start']} .. {data['end']}"),
+            (N_("contract"), data["number"]),
+            (N_("customer"), data["customer"]),
+            (N_("state"), data["state"]),
+            (N_("level"), data["level"]),
+            (N_("current term"), f"{data['start']} .. {data['end']}"),
             (
                 "terminated",
                 f"{data['terminated_on']}: {data['termination_reason']}" if data["terminated_on"] else "",
             ),
             ("assets", ", ".join(a["serial"] for a in data["assets"]) or "all of the customer's"),
-            ("notes", data["notes"]),
+            (N_("notes"), data["notes"]),
         ],
         blocks=("notes",),
     )
@@ -268,11 +269,11 @@ def usage(
     say(f"{data['contract']} term {data['term']} ({data['level']}, {data['start']} .. {data['end']})")
     rows = [{"kind": kind, **values} for kind, values in data["entitlements"].items()]
     columns = [
-        ("kind", "ENTITLEMENT"),
-        ("granted", "GRANTED"),
-        ("used", "USED"),
-        ("left", "LEFT"),
-        ("beyond", "BEYOND"),
+        ("kind", N_("ENTITLEMENT")),
+        ("granted", N_("GRANTED")),
+        ("used", N_("USED")),
+        ("left", N_("LEFT")),
+        ("beyond", N_("BEYOND")),
     ]
     print_table(rows, columns, empty="")
     for use in data["uses"]:
@@ -337,7 +338,9 @@ def expiring(
     if json_out:
         print_json(rows)
         return
-    print_table(rows, [*LIST_COLUMNS, ("days_left", "DAYS LEFT")], empty=f"no contract ends within {within}")
+    print_table(
+        rows, [*LIST_COLUMNS, ("days_left", N_("DAYS LEFT"))], empty=f"no contract ends within {within}"
+    )
 
 
 @app.command()

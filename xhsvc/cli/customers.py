@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.customers")
 
@@ -82,7 +83,9 @@ def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
         print_json(rows)
         return
     print_table(
-        rows, [("name", "NAME"), ("region", "REGION"), ("industry", "INDUSTRY")], empty="no customers yet"
+        rows,
+        [("name", N_("NAME")), ("region", N_("REGION")), ("industry", N_("INDUSTRY"))],
+        empty="no customers yet",
     )
 
 

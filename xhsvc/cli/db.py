@@ -10,6 +10,7 @@ import typer
 from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy, state
 from xhsvc.cli.output import print_fields, print_json, say
 from xhsvc.errors import Conflict
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.maintenance")
 
@@ -43,9 +44,9 @@ def status(ctx: typer.Context, json_out: JsonOption = False) -> None:
         return
     print_fields(
         [
-            ("database", data["url"]),
-            ("schema", data["current"] or "(empty: created on first use)"),
-            ("this xhsvc", data["head"]),
+            (N_("database"), data["url"]),
+            (N_("schema"), data["current"] or "(empty: created on first use)"),
+            (N_("this xhsvc"), data["head"]),
             (
                 "state",
                 "made by a newer xhsvc: upgrade xhsvc"

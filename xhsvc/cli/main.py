@@ -17,6 +17,7 @@ from xhsvc.cli.common import Globals, state
 from xhsvc.cli.helptext import readable_command, readable_params
 from xhsvc.cli.params import plain_command, plain_params
 from xhsvc.errors import XhsvcError
+from xhsvc.i18n import _, translate_command
 
 if TYPE_CHECKING:
     # Types only: a Typer that carries its own copy of click never imports this one (30 ms).
@@ -64,6 +65,20 @@ def _build(name: str) -> click.Command:
     return typer.main.get_group(holder).commands[name]
 
 
+def _translate(command: click.Command, ctx: click.Context) -> None:
+    """A built command's help, and its -h option's, in the interface's language."""
+    translate_command(command)
+    _translate_help_option(command, ctx)
+
+
+def _translate_help_option(command: click.Command, ctx: click.Context) -> None:
+    option = command.get_help_option(ctx)
+    if option is not None and option.help:
+        option.help = _(option.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help_option(sub, ctx)
+
+
 class XhsvcGroup(TyperGroup):
     """Loads a sub-command when it is asked for, and turns every typed core error into one line
     on stderr and its documented exit code."""
@@ -72,6 +87,7 @@ class XhsvcGroup(TyperGroup):
         # Typer adds its completion options after building the group: all are here by now.
         plain_params(self.get_params(ctx))
         readable_params(self.get_params(ctx))
+        _translate(self, ctx)
         return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -82,6 +98,7 @@ class XhsvcGroup(TyperGroup):
             self.commands[cmd_name] = command = _build(cmd_name)
             plain_command(command, ctx)
             readable_command(command, COMMANDS)
+            _translate(command, ctx)
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -91,7 +108,7 @@ class XhsvcGroup(TyperGroup):
             from xhsvc.core.text import display
 
             # Messages quote what was typed or stored: shown, never acted on by the terminal.
-            typer.echo(f"error: {display(str(e))}", err=True)
+            typer.echo(_("error: {message}").format(message=display(str(e))), err=True)
             raise typer.Exit(e.exit_code) from None
         finally:
             if isinstance(ctx.obj, Globals):
@@ -149,6 +166,7 @@ def main() -> None:
     # `xhsvc` alone on a terminal opens the dashboard; in a script it prints the help.
     if len(sys.argv) == 1 and sys.stdin.isatty() and sys.stdout.isatty():
         sys.argv.append("tui")
+    _choose_language()
     # What is imported lives until the end: the collector need not walk it again and again.
     gc.freeze()
     try:
@@ -161,6 +179,16 @@ def main() -> None:
             code = 0 if code is None else 1
         _exit_now(code)
     _exit_now(0)
+
+
+def _choose_language() -> None:
+    from xhsvc import config, i18n
+
+    try:
+        configured = config.load_config().get("language")
+    except XhsvcError:  # a broken config.toml is reported by the command that reads it
+        configured = None
+    i18n.setup(configured)
 
 
 def _exit_now(code: int) -> None:

@@ -14,6 +14,7 @@ from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import more_note, print_json, print_table
 from xhsvc.core.text import display
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.notifications")
 
@@ -55,11 +56,11 @@ def list_(
     print_table(
         rows,
         [
-            ("created_at", "WHEN"),
-            ("recipient", "TO"),
-            ("reason", "WHY"),
-            ("state", "STATE"),
-            ("message", "MESSAGE"),
+            ("created_at", N_("WHEN")),
+            ("recipient", N_("TO")),
+            ("reason", N_("WHY")),
+            ("state", N_("STATE")),
+            ("message", N_("MESSAGE")),
         ],
         empty="no notifications",
     )

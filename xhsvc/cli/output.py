@@ -21,6 +21,7 @@ import typer
 
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import display, json_safe
+from xhsvc.i18n import _
 
 DISPLAY_TZ = "Asia/Shanghai"
 
@@ -53,7 +54,12 @@ def local(value: datetime | None) -> str:
 
 def understood(field: str, typed: str, moment: datetime) -> None:
     """Say, on stderr, which moment a typed time was taken for (`08:40`, `昨天 8点`, `2h ago`)."""
-    typer.echo(f"{field}: {display(typed)!s} = {local(moment)} ({DISPLAY_TZ})", err=True)
+    typer.echo(
+        _("{field}: {typed} = {moment} ({zone})").format(
+            field=field, typed=display(typed), moment=local(moment), zone=DISPLAY_TZ
+        ),
+        err=True,
+    )
 
 
 def cell(value: Any) -> str:
@@ -74,7 +80,19 @@ def is_terminal() -> bool:
 # Columns of free text (titles, names, messages): on a terminal too narrow for a listing, these
 # are cut with an ellipsis; every other column (keys, states, times) keeps its whole width.
 FLEXIBLE = frozenset(
-    {"title", "customer", "message", "name", "pending", "reason", "address", "site", "coverage", "notes", "summary"}
+    {
+        "title",
+        "customer",
+        "message",
+        "name",
+        "pending",
+        "reason",
+        "address",
+        "site",
+        "coverage",
+        "notes",
+        "summary",
+    }
 )
 
 
@@ -90,12 +108,12 @@ def print_table(
     would get too little room, and those then give way, cut with an ellipsis; the others keep their
     width. In a pipe every column is there and every cell whole, for grep."""
     if not rows:
-        typer.echo(display(empty), err=True)
+        typer.echo(display(_(empty)), err=True)
         return
     from rich.cells import cell_len
 
-    cells = [[cell(row.get(key)) for key, _ in columns] for row in rows]
-    headings = [heading for _, heading in columns]
+    cells = [[cell(row.get(key)) for key, _heading in columns] for row in rows]
+    headings = [_(heading) for _key, heading in columns]
     widths = [max(cell_len(x) for x in col) for col in zip(headings, *cells, strict=True)]
     terminal = is_terminal()
     shown = list(range(len(columns)))
@@ -191,10 +209,13 @@ def print_fields(pairs: Iterable[tuple[str, Any]], *, blocks: Collection[str] = 
     from rich.cells import cell_len
 
     shown = [
-        (label, display(value, multiline=True) if label in blocks and isinstance(value, str) else cell(value))
+        (
+            _(label),
+            display(value, multiline=True) if label in blocks and isinstance(value, str) else cell(value),
+        )
         for label, value in pairs
     ]
-    width = max(cell_len(label) for label, _ in shown)
+    width = max(cell_len(label) for label, _value in shown)
     indent = "\n" + " " * (width + 2)
     for label, value in shown:
         typer.echo(f"{label}{' ' * (width - cell_len(label))}  {indent.join(value.splitlines() or [''])}")
@@ -218,7 +239,7 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
 
 def warn(message: str) -> None:
     """Something a person must know although the command did its work: one line on stderr."""
-    typer.echo(f"warning: {display(message)}", err=True)
+    typer.echo(_("warning: {message}").format(message=display(message)), err=True)
 
 
 def more_note(rows: Sequence[Any]) -> None:
@@ -226,7 +247,10 @@ def more_note(rows: Sequence[Any]) -> None:
     themselves stay the same for grep and pipes."""
     more = getattr(rows, "more", 0)
     if more:
-        typer.echo(f"... {more:,} more not shown (--limit N for more, --limit 0 for all)", err=True)
+        typer.echo(
+            _("... {more} more not shown (--limit N for more, --limit 0 for all)").format(more=f"{more:,}"),
+            err=True,
+        )
 
 
 def say(message: str) -> None:

@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.people")
 
@@ -91,7 +92,13 @@ def list_(
         return
     print_table(
         people,
-        [("handle", "ID"), ("name", "NAME"), ("role", "ROLE"), ("tier", "TIER"), ("region", "REGION")],
+        [
+            ("handle", N_("ID")),
+            ("name", N_("NAME")),
+            ("role", N_("ROLE")),
+            ("tier", N_("TIER")),
+            ("region", N_("REGION")),
+        ],
         empty="no people yet",
     )
 

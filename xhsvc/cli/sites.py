@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.customers")
 
@@ -109,11 +110,11 @@ def list_(
         print_json(rows)
         return
     columns = [
-        ("customer", "CUSTOMER"),
-        ("name", "SITE"),
-        ("city", "CITY"),
-        ("region", "BRANCH"),
-        ("address", "ADDRESS"),
+        ("customer", N_("CUSTOMER")),
+        ("name", N_("SITE")),
+        ("city", N_("CITY")),
+        ("region", N_("BRANCH")),
+        ("address", N_("ADDRESS")),
     ]
     print_table(rows, columns, empty="no sites")
 

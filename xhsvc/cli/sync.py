@@ -10,6 +10,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import cell, local, print_fields, print_json, print_table, say, warn
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.sync")
 
@@ -77,21 +78,21 @@ def status(ctx: typer.Context, json_out: JsonOption = False) -> None:
     if data["role"] == "laptop":
         print_fields(
             [
-                ("node", f"{data['name']} (laptop of {data['person']})"),
-                ("ticket keys", f"{data['prefix']}-…"),
-                ("center", data["url"] or "(bundles only: sync export / sync import)"),
-                ("waiting to send", f"{data['waiting']} change(s)"),
-                ("last sync", local(data["last_sync_at"]) or "never"),
-                ("open conflicts", data["open_conflicts"]),
+                (N_("node"), f"{data['name']} (laptop of {data['person']})"),
+                (N_("ticket keys"), f"{data['prefix']}-…"),
+                (N_("center"), data["url"] or "(bundles only: sync export / sync import)"),
+                (N_("waiting to send"), f"{data['waiting']} change(s)"),
+                (N_("last sync"), local(data["last_sync_at"]) or "never"),
+                (N_("open conflicts"), data["open_conflicts"]),
             ]
         )
     else:
         print_fields(
             [
-                ("node", f"center ({data['node']})"),
-                ("laptops", data["nodes"]),
-                ("last sync", local(data["last_sync_at"]) or "never"),
-                ("open conflicts", data["open_conflicts"]),
+                (N_("node"), f"center ({data['node']})"),
+                (N_("laptops"), data["nodes"]),
+                (N_("last sync"), local(data["last_sync_at"]) or "never"),
+                (N_("open conflicts"), data["open_conflicts"]),
             ]
         )
 
@@ -252,12 +253,12 @@ def node_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
     print_table(
         rows,
         [
-            ("name", "NAME"),
-            ("person", "PERSON"),
-            ("prefix", "PREFIX"),
-            ("last_received_at", "LAST HEARD"),
-            ("waiting", "WAITING"),
-            ("revoked_at", "REVOKED"),
+            ("name", N_("NAME")),
+            ("person", N_("PERSON")),
+            ("prefix", N_("PREFIX")),
+            ("last_received_at", N_("LAST HEARD")),
+            ("waiting", N_("WAITING")),
+            ("revoked_at", N_("REVOKED")),
         ],
         empty="no laptops registered: xhsvc sync node add NAME --person ID",
     )
@@ -304,12 +305,12 @@ def conflicts(
     print_table(
         shown,
         [
-            ("id", "ID"),
-            ("ticket", "TICKET"),
-            ("what", "FIELD"),
-            ("kept_shown", "KEPT"),
-            ("lost_shown", "LOST"),
-            ("state", "STATE"),
+            ("id", N_("ID")),
+            ("ticket", N_("TICKET")),
+            ("what", N_("FIELD")),
+            ("kept_shown", N_("KEPT")),
+            ("lost_shown", N_("LOST")),
+            ("state", N_("STATE")),
         ],
         empty="no open conflicts",
     )

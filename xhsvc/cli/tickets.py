@@ -24,23 +24,24 @@ from xhsvc.cli.output import (
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import REPORT, display
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.tickets")
 
 app = typer.Typer(help="Tickets: open, escalate, approve, resolve, confirm and close.", no_args_is_help=True)
 
 LIST_COLUMNS = [
-    ("key", "KEY"),
-    ("priority", "PRI"),
+    ("key", N_("KEY")),
+    ("priority", N_("PRI")),
     ("major_mark", "!"),
-    ("status", "STATUS"),
-    ("tier", "TIER"),
-    ("assignee", "ASSIGNEE"),
-    ("customer", "CUSTOMER"),
-    ("title", "TITLE"),
-    ("pending", "PENDING"),
-    ("sla", "SLA (time left)"),
-    ("created_at", "OPENED"),
+    ("status", N_("STATUS")),
+    ("tier", N_("TIER")),
+    ("assignee", N_("ASSIGNEE")),
+    ("customer", N_("CUSTOMER")),
+    ("title", N_("TITLE")),
+    ("pending", N_("PENDING")),
+    ("sla", N_("SLA (time left)")),
+    ("created_at", N_("OPENED")),
 ]
 # Left out, in this order, on a terminal too narrow for the whole queue.
 LIST_OPTIONAL = ("created_at", "tier", "pending", "assignee")
@@ -221,43 +222,43 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
     pending = data["pending_approval"]
     print_fields(
         [
-            ("ticket", f"{data['key']}  {data['title']}"),
-            ("status", data["status"]),
-            ("priority", f"{data['priority']} (impact {data['impact']}, urgency {data['urgency']})"),
-            ("major incident", data["major"]),
-            ("tier", data["tier"]),
-            ("assignee", data["assignee"] or "(none)"),
-            ("customer", data["customer"]),
+            (N_("ticket"), f"{data['key']}  {data['title']}"),
+            (N_("status"), data["status"]),
+            (N_("priority"), f"{data['priority']} (impact {data['impact']}, urgency {data['urgency']})"),
+            (N_("major incident"), data["major"]),
+            (N_("tier"), data["tier"]),
+            (N_("assignee"), data["assignee"] or "(none)"),
+            (N_("customer"), data["customer"]),
             (
                 "contract",
                 f"{data['contract']} ({data['coverage_note']})"
                 if data["in_contract"]
                 else f"OUT OF CONTRACT: {data['coverage_note']}",
             ),
-            ("site", data["site"]),
-            ("asset", data["asset"]),
-            ("contact", data["contact"]),
-            ("service", data["service"]),
-            ("channel", data["channel"]),
-            ("opened", f"{local(data['created_at'])} by {data['opened_by']}"),
-            ("responded", data["responded_at"]),
-            ("on-site work", f"approved at {data['onsite_tier']}" if data["onsite"] else ""),
+            (N_("site"), data["site"]),
+            (N_("asset"), data["asset"]),
+            (N_("contact"), data["contact"]),
+            (N_("service"), data["service"]),
+            (N_("channel"), data["channel"]),
+            (N_("opened"), f"{local(data['created_at'])} by {data['opened_by']}"),
+            (N_("responded"), data["responded_at"]),
+            (N_("on-site work"), f"approved at {data['onsite_tier']}" if data["onsite"] else ""),
             (
                 "pending request",
                 f"{pending['kind']} by {pending['requested_by']}: {pending['reason']} (decided by {pending['needs']})"
                 if pending
                 else "",
             ),
-            ("resolved", data["resolved_at"]),
-            ("resolution", data["resolution"]),
+            (N_("resolved"), data["resolved_at"]),
+            (N_("resolution"), data["resolution"]),
             (
                 "confirmed",
                 f"{data['confirmed_by']} {local(data['confirmed_at'])}" if data["confirmed_at"] else "",
             ),
-            ("closed", data["closed_at"]),
+            (N_("closed"), data["closed_at"]),
             ("service report", "attached" if data["report"] else ""),
-            ("review", f"{data['root_cause']} / {data['review_actions']}" if data["reviewed_at"] else ""),
-            ("description", data["description"]),
+            (N_("review"), f"{data['root_cause']} / {data['review_actions']}" if data["reviewed_at"] else ""),
+            (N_("description"), data["description"]),
             (
                 "from visit",
                 f"{data['from_visit']['visit']} finding {data['from_visit']['item_key']}"
@@ -312,7 +313,11 @@ def history(
     if json_out:
         print_json(rows)
         return
-    print_table(rows, [("at", "WHEN"), ("actor", "WHO"), ("kind", "WHAT"), ("summary", "DETAIL")], empty="")
+    print_table(
+        rows,
+        [("at", N_("WHEN")), ("actor", N_("WHO")), ("kind", N_("WHAT")), ("summary", N_("DETAIL"))],
+        empty="",
+    )
 
 
 @app.command()

@@ -13,6 +13,7 @@ from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import is_terminal, print_fields, print_json, print_table, say
 from xhsvc.core.text import display
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import N_
 
 core = lazy("xhsvc.core.visits")
 reports = lazy("xhsvc.core.reports")
@@ -33,15 +34,15 @@ ContractOption = Annotated[
     ),
 ]
 LIST_COLUMNS = [
-    ("key", "VISIT"),
-    ("kind", "KIND"),
-    ("planned_for", "DATE"),
-    ("status", "STATUS"),
+    ("key", N_("VISIT")),
+    ("kind", N_("KIND")),
+    ("planned_for", N_("DATE")),
+    ("status", N_("STATUS")),
     ("late", "!"),
-    ("customer", "CUSTOMER"),
-    ("site", "SITE"),
-    ("engineer", "ENGINEER"),
-    ("contract", "CONTRACT"),
+    ("customer", N_("CUSTOMER")),
+    ("site", N_("SITE")),
+    ("engineer", N_("ENGINEER")),
+    ("contract", N_("CONTRACT")),
 ]
 
 
@@ -198,15 +199,15 @@ def show(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -
         return
     print_fields(
         [
-            ("visit", f"{data['key']}  {data['title']}"),
-            ("status", data["status"] + ("  OVERDUE" if data["overdue"] else "")),
-            ("date", data["planned_for"]),
-            ("customer", data["customer"]),
-            ("site", data["site"]),
-            ("contract", data["contract"]),
-            ("engineer", data["engineer"]),
-            ("started", data["started_at"]),
-            ("completed", data["completed_at"]),
+            (N_("visit"), f"{data['key']}  {data['title']}"),
+            (N_("status"), data["status"] + ("  OVERDUE" if data["overdue"] else "")),
+            (N_("date"), data["planned_for"]),
+            (N_("customer"), data["customer"]),
+            (N_("site"), data["site"]),
+            (N_("contract"), data["contract"]),
+            (N_("engineer"), data["engineer"]),
+            (N_("started"), data["started_at"]),
+            (N_("completed"), data["completed_at"]),
         ]
     )
     section = None
@@ -473,5 +474,7 @@ def templates_(json_out: JsonOption = False) -> None:
         print_json(rows)
         return
     print_table(
-        rows, [("name", "NAME"), ("kind", "KIND"), ("items", "ITEMS"), ("title", "TITLE")], empty="none"
+        rows,
+        [("name", N_("NAME")), ("kind", N_("KIND")), ("items", N_("ITEMS")), ("title", N_("TITLE"))],
+        empty="none",
     )

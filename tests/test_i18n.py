@@ -1,0 +1,90 @@
+"""The interface speaks Simplified Chinese or English, through gettext catalogs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from xhsvc import i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _catalog_tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("catalog_tool", ROOT / "tools" / "catalog.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> object:
+    yield
+    i18n.set_language("en")
+
+
+def test_every_message_has_a_chinese_translation() -> None:
+    missing = _catalog_tool().missing("zh_CN")
+    assert missing == [], (
+        f"{len(missing)} message(s) without a translation; run tools/catalog.py update, translate, compile"
+    )
+
+
+def test_the_shipped_catalog_is_compiled_from_its_po() -> None:
+    tool = _catalog_tool()
+    mo = tool.po_path("zh_CN").with_suffix(".mo")
+    assert mo.read_bytes() == tool.compiled("zh_CN"), "run tools/catalog.py compile"
+
+
+@pytest.mark.parametrize(
+    ("env", "language"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, "zh_CN"),
+        ({"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh_CN"),
+        ({"LANGUAGE": "en:zh", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
+)
+def test_the_environment_chooses_the_language(env: dict[str, str], language: str) -> None:
+    assert i18n.language_from_env(env) == language
+
+
+def _run(home: Path, *args: str, lang: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    env.update(XHSVC_HOME=str(home), LANG=lang, XHSVC_PAGER="cat")
+    command = [sys.executable, "-m", "xhsvc", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, encoding="utf-8", check=False)
+
+
+def test_help_and_headings_in_chinese_json_and_exit_codes_the_same(tmp_path: Path) -> None:
+    zh = _run(tmp_path, "ticket", "-h", lang="zh_CN.UTF-8")
+    en = _run(tmp_path, "ticket", "-h", lang="en_US.UTF-8")
+    assert zh.returncode == en.returncode == 0
+    assert "工单" in zh.stdout and "工单" not in en.stdout
+    assert "Options" in en.stdout and "选项" in zh.stdout
+    # config.toml's `language` wins over the environment.
+    assert _run(tmp_path, "config", "set", "language", "en", lang="zh_CN.UTF-8").returncode == 0
+    assert "工单" not in _run(tmp_path, "ticket", "-h", lang="zh_CN.UTF-8").stdout
+    assert _run(tmp_path, "config", "unset", "language", lang="C").returncode == 0
+    # Scripts read the same JSON and exit codes in either language.
+    assert _run(tmp_path, "demo", "--json", lang="C.UTF-8").returncode == 0
+    listed = {
+        lang: _run(tmp_path, "ticket", "list", "--json", lang=lang) for lang in ("zh_CN.UTF-8", "C.UTF-8")
+    }
+    assert json.loads(listed["zh_CN.UTF-8"].stdout) == json.loads(listed["C.UTF-8"].stdout)
+    table = _run(tmp_path, "ticket", "list", lang="zh_CN.UTF-8").stdout.splitlines()[0]
+    assert "工单" in table and "KEY" not in table
+    bad = {
+        lang: _run(tmp_path, "ticket", "show", "XH-999999", lang=lang) for lang in ("zh_CN.UTF-8", "C.UTF-8")
+    }
+    assert bad["zh_CN.UTF-8"].returncode == bad["C.UTF-8"].returncode == 3
