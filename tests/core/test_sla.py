@@ -171,6 +171,10 @@ def test_the_sweep_climbs_the_chain_step_by_step_and_fires_each_rule_once(desk: 
     clock.now = start + timedelta(minutes=130)
     tickets.respond_ticket(desk("lijun"), key=key)
     assert clocks(agent, key)["response"]["state"] == "late"
+    # The history says when it was due in the desk's time, as everywhere else on screen.
+    due_local = (start + timedelta(minutes=120)).astimezone(ZoneInfo("Asia/Shanghai"))
+    missed = [e["summary"] for e in tickets.ticket_history(agent, key=key) if "target missed" in e["summary"]]
+    assert missed == [f"response target missed (due {due_local:%Y-%m-%d %H:%M})"]
     assert _fired(sweep_at(2300)) == []
     assert _fired(sweep_at(2304)) == [(key, "resolution-warning")]  # 80% of 2880
     escalation = sweep_at(2880)

@@ -131,7 +131,9 @@ def stop_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime, cancel: boo
         else:
             changes["outcome"] = "late"
             changes["breached_at"] = due
-            summary = f"{target} target missed (due {due:%Y-%m-%d %H:%M} UTC)"
+            # Said in the calendar's zone, as the clock's start was: history reads in local time.
+            due_local = due.astimezone(load_calendar(clock.calendar).zone).strftime("%Y-%m-%d %H:%M")
+            summary = f"{target} target missed (due {due_local})"
         _clock_event(tx, ticket, clock.id, "stopped", {"set": changes, "summary": summary})
 
 
