@@ -52,6 +52,20 @@ def local(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(DISPLAY_TZ)).strftime("%Y-%m-%d %H:%M")
 
 
+def ago(value: datetime, now: datetime | None = None) -> str:
+    """How long ago `value` was, or how soon it comes: '3h05m ago', 'in 2d'."""
+    from datetime import UTC
+
+    minutes = ((now or datetime.now(UTC)) - value).total_seconds() / 60
+    span = format_minutes(abs(minutes))
+    return _("{span} ago").format(span=span) if minutes >= 0 else _("in {span}").format(span=span)
+
+
+def when(value: datetime | None) -> str:
+    """A moment in local time with how long ago it was: '2026-11-28 08:40 (3h05m ago)'."""
+    return f"{local(value)} ({ago(value)})" if value is not None else ""
+
+
 def understood(field: str, typed: str, moment: datetime) -> None:
     """Say, on stderr, which moment a typed time was taken for (`08:40`, `昨天 8点`, `2h ago`)."""
     typer.echo(

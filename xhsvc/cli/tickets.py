@@ -11,6 +11,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, KeyArgument, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import (
+    ago,
     clock_summary,
     local,
     more_note,
@@ -20,6 +21,7 @@ from xhsvc.cli.output import (
     say,
     understood,
     warn,
+    when,
 )
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import REPORT, display
@@ -230,7 +232,7 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
             (N_("assignee"), data["assignee"] or "(none)"),
             (N_("customer"), data["customer"]),
             (
-                "contract",
+                N_("contract"),
                 f"{data['contract']} ({data['coverage_note']})"
                 if data["in_contract"]
                 else f"OUT OF CONTRACT: {data['coverage_note']}",
@@ -240,27 +242,27 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
             (N_("contact"), data["contact"]),
             (N_("service"), data["service"]),
             (N_("channel"), data["channel"]),
-            (N_("opened"), f"{local(data['created_at'])} by {data['opened_by']}"),
-            (N_("responded"), data["responded_at"]),
+            (N_("opened"), f"{local(data['created_at'])} by {data['opened_by']} ({ago(data['created_at'])})"),
+            (N_("responded"), when(data["responded_at"])),
             (N_("on-site work"), f"approved at {data['onsite_tier']}" if data["onsite"] else ""),
             (
-                "pending request",
+                N_("pending request"),
                 f"{pending['kind']} by {pending['requested_by']}: {pending['reason']} (decided by {pending['needs']})"
                 if pending
                 else "",
             ),
-            (N_("resolved"), data["resolved_at"]),
+            (N_("resolved"), when(data["resolved_at"])),
             (N_("resolution"), data["resolution"]),
             (
-                "confirmed",
+                N_("confirmed"),
                 f"{data['confirmed_by']} {local(data['confirmed_at'])}" if data["confirmed_at"] else "",
             ),
-            (N_("closed"), data["closed_at"]),
-            ("service report", "attached" if data["report"] else ""),
+            (N_("closed"), when(data["closed_at"])),
+            (N_("service report"), "attached" if data["report"] else ""),
             (N_("review"), f"{data['root_cause']} / {data['review_actions']}" if data["reviewed_at"] else ""),
             (N_("description"), data["description"]),
             (
-                "from visit",
+                N_("from visit"),
                 f"{data['from_visit']['visit']} finding {data['from_visit']['item_key']}"
                 if data["from_visit"]
                 else "",
