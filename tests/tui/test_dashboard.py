@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from rich.console import Console
 from sqlalchemy import func, select
-from textual.widgets import DataTable, LoadingIndicator, Static
+from textual.widgets import DataTable, Input, LoadingIndicator, Select, Static
 
 from tests.conftest import CUSTOMER, MakeCtx
 from tests.tui.conftest import SIZE
@@ -82,6 +83,12 @@ async def test_taking_a_call_in_the_intake_form(make_app, queue, desk: MakeCtx) 
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, IntakeScreen)
+        # Labels above the fields, not placeholders that vanish as the agent types.
+        labels = [str(label.content) for label in app.screen.query(".field-label")]
+        for wanted in ("Caller", "Title", "Description", "Contact", "Called at", "Impact", "Urgency"):
+            assert any(label.startswith(wanted) for label in labels), (wanted, labels)
+        impacts = [str(prompt) for prompt, _ in app.screen.query_one("#impact", Select)._options]
+        assert impacts[0] == "1 whole business down" and impacts[-1] == "4 minor"
         await pilot.press(*"87235001")  # the caller's number, without the area code
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -90,14 +97,43 @@ async def test_taking_a_call_in_the_intake_form(make_app, queue, desk: MakeCtx) 
         assert CUSTOMER in info and "covered by HT-2026-001 (gold)" in info
         assert "inspections 4/4" in info  # what the contract still grants this term
         assert "P3 (gold)" in text_of(app.screen.query_one("#promise", Static))
+        # Found by the caller's own number: the contact is filled in from it.
+        assert app.screen.query_one("#contact", Input).value == "陈主任/0571-8723 5001"
         await pilot.press(*"存储控制器离线")
+        await pilot.press("tab", *"控制器A离线", "enter", *"业务未中断")
+        await pilot.press("tab", "tab", *"08:40")
+        await settle(pilot, 0.5)
+        # What the core understood, in the desk's zone.
+        understood = text_of(app.screen.query_one("#reported-shown", Static))
+        assert "= 2026-11-20 08:40 (Asia/Shanghai)" in understood
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
         opened = tickets.list_tickets(app.ctx, limit=0)
-        titles = {t["title"]: t for t in opened}
-        assert titles["存储控制器离线"]["customer"] == CUSTOMER
+        key = {t["title"]: t for t in opened}["存储控制器离线"]["key"]
+        shown = tickets.show_ticket(app.ctx, key=key)
+        assert shown["customer"] == CUSTOMER
+        assert shown["description"] == "控制器A离线\n业务未中断"
+        assert shown["contact"] == "陈主任/0571-8723 5001"
+        assert shown["reported_at"] == datetime(2026, 11, 20, 0, 40, tzinfo=UTC)  # 08:40 in 杭州
         assert len(rows(app)) == 4
+
+
+async def test_a_time_the_core_cannot_read_is_said_at_once(make_app, queue) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#reported", Input).focus()
+        await pilot.press(*"sometime")
+        await settle(pilot, 0.5)
+        assert "reported-at 'sometime': use a time like" in text_of(
+            app.screen.query_one("#reported-shown", Static)
+        )
+        # Even at 80x24 the buttons are on screen.
+        save = app.screen.query_one("#save")
+        assert save.region.bottom <= 24 and save.region.right <= 80
 
 
 async def test_the_intake_form_refuses_what_the_core_refuses(make_app, queue) -> None:
@@ -125,6 +161,7 @@ async def test_a_manager_approves_tier_two_on_site_work(make_app, queue) -> None
         await settle(pilot)
         assert rows(app) == [queue["onsite"]]
         await pilot.press("p")
+        await settle(pilot)  # the request is read first, then named in the dialog
         await pilot.press("enter")  # no one else to hand it to
         await settle(pilot)
         shown = tickets.show_ticket(app.ctx, key=queue["onsite"])
@@ -140,6 +177,7 @@ async def test_a_refused_action_is_a_notification_and_writes_nothing(make_app, q
         table.move_cursor(row=rows(app).index(queue["onsite"]))
         before = _events(app.ctx)
         await pilot.press("p")
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert any("only a manager may decide this" in n.message for n in app._notifications)

@@ -56,3 +56,36 @@ async def test_stored_escapes_and_markup_are_shown_as_text(make_app, queue, desk
         await pilot.press(*"[/]", "enter")
         await settle(pilot)
         assert "assignee '[/]' not found" in [n.message for n in app._notifications]
+
+
+async def test_a_dialog_quotes_stored_text_harmlessly(make_app, queue) -> None:
+    """The approve dialog names the request's reason and the cancel dialog the ticket's title,
+    both stored text: shown with their escapes visible, brackets as brackets."""
+    from textual.widgets import DataTable
+
+    from xhsvc.store.tables import Approval
+
+    key = queue["onsite"]
+    app = make_app("zhoujian")
+    with app.ctx.writing() as tx:
+        tx.conn.execute(
+            update(Approval.__table__).where(Approval.__table__.c.state == "pending").values(reason=HOSTILE)
+        )
+        tx.conn.execute(update(Ticket.__table__).where(Ticket.__table__.c.key == key).values(title=HOSTILE))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        table.move_cursor(row=[str(k.value) for k in table.rows].index(key))
+        await pilot.press("p")
+        await settle(pilot)
+        asked = text_of(app.screen.query_one("#dialog-title", Static))
+        _harmless(asked)
+        assert f"(reason {SHOWN})?" in asked
+        await pilot.press("escape")
+        await pilot.press("X")
+        await pilot.pause()
+        await pilot.press(*"[/]", "enter")
+        await settle(pilot)
+        asked = text_of(app.screen.query_one("#dialog-title", Static))
+        _harmless(asked)
+        assert SHOWN in asked and "because '[/]'?" in asked

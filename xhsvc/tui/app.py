@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.notifications import SeverityLevel
 
 from xhsvc.core.context import Context
@@ -22,17 +24,46 @@ from xhsvc.tui.screens.queue import QueueScreen
 
 
 class TicketCommands(Provider):
-    """Every ticket action by name in the command palette (ctrl+p)."""
+    """Every ticket action by name in the command palette (ctrl+p), naming the ticket it acts on:
+    the queue's row under the cursor, or the ticket screen's ticket."""
+
+    def _commands(self) -> list[tuple[str, str, TicketActions]]:
+        # `self.screen` is the screen the palette was opened on (`self.app.screen` is the palette).
+        screen = self.screen
+        if not isinstance(screen, TicketActions):
+            return []
+        key = screen.current_key()
+        out = []
+        for a in ACTIONS:
+            if "{key}" in a.name and key is None:
+                continue  # an empty queue: only "take a call"
+            # The key comes from the database: shown as display() makes it, never as markup.
+            name = a.name.replace("{key}", display(key or ""))
+            out.append((f"{name} ({a.key})", a.action, screen))
+        return out
+
+    async def discover(self) -> Hits:
+        # Scored hits, not DiscoveryHits (all scored 0): the palette sorts by score, so the
+        # ticket's actions come first, in the order of the flow, above Textual's own commands.
+        for n, (name, action, screen) in enumerate(self._commands()):
+            yield Hit(1.0 - n / 1000, Content(name), partial(screen.run_action, action), text=name)
 
     async def search(self, query: str) -> Hits:
-        screen = self.app.screen
-        if not isinstance(screen, TicketActions):
-            return
         matcher = self.matcher(query)
-        for _, action, text in ACTIONS:
-            score = matcher.match(text)
+        for name, action, screen in self._commands():
+            score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(screen.run_action, action), help=action)
+                yield Hit(score, _highlight(matcher, name), partial(screen.run_action, action), text=name)
+
+
+def _highlight(matcher: Matcher, text: str) -> Content:
+    """Matcher.highlight reads its text as markup; this marks the same letters on plain text."""
+    content = Content(text)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class XhsvcApp(App[None]):
@@ -41,9 +72,10 @@ class XhsvcApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "xhsvc 服务台"
     COMMANDS = App.COMMANDS | {TicketCommands}
+    # The footer shows a screen's own keys first, then these; `m` is in the help screen.
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
-        Binding("m", "manager", "Manager"),
+        Binding("m", "manager", "Manager", show=False),
         Binding("q", "quit", "Quit"),
     ]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from textual.message import Message
 
@@ -51,3 +54,26 @@ class Done(Message):
 
     key: str
     text: str
+
+
+@dataclass
+class TicketRead(Message):
+    """A worker read a ticket (or what an action would do to it) for an action that asks first:
+    `then` shows the dialog on the screen's thread."""
+
+    bubble = False
+
+    key: str
+    data: object
+    then: Callable[[Any], None]
+
+
+@dataclass
+class Understood(Message):
+    """A typed time read by the core: the moment, or why it could not be read."""
+
+    bubble = False
+
+    typed: str
+    moment: datetime | None
+    error: str | None = None

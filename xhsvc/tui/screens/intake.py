@@ -1,7 +1,12 @@
-"""Taking a call: find the caller as you type, see the contract and what it grants, open a ticket."""
+"""Taking a call: find the caller as you type, see the contract and what it grants, open a ticket.
+
+Every field has a label above it (a placeholder vanishes as soon as the agent types); the fields
+scroll on a small terminal while the buttons stay in sight.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.table import Table
@@ -11,17 +16,34 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from textual_autocomplete import AutoComplete, DropdownItem, TargetState
 
 from xhsvc.core import contracts, lookup, sla, tickets
 from xhsvc.core.catalog import SERVICES
 from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
-from xhsvc.tui.messages import Done, Failed, Loaded
+from xhsvc.tui.levels import IMPACT, URGENCY, options
+from xhsvc.tui.messages import Done, Failed, Loaded, Understood
 from xhsvc.tui.safe import plain
 
-LEVELS = [(f"{n} — {label}", n) for n, label in ((1, "highest"), (2, "high"), (3, "medium"), (4, "low"))]
+
+def _digits(text: str) -> str:
+    # Leading zeros (the trunk 0, 0086) differ between how a number is typed and stored.
+    return re.sub(r"\D", "", text).lstrip("0")
+
+
+def caller_contact(typed: str, contacts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The contact whose phone is the number the agent typed (87235001 finds 0571-8723 5001,
+    +86 571 8723 5001 too), or None when no phone was typed or none matches."""
+    wanted = _digits(typed)
+    if len(wanted) < 7 or re.search(r"[^\d\s()+\-]", typed):
+        return None
+    for contact in contacts:
+        phone = _digits(contact["phone"] or "")
+        if len(phone) >= 7 and (phone.endswith(wanted) or wanted.endswith(phone)):
+            return contact
+    return None
 
 
 class CallerComplete(AutoComplete):
@@ -49,9 +71,16 @@ class CallerComplete(AutoComplete):
         # The lookup already matched phones, serials and names: show all it found.
         return candidates
 
+    def apply_completion(self, value: str, state: TargetState) -> None:
+        # What the agent typed (a phone number) before the pick puts the customer's name there;
+        # kept after, as the completion asks for candidates again with the name.
+        typed = state.text.strip()
+        super().apply_completion(value, state)
+        self.intake.typed = typed
+
     def post_completion(self) -> None:
         super().post_completion()
-        self.intake.choose(self.target.value)
+        self.intake.choose(self.target.value, typed=self.intake.typed)
 
 
 class IntakeScreen(ModalScreen[str | None]):
@@ -63,33 +92,56 @@ class IntakeScreen(ModalScreen[str | None]):
         super().__init__()
         self.customer: str | None = None
         self.level: str | None = None
+        self.typed = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="intake"):
-            yield Label("Take a call 受理来电 — type a phone number, a name or a serial", id="intake-title")
-            caller = Input(placeholder="caller: 0571-8723 5001 / 华信 / XS8K-2024", id="caller")
-            yield caller
-            yield CallerComplete(caller, self)
-            with VerticalScroll(id="caller-box"):
-                yield Static("No customer chosen yet.", id="caller-info")
-            yield Input(placeholder="title: what the caller reports", id="title")
-            yield Input(placeholder="contact: name/phone of the caller", id="contact")
-            with Horizontal(classes="row"):
-                yield Select(LEVELS, prompt="impact", value=3, id="impact", allow_blank=False)
-                yield Select(LEVELS, prompt="urgency", value=3, id="urgency", allow_blank=False)
-                yield Select(
-                    [(f"{k} {v.split(' ')[0]}", k) for k, v in SERVICES.items()],
-                    value="remote",
-                    id="service",
-                    allow_blank=False,
+            yield Label("Take a call 受理来电", id="intake-title")
+            with VerticalScroll(id="intake-fields"):
+                yield Label(
+                    "Caller: phone number, customer name or serial (Enter looks it up)", classes="field-label"
                 )
-            with Horizontal(classes="row"):
-                yield Select([], prompt="asset (optional)", id="asset")
-                yield Checkbox("major incident", id="major")
-            yield Static("", id="promise")
+                caller = Input(placeholder="0571-8723 5001 / 华信 / XS8K-2024", id="caller")
+                yield caller
+                yield CallerComplete(caller, self)
+                with VerticalScroll(id="caller-box"):
+                    yield Static("No customer chosen yet.", id="caller-info")
+                yield Label("Title: what the caller reports", classes="field-label")
+                yield Input(id="title")
+                yield Label("Description (optional)", classes="field-label")
+                yield TextArea(id="description", classes="area")
+                with Horizontal(classes="row"):
+                    with Vertical(classes="col"):
+                        yield Label("Contact: name/phone", classes="field-label")
+                        yield Input(placeholder="张伟/13800001111", id="contact")
+                    with Vertical(classes="col"):
+                        yield Label("Called at (empty: now)", classes="field-label")
+                        yield Input(placeholder="08:40 / 昨天 16:30 / 2h ago", id="reported")
+                yield Static("", id="reported-shown")
+                with Horizontal(classes="row"):
+                    with Vertical(classes="col"):
+                        yield Label("Impact", classes="field-label")
+                        yield Select(options(IMPACT), value=3, id="impact", allow_blank=False)
+                    with Vertical(classes="col"):
+                        yield Label("Urgency", classes="field-label")
+                        yield Select(options(URGENCY), value=3, id="urgency", allow_blank=False)
+                with Horizontal(classes="row"):
+                    with Vertical(classes="col"):
+                        yield Label("Service", classes="field-label")
+                        yield Select(
+                            [(f"{k} {v.split(' ')[0]}", k) for k, v in SERVICES.items()],
+                            value="remote",
+                            id="service",
+                            allow_blank=False,
+                        )
+                    with Vertical(classes="col"):
+                        yield Label("Asset (optional)", classes="field-label")
+                        yield Select([], prompt="no asset", id="asset")
+                yield Checkbox("major incident (impact 1 always is)", id="major")
+                yield Static("", id="promise")
             with Horizontal(id="intake-buttons"):
                 yield Button("Open ticket (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#caller", Input).focus()
@@ -100,12 +152,12 @@ class IntakeScreen(ModalScreen[str | None]):
     def submitted(self, event: Input.Submitted) -> None:
         self.choose(event.value)
 
-    def choose(self, text: str) -> None:
+    def choose(self, text: str, *, typed: str | None = None) -> None:
         if text.strip():
-            self.load_caller(text.strip())
+            self.load_caller(text.strip(), (typed or text).strip())
 
     @work(thread=True, group="caller")
-    def load_caller(self, text: str) -> None:
+    def load_caller(self, text: str, typed: str) -> None:
         ctx = self.app.ctx  # type: ignore[attr-defined]
         try:
             found = lookup.lookup(ctx, text=text, limit=1)
@@ -117,11 +169,11 @@ class IntakeScreen(ModalScreen[str | None]):
         except XhsvcError as e:
             self.post_message(Failed(str(e), title="Caller"))
             return
-        self.post_message(Loaded((found[0] if found else None, usage)))
+        self.post_message(Loaded((found[0] if found else None, usage, typed)))
 
     def on_loaded(self, event: Loaded) -> None:
-        row, usage = event.data  # type: ignore[misc]
-        self.show_caller(row, usage)
+        row, usage, typed = event.data  # type: ignore[misc]
+        self.show_caller(row, usage, typed)
 
     def on_failed(self, event: Failed) -> None:
         self.notify(event.text, title=event.title, severity="error", timeout=8)
@@ -129,7 +181,7 @@ class IntakeScreen(ModalScreen[str | None]):
     def on_done(self, event: Done) -> None:
         self.dismiss(event.key)
 
-    def show_caller(self, row: dict[str, Any] | None, usage: dict[str, Any] | None) -> None:
+    def show_caller(self, row: dict[str, Any] | None, usage: dict[str, Any] | None, typed: str = "") -> None:
         info = self.query_one("#caller-info", Static)
         assets = self.query_one("#asset", Select)
         if row is None:
@@ -174,8 +226,46 @@ class IntakeScreen(ModalScreen[str | None]):
             )
         info.update(grid)
         assets.set_options([(plain(f"{a['serial']}  {a['model']}"), a["serial"]) for a in row["assets"]])
+        # Found by the caller's own number: that contact is who is calling (unless the agent
+        # already wrote someone). Shown as display() makes it, as the caller field is.
+        contact = caller_contact(typed, row["contacts"])
+        contact_field = self.query_one("#contact", Input)
+        if contact is not None and not contact_field.value.strip():
+            contact_field.value = display(f"{contact['name']}/{contact['phone']}")
         self.update_promise()
         self.query_one("#title", Input).focus()
+
+    # The time of the call -----------------------------------------------------------------------
+
+    @on(Input.Changed, "#reported")
+    def reported_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        if not text:
+            self.query_one("#reported-shown", Static).update("")
+            return
+        self.read_reported(text)
+
+    @work(thread=True, exclusive=True, group="reported")
+    def read_reported(self, text: str) -> None:
+        # A worker: the core reads loose times with dateparser, slow to import the first time.
+        try:
+            moment = tickets.parse_instant(self.app.ctx, text, "reported-at")  # type: ignore[attr-defined]
+        except XhsvcError as e:
+            self.post_message(Understood(text, None, str(e)))
+            return
+        self.post_message(Understood(text, moment))
+
+    def on_understood(self, event: Understood) -> None:
+        if event.typed != self.query_one("#reported", Input).value.strip():
+            return  # typed on since
+        shown = self.query_one("#reported-shown", Static)
+        if event.moment is None:
+            shown.update(plain(event.error or "", style="bold red"))
+        else:
+            zone = self.app.zone  # type: ignore[attr-defined]
+            shown.update(
+                plain(f"= {event.moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})", style="green")
+            )
 
     @on(Select.Changed)
     def update_promise(self) -> None:
@@ -203,9 +293,11 @@ class IntakeScreen(ModalScreen[str | None]):
             return
         asset = self.query_one("#asset", Select).value
         self.save(
+            self.query_one("#reported", Input).value.strip(),
             customer=self.customer,
             title=self.query_one("#title", Input).value,
-            contact=self.query_one("#contact", Input).value or None,
+            description=self.query_one("#description", TextArea).text.strip() or None,
+            contact=self.query_one("#contact", Input).value.strip() or None,
             impact=self.query_one("#impact", Select).value,
             urgency=self.query_one("#urgency", Select).value,
             service=self.query_one("#service", Select).value,
@@ -214,9 +306,12 @@ class IntakeScreen(ModalScreen[str | None]):
         )
 
     @work(thread=True, group="save")
-    def save(self, **fields: Any) -> None:
+    def save(self, reported: str, **fields: Any) -> None:
+        ctx = self.app.ctx  # type: ignore[attr-defined]
         try:
-            opened = tickets.open_ticket(self.app.ctx, **fields)  # type: ignore[attr-defined]
+            if reported:
+                fields["reported_at"] = tickets.parse_instant(ctx, reported, "reported-at")
+            opened = tickets.open_ticket(ctx, **fields)
         except XhsvcError as e:
             self.post_message(Failed(str(e), title="Not opened"))
             return

@@ -10,20 +10,21 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from xhsvc.core.queue import manager_view
 from xhsvc.errors import XhsvcError
 from xhsvc.tui.messages import Failed, Loaded
+from xhsvc.tui.widgets.header import DeskHeader
 
 
 class ManagerScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("m", "app.pop_screen", "Queue")]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
+        yield DeskHeader(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
         yield Static("loading ...", id="figures")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()

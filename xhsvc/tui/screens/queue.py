@@ -2,36 +2,97 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from xhsvc.core.queue import QueueFilter, QueuePage, queue_page
 from xhsvc.errors import XhsvcError
-from xhsvc.tui.actions import TICKET_BINDINGS, TicketActions
+from xhsvc.tui.actions import TicketActions, ticket_bindings
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
 from xhsvc.tui.safe import cell, plain
 from xhsvc.tui.widgets.clocks import clock_cells
+from xhsvc.tui.widgets.header import DeskHeader
 
 PAGE = 100
-# The countdowns come early, so that an 80-column terminal still shows them.
+# Every column as wide as it is on a wide terminal; the Title takes what is left (TITLE_MIN ..
+# TITLE_MAX). The countdowns come early, so that an 80-column terminal still shows them.
 COLUMNS = [
-    ("key", "Ticket", 10),
+    ("key", "Ticket", 9),
     ("priority", "Pri", 3),
     ("major", "!", 1),
     ("sla", "SLA (time left)", 22),
     ("status", "Status", 11),
-    ("tier", "Tier", 4),
-    ("assignee", "Assignee", 9),
     ("customer", "Customer", 16),
     ("title", "Title", 22),
+    ("assignee", "Assignee", 9),
+    ("tier", "Tier", 4),
     ("pending", "Pending", 18),
 ]
+TITLE_MIN = 18
+TITLE_MAX = 60
+# DataTable pads each cell by one on either side; the queue's scrollbar is one wide (app.tcss).
+PAD = 2
+SCROLLBAR = 1
+# What gives way, in this order, while the Title would be narrower than TITLE_MIN: the major mark
+# moves into the priority cell (P1!), Tier and Pending (also on the ticket screen and the `2`
+# filter) go first; at last the SLA cell shows only the clock that runs out first.
+NARROWER: list[tuple[str, int | None]] = [
+    ("major", None),
+    ("tier", None),
+    ("customer", 12),
+    ("pending", None),
+    ("assignee", None),
+    ("sla", 12),
+    ("customer", 10),
+]
+# The queue's short words for long statuses (the ticket screen shows them whole).
+STATUS_LABELS = {"waiting_customer": "waiting"}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The queue's columns at one terminal width: (key, label, width) each."""
+
+    columns: tuple[tuple[str, str, int], ...]
+
+    @property
+    def keys(self) -> list[str]:
+        return [key for key, _, _ in self.columns]
+
+    @property
+    def nearest_clock_only(self) -> bool:
+        return dict((k, w) for k, _, w in self.columns)["sla"] < 22
+
+
+def layout_for(width: int) -> Layout:
+    """The columns that fit `width` terminal columns, the Title as wide as it can be."""
+    widths = {key: w for key, _, w in COLUMNS}
+
+    def title_room() -> int:
+        others = sum(w + PAD for key, w in widths.items() if key != "title")
+        return width - SCROLLBAR - others - PAD
+
+    for key, narrower in NARROWER:
+        if title_room() >= TITLE_MIN:
+            break
+        if narrower is None:
+            del widths[key]
+        else:
+            widths[key] = narrower
+    widths["title"] = max(min(title_room(), TITLE_MAX), 8)
+    labels = {key: label for key, label, _ in COLUMNS}
+    if widths["sla"] < 22:
+        labels["sla"] = "SLA next"
+    return Layout(tuple((key, labels[key], widths[key]) for key, _, _ in COLUMNS if key in widths))
+
+
 FILTER_KEYS = ("status", "tier", "priority", "region", "assignee")
 
 
@@ -49,14 +110,15 @@ def parse_filter_text(text: str, base: QueueFilter) -> QueueFilter:
 class QueueScreen(TicketActions):
     """The call-center queue."""
 
+    # The footer has room for these at 80 columns; `?` lists the rest, the filters line the toggles.
     BINDINGS = [
-        *TICKET_BINDINGS,
+        *ticket_bindings(shown=("new_ticket", "assign", "escalate", "approve")),
         Binding("enter", "show_ticket", "Open", show=False),
         Binding("slash", "search", "Search"),
-        Binding("1", "toggle('mine')", "Mine"),
-        Binding("2", "toggle('my_approvals')", "My approvals"),
-        Binding("3", "toggle('breached')", "Breached"),
-        Binding("F", "filters", "Filters"),
+        Binding("1", "toggle('mine')", "Mine", show=False),
+        Binding("2", "toggle('my_approvals')", "My approvals", show=False),
+        Binding("3", "toggle('breached')", "Breached", show=False),
+        Binding("F", "filters", "Filters", show=False),
         Binding("0", "clear_filters", "All", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", show=False),
         Binding("left_square_bracket", "page(-1)", "Prev page", show=False),
@@ -70,18 +132,38 @@ class QueueScreen(TicketActions):
         # A read is under way. (Not `loading`: that is Textual's, and covers the screen with a
         # spinner.)
         self.reading = False
+        self.read_again = False
         self.first_page_fresh = False
+        self.queue_layout = layout_for(120)
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
+        yield DeskHeader(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
         yield Input(placeholder="/ search: ticket, title, customer, contact", id="search")
         yield Static("", id="filters")
         table: DataTable[Any] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+        # The terminal's width is known before the first frame: the first page is laid out once.
+        self.queue_layout = layout_for(self.app.size.width)
+        self._add_columns(table)
         yield table
         yield Static("loading ...", id="status")
-        yield Footer()
+        yield Footer(compact=True)
+
+    def _add_columns(self, table: DataTable[Any]) -> None:
+        for key, label, width in self.queue_layout.columns:
+            table.add_column(label, key=key, width=width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Choose the columns again for the new width; rows and cursor stay."""
+        new = layout_for(event.size.width)
+        if new == self.queue_layout:
+            return
+        selected = self.current_key()
+        self.queue_layout = new
+        table = self.query_one("#queue", DataTable)
+        table.clear(columns=True)
+        self._add_columns(table)
+        if self.page is not None:
+            self.show_page(self.page, selected=selected)
 
     def on_mount(self) -> None:
         self.queue_filter = self.app.load_filter()  # type: ignore[attr-defined]
@@ -94,10 +176,14 @@ class QueueScreen(TicketActions):
     # Loading ----------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        # One read at a time; a change made meanwhile is caught by the next one.
-        if not self.reading:
-            self.reading = True
-            self.load_page(self.queue_filter, self.page_offset)
+        # One read at a time. A reload asked for meanwhile (this app's own change, a new filter)
+        # runs when that read is in: the read under way may have started before the change.
+        if self.reading:
+            self.read_again = True
+            return
+        self.reading = True
+        self.read_again = False
+        self.load_page(self.queue_filter, self.page_offset)
 
     def first_load(self) -> None:
         # The first page is read before the first frame is drawn: a worker would wait for that
@@ -125,28 +211,39 @@ class QueueScreen(TicketActions):
         self.reading = False
         if isinstance(event.data, QueuePage):
             self.show_page(event.data)
+        if self.read_again:
+            self.reload()
 
-    def show_page(self, page: QueuePage) -> None:
+    def _cells(self, row: dict[str, Any], now: datetime) -> list[Any]:
+        """The row's cells for the columns shown. Stored text goes in as Text: shown as it is,
+        never read as markup."""
+        pending = row["pending_approval"]
+        priority = Text(row["priority"], style="bold red" if row["priority"] == "P1" else "")
+        major = Text("!", style="bold red") if row["major"] else Text("")
+        if row["major"] and "major" not in self.queue_layout.keys:
+            priority.append_text(major)
+        values = {
+            "key": cell(row["key"]),
+            "priority": priority,
+            "major": major,
+            "sla": clock_cells(row["clocks"], now, nearest_only=self.queue_layout.nearest_clock_only),
+            "status": cell(STATUS_LABELS.get(row["status"], row["status"])),
+            "customer": cell(row["customer"]),
+            "title": cell(row["title"]),
+            "assignee": cell(row["assignee"]),
+            "tier": cell(row["tier"]),
+            "pending": cell(f"{pending['kind']} ({pending['decider']})" if pending else ""),
+        }
+        return [values[key] for key in self.queue_layout.keys]
+
+    def show_page(self, page: QueuePage, *, selected: str | None = None) -> None:
         table = self.query_one("#queue", DataTable)
-        selected = self.current_key()
+        selected = selected or self.current_key()
         self.page = page
         table.clear()
+        now = self.app.now()  # type: ignore[attr-defined]
         for row in page.rows:
-            pending = row["pending_approval"]
-            # Stored text goes in as Text: shown as it is, never read as markup.
-            table.add_row(
-                cell(row["key"]),
-                Text(row["priority"], style="bold red" if row["priority"] == "P1" else ""),
-                Text("!", style="bold red") if row["major"] else "",
-                clock_cells(row["clocks"], self.app.now()),  # type: ignore[attr-defined]
-                cell(row["status"]),
-                cell(row["tier"]),
-                cell(row["assignee"]),
-                cell(row["customer"]),
-                cell(row["title"]),
-                cell(f"{pending['kind']} ({pending['decider']})" if pending else ""),
-                key=row["key"],
-            )
+            table.add_row(*self._cells(row, now), key=row["key"])
         keys = [row["key"] for row in page.rows]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
@@ -157,7 +254,11 @@ class QueueScreen(TicketActions):
             f" {first}-{last} of {page.total} tickets · refreshed {refreshed}{self._sync_note(page.sync)}"
             " · [ ] pages · ? help"
         )
-        self.query_one("#filters", Static).update(plain(f" Showing: {self.queue_filter.describe()}"))
+        self.query_one("#filters", Static).update(
+            plain(
+                f" Showing: {self.queue_filter.describe()}  (1 mine · 2 to decide · 3 breached · F filters · 0 all)"
+            )
+        )
 
     def _sync_note(self, sync: dict[str, Any]) -> str:
         note = ""
@@ -175,9 +276,10 @@ class QueueScreen(TicketActions):
             return
         table = self.query_one("#queue", DataTable)
         now: datetime = self.app.now()  # type: ignore[attr-defined]
+        nearest = self.queue_layout.nearest_clock_only
         for row in self.page.rows:
             try:
-                table.update_cell(row["key"], "sla", clock_cells(row["clocks"], now))
+                table.update_cell(row["key"], "sla", clock_cells(row["clocks"], now, nearest_only=nearest))
             except Exception:  # the row left the table since (a reload is under way)
                 continue
 

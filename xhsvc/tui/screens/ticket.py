@@ -7,19 +7,20 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from xhsvc.core.text import display
 from xhsvc.core.tickets import show_ticket, ticket_history
 from xhsvc.errors import XhsvcError
-from xhsvc.tui.actions import TICKET_BINDINGS, TicketActions
+from xhsvc.tui.actions import TicketActions, ticket_bindings
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
 from xhsvc.tui.safe import cell, plain
 from xhsvc.tui.widgets.clocks import STYLES, countdown
+from xhsvc.tui.widgets.header import DeskHeader
 
 FIELDS = [
     ("status", "Status"),
@@ -48,25 +49,29 @@ BLOCKS = {"root_cause", "review_actions", "description"}
 
 
 class TicketScreen(TicketActions):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), *TICKET_BINDINGS]
+    # The footer has room for these at 80 columns; `?` and ctrl+p list the rest.
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        *ticket_bindings(shown=("assign", "escalate", "approve", "resolve")),
+    ]
 
     def __init__(self, key: str) -> None:
         super().__init__()
         self.ticket_key = key
         self.data: dict[str, Any] | None = None
+        self.history: list[dict[str, Any]] = []
+        self.history_width = 0
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
         with VerticalScroll(id="detail"):
             yield Static("loading ...", id="summary")
             yield Static("", id="clocks")
             yield Static("", id="approvals")
             yield Static("", id="conflicts").set_styles("display: none;")
             yield Static("History", classes="heading")
-            history: DataTable[Any] = DataTable(id="history", cursor_type="row")
-            history.add_columns("When", "Who", "What", "Detail")
-            yield history
-        yield Footer()
+            yield DataTable(id="history", cursor_type="row")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()
@@ -95,6 +100,10 @@ class TicketScreen(TicketActions):
     def on_loaded(self, event: Loaded) -> None:
         data, history = event.data  # type: ignore[misc]
         self.show(data, history)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.data is not None and event.size.width != self.history_width:
+            self.show_history(self.history)
 
     def _local(self, value: datetime | None) -> str:
         return value.astimezone(self.app.zone).strftime("%Y-%m-%d %H:%M") if value else ""  # type: ignore[attr-defined]
@@ -148,11 +157,32 @@ class TicketScreen(TicketActions):
         conflicts.update(self._conflicts(data["conflicts"]))
         conflicts.display = bool(data["conflicts"])
         self.tick()
-        table_widget = self.query_one("#history", DataTable)
-        table_widget.clear()
+        self.show_history(history)
+
+    def show_history(self, history: list[dict[str, Any]]) -> None:
+        """The Detail column takes the width that is left and wraps, so that a narrow terminal
+        shows every word without scrolling sideways; the date loses its year there."""
+        self.history = history
+        self.history_width = width = self.size.width
+        table: DataTable[Any] = self.query_one("#history", DataTable)
+        table.clear(columns=True)
+        narrow = width < 100
+        when = 11 if narrow else 16
+        # Padding of #detail (2), its scrollbar and the table's own (2 each), each column's cell
+        # padding (2).
+        detail = max(width - 6 - (when + 2) - (10 + 2) - (20 + 2) - 2, 20)
+        table.add_column("When", width=when)
+        table.add_column("Who", width=10)
+        table.add_column("What", width=20)
+        table.add_column("Detail", width=detail)
         for event in history:
-            table_widget.add_row(
-                self._local(event["at"]), cell(event["actor"]), cell(event["kind"]), cell(event["summary"])
+            at = event["at"].astimezone(self.app.zone) if event["at"] else None  # type: ignore[attr-defined]
+            table.add_row(
+                at.strftime("%m-%d %H:%M" if narrow else "%Y-%m-%d %H:%M") if at else "",
+                cell(event["actor"]),
+                cell(event["kind"]),
+                plain(event["summary"]),
+                height=None,
             )
 
     def _conflicts(self, conflicts: list[dict[str, Any]]) -> Table | str:

@@ -28,15 +28,23 @@ def countdown(clock: dict[str, Any], remaining_min: float) -> str:
     return format_minutes(remaining_min, day_minutes=clock["day_minutes"], seconds=True)
 
 
-def clock_cells(clocks: list[dict[str, Any]], now: datetime) -> Text:
-    """Every open clock of a ticket, live at `now`, coloured by its state."""
-    text = Text()
+def clock_cells(clocks: list[dict[str, Any]], now: datetime, *, nearest_only: bool = False) -> Text:
+    """Every open clock of a ticket, live at `now`, coloured by its state; with `nearest_only`
+    (a narrow queue) only the one that runs out first (breached first), a paused one when all are."""
+    live = []
     for clock in clocks:
         if clock["state"] in ("met", "late", "cancelled"):
             continue
         remaining, state = live_remaining(clock, now)
+        live.append((clock, remaining, state))
+    if nearest_only and live:
+        running = [c for c in live if c[2] != "paused"]
+        live = [min(running, key=lambda c: c[1]) if running else live[0]]
+    text = Text(no_wrap=True, end="")
+    for clock, remaining, state in live:
         label = "paused" if state == "paused" else countdown(clock, remaining)
         if text:
-            text.append("  ")
+            # One space: two clocks, one overdue, fit the queue's 22 columns (resp -10h23m res 1d11h).
+            text.append(" ")
         text.append(f"{NAMES.get(clock['target'], clock['target'])} {label}", style=STYLES.get(state, ""))
     return text

@@ -1,0 +1,24 @@
+"""Impact and urgency as the agent chooses them: the number with what it means.
+
+The same words as the CLI's help (`ticket open --impact`), so a number means one thing everywhere.
+"""
+
+from __future__ import annotations
+
+IMPACT: dict[int, str] = {
+    1: "whole business down",
+    2: "many users or a site",
+    3: "one user, or a workaround",
+    4: "minor",
+}
+URGENCY: dict[int, str] = {
+    1: "now: work has stopped",
+    2: "within hours",
+    3: "within a day",
+    4: "can wait",
+}
+
+
+def options(meanings: dict[int, str]) -> list[tuple[str, int]]:
+    """Options of a Select: ('1 whole business down', 1), ..."""
+    return [(f"{n} {text}", n) for n, text in meanings.items()]
