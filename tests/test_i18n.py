@@ -88,3 +88,38 @@ def test_help_and_headings_in_chinese_json_and_exit_codes_the_same(tmp_path: Pat
         lang: _run(tmp_path, "ticket", "show", "XH-999999", lang=lang) for lang in ("zh_CN.UTF-8", "C.UTF-8")
     }
     assert bad["zh_CN.UTF-8"].returncode == bad["C.UTF-8"].returncode == 3
+
+
+def _shown_in_a_terminal(argv: list[str], env: dict[str, str], wanted: bytes, timeout: float = 20.0) -> bytes:
+    """What `argv` draws in a pseudo-terminal until `wanted` appears (or the time is up)."""
+    import pty
+    import select
+    import signal
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the dashboard, on the terminal
+        os.execvpe(argv[0], argv, env)
+    seen = b""
+    began = time.monotonic()
+    try:
+        while wanted not in seen and time.monotonic() - began < timeout:
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return seen
+
+
+def test_the_dashboard_speaks_chinese(tmp_path: Path) -> None:
+    assert _run(tmp_path, "demo", lang="C.UTF-8").returncode == 0
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    env.update(XHSVC_HOME=str(tmp_path), LANG="zh_CN.UTF-8", TERM="xterm-256color", LINES="36", COLUMNS="120")
+    wanted = "新来电".encode()
+    screen = _shown_in_a_terminal([sys.executable, "-m", "xhsvc", "tui"], env, wanted)
+    assert wanted in screen  # the footer's first key, in Chinese

@@ -27,7 +27,7 @@ from babel.messages.pofile import read_po, write_po  # noqa: E402
 
 from xhsvc import i18n  # noqa: E402
 
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def po_path(language: str) -> Path:
@@ -80,10 +80,12 @@ def typer_words() -> list[str]:
 def template() -> Catalog:
     """Every message that needs translating, in English."""
     catalog = Catalog(project="xhsvc", domain=i18n.DOMAIN)
-    for filename, lineno, message, comments, _ in extract_from_dir(
+    for filename, lineno, message, comments, context in extract_from_dir(
         ROOT / "xhsvc", method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
-        catalog.add(message, locations=[(f"xhsvc/{filename}", lineno)], auto_comments=comments)
+        catalog.add(
+            message, locations=[(f"xhsvc/{filename}", lineno)], auto_comments=comments, context=context
+        )
     for text in command_help():
         catalog.add(text, locations=[("(command help)", 0)])
     for text in typer_words():
@@ -106,7 +108,7 @@ def missing(language: str) -> list[str]:
     for message in template():
         if not message.id:
             continue
-        found = have.get(message.id)
+        found = have.get(message.id, context=message.context)
         translated = found is not None and not found.fuzzy and _complete(found.string)
         if not translated:
             out.append(message.id if isinstance(message.id, str) else message.id[0])

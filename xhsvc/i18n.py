@@ -94,6 +94,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the interface's language where the same English says something else
+    elsewhere (`pgettext("clock", "site")`: the on-site clock, not a customer's site)."""
+    return _translations.pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks `message` for the catalog where it is defined (a column heading, a label); it is
     translated where it is shown, with `_`."""

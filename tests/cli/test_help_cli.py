@@ -18,7 +18,7 @@ from xhsvc.cli.helptext import width
 from xhsvc.cli.main import app
 
 # `import` and `export` are being reworked elsewhere; their examples come with that work.
-WITHOUT_EXAMPLES = {("import",), ("export",)}
+WITHOUT_EXAMPLES: set[tuple[str, ...]] = set()
 # What Typer shows for a value's Python type when no placeholder is set.
 PYTHON_TYPES = re.compile(r"<(str|int|float|bool|path|datetime)>|list\[")
 

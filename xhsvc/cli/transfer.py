@@ -35,7 +35,13 @@ def import_(
 ) -> None:
     """Import a CSV file in UTF-8 (with or without BOM) or GBK/GB18030: every row is checked;
     nothing is written unless all rows are good (or --skip-bad). Importing the same file again
-    changes nothing."""
+    changes nothing.
+
+    \b
+    Examples:
+      xhsvc import customers customers.csv
+      xhsvc import assets assets.csv --skip-bad --json
+    """
     not_text = f"file {file}: {csv_files.NOT_TEXT}; nothing imported"
     raw: BinaryIO | None = None
     lines: Iterable[str]
@@ -111,7 +117,13 @@ def export(
     ] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
-    """Export records with the columns `import` takes (CSV by default, --excel for Excel, or --json)."""
+    """Export records with the columns `import` takes (CSV by default, --excel for Excel, or --json).
+
+    \b
+    Examples:
+      xhsvc export customers -o customers.csv
+      xhsvc export contracts --excel -o 合同.csv
+    """
     if csv_out and json_out:
         raise InvalidInput("format: choose --csv or --json, not both")
     if excel and json_out:

@@ -13,6 +13,7 @@ from xhsvc.core.sync import sync_summary
 from xhsvc.core.text import one_of
 from xhsvc.core.tickets import ACTIVE, STATUSES, listing_rows
 from xhsvc.errors import NotFound
+from xhsvc.i18n import _
 from xhsvc.store import queries
 
 # The statuses the queue shows unless a filter asks for another.
@@ -54,7 +55,7 @@ class QueueFilter:
 
     def describe(self) -> str:
         parts = [f"{k}={v}" if not isinstance(v, bool) else k for k, v in self.as_dict().items()]
-        return ", ".join(parts) or "all open tickets"
+        return ", ".join(parts) or _("all open tickets")
 
 
 @dataclass

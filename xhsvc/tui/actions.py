@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from xhsvc.core import people, tickets
 from xhsvc.errors import XhsvcError
+from xhsvc.i18n import _
 from xhsvc.tui.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
 from xhsvc.tui.levels import IMPACT, URGENCY, options
 from xhsvc.tui.messages import Done, Failed, TicketChanged, TicketRead
@@ -42,85 +43,107 @@ ACTIONS: list[TicketAction] = [
     TicketAction(
         "n",
         "new_ticket",
-        "New call",
-        "Take a call: open a new ticket",
-        "Take a call: find the caller, see the contract, open a ticket",
+        _("New call"),
+        _("Take a call: open a new ticket"),
+        _("Take a call: find the caller, see the contract, open a ticket"),
     ),
-    TicketAction("a", "assign", "Assign", "Assign {key} to an engineer", "Assign to an engineer of its tier"),
     TicketAction(
-        "r", "respond", "Respond", "Respond to {key} (first response)", "First response (the assignee)"
+        "a", "assign", _("Assign"), _("Assign {key} to an engineer"), _("Assign to an engineer of its tier")
     ),
-    TicketAction("c", "comment", "Comment", "Comment on {key} (work note)", "Add a work note"),
+    TicketAction(
+        "r",
+        "respond",
+        _("Respond"),
+        _("Respond to {key} (first response)"),
+        _("First response (the assignee)"),
+    ),
+    TicketAction("c", "comment", _("Comment"), _("Comment on {key} (work note)"), _("Add a work note")),
     TicketAction(
         "w",
         "wait",
-        "Wait",
-        "Wait on the customer: put {key} on hold",
-        "Wait on the customer (logs, a window, access): the clocks pause",
+        _("Wait"),
+        _("Wait on the customer: put {key} on hold"),
+        _("Wait on the customer (logs, a window, access): the clocks pause"),
     ),
     TicketAction(
-        "u", "resume", "Resume", "Resume {key}: the customer answered", "The customer answered: back to work"
+        "u",
+        "resume",
+        _("Resume"),
+        _("Resume {key}: the customer answered"),
+        _("The customer answered: back to work"),
     ),
-    TicketAction("o", "onsite", "On-site", "Request on-site work for {key}", "Request on-site work"),
+    TicketAction("o", "onsite", _("On-site"), _("Request on-site work for {key}"), _("Request on-site work")),
     TicketAction(
         "s",
         "arrive",
-        "Arrived",
-        "Engineer arrived on site for {key}",
-        "The engineer is on site (arrival clock)",
+        _("Arrived"),
+        _("Engineer arrived on site for {key}"),
+        _("The engineer is on site (arrival clock)"),
     ),
-    TicketAction("e", "escalate", "Escalate", "Escalate {key} to L2/L3", "Request escalation to L2 or L3"),
-    TicketAction("p", "approve", "Approve", "Approve the request on {key}", "Approve the pending request"),
-    TicketAction("d", "deny", "Deny", "Deny the request on {key}", "Deny the pending request"),
+    TicketAction(
+        "e", "escalate", _("Escalate"), _("Escalate {key} to L2/L3"), _("Request escalation to L2 or L3")
+    ),
+    TicketAction(
+        "p", "approve", _("Approve"), _("Approve the request on {key}"), _("Approve the pending request")
+    ),
+    TicketAction("d", "deny", _("Deny"), _("Deny the request on {key}"), _("Deny the pending request")),
     TicketAction(
         "f",
         "refer",
-        "Refer",
-        "Refer the request on {key} to the manager",
-        "Refer the pending request to the manager",
+        _("Refer"),
+        _("Refer the request on {key} to the manager"),
+        _("Refer the pending request to the manager"),
     ),
     TicketAction(
         "W",
         "withdraw",
-        "Withdraw",
-        "Withdraw the request on {key}",
-        "Withdraw the pending request (no longer needed)",
+        _("Withdraw"),
+        _("Withdraw the request on {key}"),
+        _("Withdraw the pending request (no longer needed)"),
     ),
     TicketAction(
         "i",
         "priority",
-        "Priority",
-        "Change the priority of {key} (impact, urgency)",
-        "Change impact / urgency: the priority and due times follow",
+        _("Priority"),
+        _("Change the priority of {key} (impact, urgency)"),
+        _("Change impact / urgency: the priority and due times follow"),
     ),
-    TicketAction("v", "resolve", "Resolve", "Resolve {key}", "Resolve: what fixed it"),
+    TicketAction("v", "resolve", _("Resolve"), _("Resolve {key}"), _("Resolve: what fixed it")),
     TicketAction(
         "k",
         "confirm",
-        "Confirm",
-        "Confirm {key}: the customer signs off",
-        "Record the customer's confirmation",
+        _("Confirm"),
+        _("Confirm {key}: the customer signs off"),
+        _("Record the customer's confirmation"),
     ),
     TicketAction(
         "K",
         "not_fixed",
-        "Not fixed",
-        "Not fixed: the customer reopens {key}",
-        "The customer says it is not fixed: back to work",
+        _("Not fixed"),
+        _("Not fixed: the customer reopens {key}"),
+        _("The customer says it is not fixed: back to work"),
     ),
     TicketAction(
-        "x", "close_ticket", "Close", "Close {key}", "Close the ticket (a service report after on-site work)"
+        "x",
+        "close_ticket",
+        _("Close"),
+        _("Close {key}"),
+        _("Close the ticket (a service report after on-site work)"),
     ),
     TicketAction(
-        "V", "review", "Review", "Review major incident {key}", "Review a major incident: root cause, actions"
+        "V",
+        "review",
+        _("Review"),
+        _("Review major incident {key}"),
+        _("Review a major incident: root cause, actions"),
     ),
-    TicketAction("R", "reopen", "Reopen", "Reopen {key}", "Reopen a resolved or closed ticket"),
+    TicketAction("R", "reopen", _("Reopen"), _("Reopen {key}"), _("Reopen a resolved or closed ticket")),
     TicketAction(
         "X",
         "cancel_ticket",
-        "Cancel ticket",
-        "Cancel {key} (cannot be undone)",
-        "Cancel a ticket opened by mistake (asks first; cannot be undone)",
+        _("Cancel ticket"),
+        _("Cancel {key} (cannot be undone)"),
+        _("Cancel a ticket opened by mistake (asks first; cannot be undone)"),
     ),
 ]
 
@@ -134,12 +157,15 @@ def ticket_bindings(shown: Iterable[str] = ()) -> list[Binding]:
 
 def request_text(approval: dict[str, Any]) -> str:
     """'l2_onsite requested by wuhao (reason 需二线到现场)': stored text, shown through safe.plain."""
-    what = approval["kind"]
+    values = {"kind": approval["kind"], "who": approval["requested_by"], "reason": approval["reason"]}
     if approval.get("target_tier") and approval["kind"] == "escalation":
-        what += f" to {approval['target_tier']}"
-    text = f"{what} requested by {approval['requested_by']} (reason {approval['reason']})"
+        text = _("{kind} to {tier} requested by {who} (reason {reason})").format(
+            tier=approval["target_tier"], **values
+        )
+    else:
+        text = _("{kind} requested by {who} (reason {reason})").format(**values)
     if approval.get("referred"):
-        text += ", referred to the manager"
+        text = _("{request}, referred to the manager").format(request=text)
     return text
 
 
@@ -154,7 +180,7 @@ class TicketActions(Screen[Any]):
     def _key(self) -> str | None:
         key = self.current_key()
         if key is None:
-            self.notify("no ticket selected", severity="warning")
+            self.notify(_("no ticket selected"), severity="warning")
         return key
 
     def _call(self, key: str, done: str, fn: Callable[..., Any], **kwargs: Any) -> None:
@@ -190,7 +216,7 @@ class TicketActions(Screen[Any]):
         event.then(event.data)
 
     def on_done(self, event: Done) -> None:
-        self.notify(f"{event.key}: {event.text}")
+        self.notify(_("{key}: {text}").format(key=event.key, text=event.text))
         # This screen shows the change at once; the others reload when they come back.
         self.post_message(TicketChanged(event.key))
 
@@ -215,7 +241,9 @@ class TicketActions(Screen[Any]):
 
         def read(data: dict[str, Any]) -> None:
             if data["pending_approval"] is None:
-                self.notify(f"{key}: no request is waiting for a decision", severity="warning")
+                self.notify(
+                    _("{key}: no request is waiting for a decision").format(key=key), severity="warning"
+                )
             else:
                 then(data["pending_approval"])
 
@@ -228,7 +256,7 @@ class TicketActions(Screen[Any]):
 
         def opened(key: str | None) -> None:
             if key:
-                self.notify(f"{key} opened")
+                self.notify(_("{key} opened").format(key=key))
                 self.post_message(TicketChanged(key))
 
         self.app.push_screen(IntakeScreen(), opened)
@@ -238,25 +266,33 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             TextDialog(
-                f"Assign {key} to an engineer of its tier", prompt="Engineer id", suggestions=self._engineers
+                _("Assign {key} to an engineer of its tier").format(key=key),
+                prompt=_("Engineer id"),
+                suggestions=self._engineers,
             ),
-            lambda who: self._call(key, f"assigned to {who}", tickets.assign_ticket, assignee=who),
+            lambda who: self._call(
+                key, _("assigned to {who}").format(who=who), tickets.assign_ticket, assignee=who
+            ),
         )
 
     def action_respond(self) -> None:
         if (key := self._key()) is None:
             return
         self._ask(
-            TextDialog(f"First response on {key}", prompt="What was done (optional)", required=False),
-            lambda note: self._call(key, "in progress", tickets.respond_ticket, note=note or None),
+            TextDialog(
+                _("First response on {key}").format(key=key),
+                prompt=_("What was done (optional)"),
+                required=False,
+            ),
+            lambda note: self._call(key, _("in progress"), tickets.respond_ticket, note=note or None),
         )
 
     def action_comment(self) -> None:
         if (key := self._key()) is None:
             return
         self._ask(
-            TextDialog(f"Work note on {key}", prompt="Note"),
-            lambda text: self._call(key, "noted", tickets.comment_ticket, text=text),
+            TextDialog(_("Work note on {key}").format(key=key), prompt=_("Note")),
+            lambda text: self._call(key, _("noted"), tickets.comment_ticket, text=text),
         )
 
     def action_wait(self) -> None:
@@ -264,11 +300,11 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             TextDialog(
-                f"Wait on the customer: {key} goes on hold and its SLA clocks pause.",
-                prompt="What does the customer owe (logs, a window, access)?",
-                ok="Wait",
+                _("Wait on the customer: {key} goes on hold and its SLA clocks pause.").format(key=key),
+                prompt=_("What does the customer owe (logs, a window, access)?"),
+                ok=_("Wait"),
             ),
-            lambda why: self._call(key, "waiting on the customer", tickets.wait_ticket, reason=why),
+            lambda why: self._call(key, _("waiting on the customer"), tickets.wait_ticket, reason=why),
         )
 
     def action_resume(self) -> None:
@@ -276,20 +312,20 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             TextDialog(
-                f"Resume {key}: the customer answered; its SLA clocks run again.",
-                prompt="What the customer sent (optional)",
+                _("Resume {key}: the customer answered; its SLA clocks run again.").format(key=key),
+                prompt=_("What the customer sent (optional)"),
                 required=False,
-                ok="Resume",
+                ok=_("Resume"),
             ),
-            lambda note: self._call(key, "in progress", tickets.resume_ticket, note=note or None),
+            lambda note: self._call(key, _("in progress"), tickets.resume_ticket, note=note or None),
         )
 
     def action_onsite(self) -> None:
         if (key := self._key()) is None:
             return
         self._ask(
-            TextDialog(f"Request on-site work for {key}", prompt="Why"),
-            lambda why: self._call(key, "on-site work requested", tickets.request_onsite, reason=why),
+            TextDialog(_("Request on-site work for {key}").format(key=key), prompt=_("Why")),
+            lambda why: self._call(key, _("on-site work requested"), tickets.request_onsite, reason=why),
         )
 
     def action_arrive(self) -> None:
@@ -297,27 +333,30 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             TextDialog(
-                f"The engineer is on site for {key}: the arrival clock stops now.",
-                prompt="Note (optional, e.g. who met the engineer)",
+                _("The engineer is on site for {key}: the arrival clock stops now.").format(key=key),
+                prompt=_("Note (optional, e.g. who met the engineer)"),
                 required=False,
-                ok="Arrived",
+                ok=_("Arrived"),
             ),
-            lambda note: self._call(key, "on site", tickets.arrive_ticket, note=note or None),
+            lambda note: self._call(key, _("on site"), tickets.arrive_ticket, note=note or None),
         )
 
     def action_escalate(self) -> None:
         if (key := self._key()) is None:
             return
-        tiers = [("L2 support center", "L2"), ("L3 experts", "L3")]
+        tiers = [(_("L2 support center"), "L2"), (_("L3 experts"), "L3")]
         self._ask(
             FormDialog(
-                f"Escalate {key}: the request waits for a decision",
-                [Field("to", "To tier", kind="select", options=tiers, value="L2"), Field("reason", "Why")],
-                ok="Request escalation",
+                _("Escalate {key}: the request waits for a decision").format(key=key),
+                [
+                    Field("to", _("To tier"), kind="select", options=tiers, value="L2"),
+                    Field("reason", _("Why")),
+                ],
+                ok=_("Request escalation"),
             ),
             lambda v: self._call(
                 key,
-                f"escalation to {v['to']} requested",
+                _("escalation to {tier} requested").format(tier=v["to"]),
                 tickets.escalate_ticket,
                 to=v["to"],
                 reason=v["reason"],
@@ -331,14 +370,14 @@ class TicketActions(Screen[Any]):
         def ask(pending: dict[str, Any]) -> None:
             self._ask(
                 TextDialog(
-                    f"Approve {key}: {request_text(pending)}?",
-                    prompt="Hand it to (engineer id, optional)",
+                    _("Approve {key}: {request}?").format(key=key, request=request_text(pending)),
+                    prompt=_("Hand it to (engineer id, optional)"),
                     required=False,
                     suggestions=self._engineers,
-                    ok="Approve",
+                    ok=_("Approve"),
                 ),
                 # "" is an answer here (approve, no one else): only None is a cancel.
-                lambda who: self._call(key, "approved", tickets.approve_request, assign=who or None),
+                lambda who: self._call(key, _("approved"), tickets.approve_request, assign=who or None),
             )
 
         self._pending_then(key, ask)
@@ -350,9 +389,11 @@ class TicketActions(Screen[Any]):
         def ask(pending: dict[str, Any]) -> None:
             self._ask(
                 TextDialog(
-                    f"Deny {key}: {request_text(pending)}?", prompt="Why (told to the requester)", ok="Deny"
+                    _("Deny {key}: {request}?").format(key=key, request=request_text(pending)),
+                    prompt=_("Why (told to the requester)"),
+                    ok=_("Deny"),
                 ),
-                lambda why: self._call(key, "request denied", tickets.deny_request, reason=why),
+                lambda why: self._call(key, _("request denied"), tickets.deny_request, reason=why),
             )
 
         self._pending_then(key, ask)
@@ -364,13 +405,15 @@ class TicketActions(Screen[Any]):
         def ask(pending: dict[str, Any]) -> None:
             self._ask(
                 TextDialog(
-                    f"Refer {key} to the manager: {request_text(pending)}?",
-                    prompt="Why the desk cannot decide (optional)",
+                    _("Refer {key} to the manager: {request}?").format(
+                        key=key, request=request_text(pending)
+                    ),
+                    prompt=_("Why the desk cannot decide (optional)"),
                     required=False,
-                    ok="Refer",
+                    ok=_("Refer"),
                 ),
                 lambda why: self._call(
-                    key, "referred to the manager", tickets.refer_request, reason=why or None
+                    key, _("referred to the manager"), tickets.refer_request, reason=why or None
                 ),
             )
 
@@ -383,11 +426,11 @@ class TicketActions(Screen[Any]):
         def ask(pending: dict[str, Any]) -> None:
             self._ask(
                 TextDialog(
-                    f"Withdraw on {key}: {request_text(pending)}?",
-                    prompt="Why it is no longer needed",
-                    ok="Withdraw",
+                    _("Withdraw on {key}: {request}?").format(key=key, request=request_text(pending)),
+                    prompt=_("Why it is no longer needed"),
+                    ok=_("Withdraw"),
                 ),
-                lambda why: self._call(key, "request withdrawn", tickets.withdraw_request, reason=why),
+                lambda why: self._call(key, _("request withdrawn"), tickets.withdraw_request, reason=why),
             )
 
         self._pending_then(key, ask)
@@ -400,31 +443,40 @@ class TicketActions(Screen[Any]):
         def ask(data: dict[str, Any]) -> None:
             def describe(values: dict[str, Any]) -> str:
                 new = tickets.priority_for(ctx, impact=values["impact"], urgency=values["urgency"])
-                return f"{data['priority']} now; {new} after the change (the due times are worked out again)"
+                return _("{old} now; {new} after the change (the due times are worked out again)").format(
+                    old=data["priority"], new=new
+                )
 
             self._ask(
                 FormDialog(
-                    f"Priority of {key}: {data['title']}",
+                    _("Priority of {key}: {title}").format(key=key, title=data["title"]),
                     [
                         Field(
-                            "impact", "Impact", kind="select", options=options(IMPACT), value=data["impact"]
+                            "impact",
+                            _("Impact"),
+                            kind="select",
+                            options=options(IMPACT),
+                            value=data["impact"],
                         ),
                         Field(
                             "urgency",
-                            "Urgency",
+                            _("Urgency"),
                             kind="select",
                             options=options(URGENCY),
                             value=data["urgency"],
                         ),
-                        Field("reason", "Why"),
+                        Field("reason", _("Why")),
                     ],
-                    ok="Change",
+                    ok=_("Change"),
                     describe=describe,
                 ),
                 lambda v: self._call(
                     key,
-                    f"impact {v['impact']}, urgency {v['urgency']}: "
-                    f"{tickets.priority_for(ctx, impact=v['impact'], urgency=v['urgency'])}",
+                    _("impact {impact}, urgency {urgency}: {priority}").format(
+                        impact=v["impact"],
+                        urgency=v["urgency"],
+                        priority=tickets.priority_for(ctx, impact=v["impact"], urgency=v["urgency"]),
+                    ),
                     tickets.reprioritize_ticket,
                     impact=v["impact"],
                     urgency=v["urgency"],
@@ -438,8 +490,8 @@ class TicketActions(Screen[Any]):
         if (key := self._key()) is None:
             return
         self._ask(
-            TextDialog(f"Resolve {key}", prompt="What fixed it", ok="Resolve"),
-            lambda text: self._call(key, "resolved", tickets.resolve_ticket, resolution=text),
+            TextDialog(_("Resolve {key}").format(key=key), prompt=_("What fixed it"), ok=_("Resolve")),
+            lambda text: self._call(key, _("resolved"), tickets.resolve_ticket, resolution=text),
         )
 
     def action_confirm(self) -> None:
@@ -447,9 +499,12 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             TextDialog(
-                f"The customer confirms {key} is resolved", prompt="Confirmed by (the customer's name)"
+                _("The customer confirms {key} is resolved").format(key=key),
+                prompt=_("Confirmed by (the customer's name)"),
             ),
-            lambda who: self._call(key, f"confirmed by {who}", tickets.confirm_ticket, by=who),
+            lambda who: self._call(
+                key, _("confirmed by {who}").format(who=who), tickets.confirm_ticket, by=who
+            ),
         )
 
     def action_not_fixed(self) -> None:
@@ -457,15 +512,17 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             FormDialog(
-                f"The customer says {key} is not fixed: it is reopened and its resolution clock runs again.",
+                _(
+                    "The customer says {key} is not fixed: it is reopened and its resolution clock runs again."
+                ).format(key=key),
                 [
-                    Field("by", "Said by (the customer's name)"),
-                    Field("note", "What is still wrong", kind="area"),
+                    Field("by", _("Said by (the customer's name)")),
+                    Field("note", _("What is still wrong"), kind="area"),
                 ],
-                ok="Reopen",
+                ok=_("Reopen"),
             ),
             lambda v: self._call(
-                key, "reopened", tickets.confirm_ticket, by=v["by"], unresolved=True, note=v["note"]
+                key, _("reopened"), tickets.confirm_ticket, by=v["by"], unresolved=True, note=v["note"]
             ),
         )
 
@@ -474,12 +531,12 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             TextDialog(
-                f"Close {key}",
-                prompt="Service report (needed after on-site work; optional otherwise)",
+                _("Close {key}").format(key=key),
+                prompt=_("Service report (needed after on-site work; optional otherwise)"),
                 required=False,
-                ok="Close",
+                ok=_("Close"),
             ),
-            lambda report: self._call(key, "closed", tickets.close_ticket, report=report or None),
+            lambda report: self._call(key, _("closed"), tickets.close_ticket, report=report or None),
         )
 
     def action_review(self) -> None:
@@ -487,15 +544,15 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             FormDialog(
-                f"Review major incident {key} (needed before it closes)",
+                _("Review major incident {key} (needed before it closes)").format(key=key),
                 [
-                    Field("root_cause", "Root cause", kind="area"),
-                    Field("actions", "What prevents it again", kind="area"),
+                    Field("root_cause", _("Root cause"), kind="area"),
+                    Field("actions", _("What prevents it again"), kind="area"),
                 ],
-                ok="Save review",
+                ok=_("Save review"),
             ),
             lambda v: self._call(
-                key, "reviewed", tickets.review_ticket, root_cause=v["root_cause"], actions=v["actions"]
+                key, _("reviewed"), tickets.review_ticket, root_cause=v["root_cause"], actions=v["actions"]
             ),
         )
 
@@ -504,11 +561,13 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             TextDialog(
-                f"Reopen {key}: it is not fixed after all; its resolution clock runs again.",
-                prompt="Why",
-                ok="Reopen",
+                _("Reopen {key}: it is not fixed after all; its resolution clock runs again.").format(
+                    key=key
+                ),
+                prompt=_("Why"),
+                ok=_("Reopen"),
             ),
-            lambda why: self._call(key, "reopened", tickets.reopen_ticket, reason=why),
+            lambda why: self._call(key, _("reopened"), tickets.reopen_ticket, reason=why),
         )
 
     def action_cancel_ticket(self) -> None:
@@ -517,24 +576,38 @@ class TicketActions(Screen[Any]):
             return
 
         def confirm(plan: dict[str, Any], reason: str) -> None:
-            withdraws = f" Its pending {plan['withdraws']} request is withdrawn." if plan["withdraws"] else ""
+            consequence = (
+                _(
+                    "A cancelled ticket cannot be reopened; its SLA clocks stop. "
+                    "Its pending {kind} request is withdrawn."
+                ).format(kind=plan["withdraws"])
+                if plan["withdraws"]
+                else _("A cancelled ticket cannot be reopened; its SLA clocks stop.")
+            )
             # Stored and typed text on one line each (safe.plain); the paragraph break is ours.
             question = Text.assemble(
                 plain(
-                    f"Cancel {plan['key']} ({plan['status']}, {plan['customer']}: {plan['title']}) "
-                    f"because {reason!r}?"
+                    _("Cancel {key} ({status}, {customer}: {title}) because {reason}?").format(
+                        key=plan["key"],
+                        status=plan["status"],
+                        customer=plan["customer"],
+                        title=plan["title"],
+                        reason=repr(reason),
+                    )
                 ),
                 "\n\n",
-                plain(f"A cancelled ticket cannot be reopened; its SLA clocks stop.{withdraws}"),
+                plain(consequence),
             )
             self._ask(
-                ConfirmDialog(question, ok="Cancel the ticket"),
-                lambda _: self._call(key, "cancelled", tickets.cancel_ticket, reason=reason),
+                ConfirmDialog(question, ok=_("Cancel the ticket")),
+                lambda _answer: self._call(key, _("cancelled"), tickets.cancel_ticket, reason=reason),
             )
 
         self._ask(
             TextDialog(
-                f"Cancel {key}", prompt="Why (opened by mistake, withdrawn by the customer)", ok="Next"
+                _("Cancel {key}").format(key=key),
+                prompt=_("Why (opened by mistake, withdrawn by the customer)"),
+                ok=_("Next"),
             ),
             lambda reason: self._read(
                 key, tickets.preview_cancel, lambda plan: confirm(plan, reason), reason=reason

@@ -19,6 +19,7 @@ from xhsvc.core.context import Context
 from xhsvc.core.queue import QueueFilter
 from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
+from xhsvc.i18n import _
 from xhsvc.tui.actions import ACTIONS, TicketActions
 from xhsvc.tui.screens.queue import QueueScreen
 
@@ -59,7 +60,7 @@ class TicketCommands(Provider):
 def _highlight(matcher: Matcher, text: str) -> Content:
     """Matcher.highlight reads its text as markup; this marks the same letters on plain text."""
     content = Content(text)
-    _, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, text)
     for offset in offsets:
         if not text[offset].isspace():
             content = content.stylize(matcher.match_style, offset, offset + 1)
@@ -74,9 +75,9 @@ class XhsvcApp(App[None]):
     COMMANDS = App.COMMANDS | {TicketCommands}
     # The footer shows a screen's own keys first, then these; `m` is in the help screen.
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
-        Binding("m", "manager", "Manager", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", _("Help")),
+        Binding("m", "manager", _("Manager"), show=False),
+        Binding("q", "quit", _("Quit")),
     ]
 
     def __init__(
@@ -95,7 +96,7 @@ class XhsvcApp(App[None]):
         self._load_filter = load_filter
         self._save_filter = save_filter
         self.show_clock = show_clock
-        self.sub_title = display(ctx.actor_handle or "nobody (read only)")
+        self.sub_title = display(ctx.actor_handle or _("nobody (read only)"))
 
     def notify(
         self,
@@ -123,7 +124,7 @@ class XhsvcApp(App[None]):
             try:
                 self._save_filter(chosen.as_dict())
             except XhsvcError as e:  # config.toml unreadable or unwritable: the queue works on
-                self.notify(f"filter not saved: {e}", severity="warning")
+                self.notify(_("filter not saved: {error}").format(error=e), severity="warning")
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())

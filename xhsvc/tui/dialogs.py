@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual_autocomplete import AutoComplete, DropdownItem
 
+from xhsvc.i18n import _
 from xhsvc.tui.safe import plain
 
 
@@ -31,7 +32,7 @@ def _question(text: str | Text) -> Static:
 class TextDialog(ModalScreen[str | None]):
     """Ask for one line of text; Enter accepts, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
     def __init__(
         self,
@@ -41,7 +42,7 @@ class TextDialog(ModalScreen[str | None]):
         placeholder: str = "",
         required: bool = True,
         suggestions: Callable[[], list[str]] | None = None,
-        ok: str = "OK",
+        ok: str = "",
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -49,7 +50,7 @@ class TextDialog(ModalScreen[str | None]):
         self.placeholder = placeholder
         self.required = required
         self.suggestions = suggestions
-        self.ok = ok
+        self.ok = ok or _("OK")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -63,7 +64,7 @@ class TextDialog(ModalScreen[str | None]):
                 yield AutoComplete(field, candidates=items)
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#dialog-input", Input).focus()
@@ -73,7 +74,7 @@ class TextDialog(ModalScreen[str | None]):
     def accept(self) -> None:
         value = self.query_one("#dialog-input", Input).value.strip()
         if self.required and not value:
-            self.notify("please fill it in (Escape cancels)", severity="warning")
+            self.notify(_("please fill it in (Escape cancels)"), severity="warning")
             return
         self.dismiss(value)
 
@@ -88,15 +89,15 @@ class ConfirmDialog(ModalScreen[bool]):
     The safe answer has the focus, so Enter alone changes nothing: `y` or the button confirms."""
 
     BINDINGS = [
-        Binding("escape,n", "answer(False)", "Keep it"),
-        Binding("y", "answer(True)", "Yes"),
+        Binding("escape,n", "answer(False)", _("Keep it")),
+        Binding("y", "answer(True)", _("Yes")),
     ]
 
-    def __init__(self, question: str | Text, *, ok: str = "Yes", keep: str = "No, keep it") -> None:
+    def __init__(self, question: str | Text, *, ok: str = "", keep: str = "") -> None:
         super().__init__()
         self.question = question
-        self.ok = ok
-        self.keep = keep
+        self.ok = ok or _("Yes")
+        self.keep = keep or _("No, keep it")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -140,20 +141,20 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     (Enter in a block is a new line). `describe` turns the values into a line shown under the
     fields as they change (the priority that impact and urgency make)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "accept", "Save")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel")), Binding("ctrl+s", "accept", _("Save"))]
 
     def __init__(
         self,
         title: str | Text,
         fields: list[Field],
         *,
-        ok: str = "OK",
+        ok: str = "",
         describe: Callable[[dict[str, Any]], str] | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.fields = fields
-        self.ok = ok
+        self.ok = ok or _("OK")
         self.describe = describe
 
     def compose(self) -> ComposeResult:
@@ -176,7 +177,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                     yield Static("", id="form-description")
             with Horizontal(id="dialog-buttons"):
                 yield Button(f"{self.ok} (ctrl+s)", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one(f"#field-{self.fields[0].name}").focus()
@@ -221,7 +222,10 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         values = self.values()
         missing = [f.label for f in self.fields if f.required and values[f.name] in ("", None)]
         if missing:
-            self.notify(f"please fill in: {', '.join(missing)} (Escape cancels)", severity="warning")
+            self.notify(
+                _("please fill in: {fields} (Escape cancels)").format(fields=", ".join(missing)),
+                severity="warning",
+            )
             return
         self.dismiss(values)
 

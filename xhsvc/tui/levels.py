@@ -5,17 +5,19 @@ The same words as the CLI's help (`ticket open --impact`), so a number means one
 
 from __future__ import annotations
 
+from xhsvc.i18n import _
+
 IMPACT: dict[int, str] = {
-    1: "whole business down",
-    2: "many users or a site",
-    3: "one user, or a workaround",
-    4: "minor",
+    1: _("whole business down"),
+    2: _("many users or a site"),
+    3: _("one user, or a workaround"),
+    4: _("minor"),
 }
 URGENCY: dict[int, str] = {
-    1: "now: work has stopped",
-    2: "within hours",
-    3: "within a day",
-    4: "can wait",
+    1: _("now: work has stopped"),
+    2: _("within hours"),
+    3: _("within a day"),
+    4: _("can wait"),
 }
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from textual.message import Message
 
+from xhsvc.i18n import _
+
 
 @dataclass
 class TicketChanged(Message):
@@ -43,7 +45,7 @@ class Failed(Message):
     bubble = False
 
     text: str
-    title: str = "Not done"
+    title: str = _("Not done")
 
 
 @dataclass

@@ -23,6 +23,7 @@ from xhsvc.core import contracts, lookup, sla, tickets
 from xhsvc.core.catalog import SERVICES
 from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
+from xhsvc.i18n import _
 from xhsvc.tui.levels import IMPACT, URGENCY, options
 from xhsvc.tui.messages import Done, Failed, Loaded, Understood
 from xhsvc.tui.safe import plain
@@ -86,7 +87,7 @@ class CallerComplete(AutoComplete):
 class IntakeScreen(ModalScreen[str | None]):
     """The intake form; returns the new ticket's key, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel")), Binding("ctrl+s", "save", _("Save"))]
 
     def __init__(self) -> None:
         super().__init__()
@@ -96,38 +97,39 @@ class IntakeScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="intake"):
-            yield Label("Take a call 受理来电", id="intake-title")
+            yield Label(_("Take a call 受理来电"), id="intake-title")
             with VerticalScroll(id="intake-fields"):
                 yield Label(
-                    "Caller: phone number, customer name or serial (Enter looks it up)", classes="field-label"
+                    _("Caller: phone number, customer name or serial (Enter looks it up)"),
+                    classes="field-label",
                 )
                 caller = Input(placeholder="0571-8723 5001 / 华信 / XS8K-2024", id="caller")
                 yield caller
                 yield CallerComplete(caller, self)
                 with VerticalScroll(id="caller-box"):
-                    yield Static("No customer chosen yet.", id="caller-info")
-                yield Label("Title: what the caller reports", classes="field-label")
+                    yield Static(_("No customer chosen yet."), id="caller-info")
+                yield Label(_("Title: what the caller reports"), classes="field-label")
                 yield Input(id="title")
-                yield Label("Description (optional)", classes="field-label")
+                yield Label(_("Description (optional)"), classes="field-label")
                 yield TextArea(id="description", classes="area")
                 with Horizontal(classes="row"):
                     with Vertical(classes="col"):
-                        yield Label("Contact: name/phone", classes="field-label")
+                        yield Label(_("Contact: name/phone"), classes="field-label")
                         yield Input(placeholder="张伟/13800001111", id="contact")
                     with Vertical(classes="col"):
-                        yield Label("Called at (empty: now)", classes="field-label")
-                        yield Input(placeholder="08:40 / 昨天 16:30 / 2h ago", id="reported")
+                        yield Label(_("Called at (empty: now)"), classes="field-label")
+                        yield Input(placeholder=_("08:40 / 昨天 16:30 / 2h ago"), id="reported")
                 yield Static("", id="reported-shown")
                 with Horizontal(classes="row"):
                     with Vertical(classes="col"):
-                        yield Label("Impact", classes="field-label")
+                        yield Label(_("Impact"), classes="field-label")
                         yield Select(options(IMPACT), value=3, id="impact", allow_blank=False)
                     with Vertical(classes="col"):
-                        yield Label("Urgency", classes="field-label")
+                        yield Label(_("Urgency"), classes="field-label")
                         yield Select(options(URGENCY), value=3, id="urgency", allow_blank=False)
                 with Horizontal(classes="row"):
                     with Vertical(classes="col"):
-                        yield Label("Service", classes="field-label")
+                        yield Label(_("Service"), classes="field-label")
                         yield Select(
                             [(f"{k} {v.split(' ')[0]}", k) for k, v in SERVICES.items()],
                             value="remote",
@@ -135,13 +137,13 @@ class IntakeScreen(ModalScreen[str | None]):
                             allow_blank=False,
                         )
                     with Vertical(classes="col"):
-                        yield Label("Asset (optional)", classes="field-label")
-                        yield Select([], prompt="no asset", id="asset")
-                yield Checkbox("major incident (impact 1 always is)", id="major")
+                        yield Label(_("Asset (optional)"), classes="field-label")
+                        yield Select([], prompt=_("no asset"), id="asset")
+                yield Checkbox(_("major incident (impact 1 always is)"), id="major")
                 yield Static("", id="promise")
             with Horizontal(id="intake-buttons"):
-                yield Button("Open ticket (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(_("Open ticket (ctrl+s)"), variant="primary", id="save")
+                yield Button(_("Cancel (esc)"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#caller", Input).focus()
@@ -167,7 +169,7 @@ class IntakeScreen(ModalScreen[str | None]):
                 if active:
                     usage = contracts.contract_usage(ctx, number=active[0]["number"])
         except XhsvcError as e:
-            self.post_message(Failed(str(e), title="Caller"))
+            self.post_message(Failed(str(e), title=_("Caller")))
             return
         self.post_message(Loaded((found[0] if found else None, usage, typed)))
 
@@ -187,7 +189,7 @@ class IntakeScreen(ModalScreen[str | None]):
         if row is None:
             self.customer = None
             info.update(
-                Text("No customer matches; add it with `xhsvc customer add` first.", style="bold red")
+                Text(_("No customer matches; add it with `xhsvc customer add` first."), style="bold red")
             )
             assets.set_options([])
             return
@@ -197,32 +199,34 @@ class IntakeScreen(ModalScreen[str | None]):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold")
         grid.add_column()
-        grid.add_row("Customer", plain(f"{row['customer']}  [{row['region'] or '?'}]"))
+        grid.add_row(_("Customer"), plain(f"{row['customer']}  [{row['region'] or '?'}]"))
         grid.add_row(
-            "Coverage",
+            _("Coverage"),
             plain(
-                ("covered: " if row["covered"] else "NOT covered: ") + row["coverage"],
+                (_("covered: {coverage}") if row["covered"] else _("NOT covered: {coverage}")).format(
+                    coverage=row["coverage"]
+                ),
                 style="green" if row["covered"] else "bold red",
             ),
         )
         for c in row["contracts"]:
             grid.add_row(
-                "Contract",
+                _("Contract"),
                 plain(
                     f"{c['number']}  {c['level']}  {c['state']}  {c['start']} .. {c['end']}  ({c['coverage_hours']})"
                 ),
             )
         if usage:
             left = ", ".join(f"{k} {v['left']}/{v['granted']}" for k, v in usage["entitlements"].items())
-            grid.add_row("Left this term", plain(left))
+            grid.add_row(_("Left this term"), plain(left))
             self.level = usage["level"]
         else:
             self.level = None
         for site in row["sites"]:
-            grid.add_row("Site", plain(f"{site['name']}  {site['address'] or ''}"))
+            grid.add_row(_("Site"), plain(f"{site['name']}  {site['address'] or ''}"))
         for contact in row["contacts"]:
             grid.add_row(
-                "Contact", plain(f"{contact['name']}  {contact['phone'] or ''}  {contact['role'] or ''}")
+                _("Contact"), plain(f"{contact['name']}  {contact['phone'] or ''}  {contact['role'] or ''}")
             )
         info.update(grid)
         assets.set_options([(plain(f"{a['serial']}  {a['model']}"), a["serial"]) for a in row["assets"]])
@@ -281,7 +285,10 @@ class IntakeScreen(ModalScreen[str | None]):
         except XhsvcError:
             return
         zone = self.app.zone  # type: ignore[attr-defined]
-        due = "  ".join(f"{p.target} by {p.due_at.astimezone(zone):%m-%d %H:%M}" for p in promises)
+        due = "  ".join(
+            _("{target} by {time}").format(target=p.target, time=f"{p.due_at.astimezone(zone):%m-%d %H:%M}")
+            for p in promises
+        )
         self.query_one("#promise", Static).update(plain(f"{priority} ({level}): {due}"))
 
     # Saving -----------------------------------------------------------------------------------
@@ -289,7 +296,7 @@ class IntakeScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         if not self.customer:
-            self.notify("choose the caller first (type, then pick or press Enter)", severity="warning")
+            self.notify(_("choose the caller first (type, then pick or press Enter)"), severity="warning")
             return
         asset = self.query_one("#asset", Select).value
         self.save(
@@ -313,7 +320,7 @@ class IntakeScreen(ModalScreen[str | None]):
                 fields["reported_at"] = tickets.parse_instant(ctx, reported, "reported-at")
             opened = tickets.open_ticket(ctx, **fields)
         except XhsvcError as e:
-            self.post_message(Failed(str(e), title="Not opened"))
+            self.post_message(Failed(str(e), title=_("Not opened")))
             return
         self.post_message(Done(opened.ticket.key, "opened"))
 

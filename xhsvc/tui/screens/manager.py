@@ -14,16 +14,17 @@ from textual.widgets import Footer, Static
 
 from xhsvc.core.queue import manager_view
 from xhsvc.errors import XhsvcError
+from xhsvc.i18n import _
 from xhsvc.tui.messages import Failed, Loaded
 from xhsvc.tui.widgets.header import DeskHeader
 
 
 class ManagerScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("m", "app.pop_screen", "Queue")]
+    BINDINGS = [Binding("escape", "app.pop_screen", _("Back")), Binding("m", "app.pop_screen", _("Queue"))]
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
-        yield Static("loading ...", id="figures")
+        yield Static(_("loading ..."), id="figures")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -35,7 +36,7 @@ class ManagerScreen(Screen[None]):
         try:
             data = manager_view(self.app.ctx)  # type: ignore[attr-defined]
         except XhsvcError as e:
-            self.post_message(Failed(str(e), title="Manager view"))
+            self.post_message(Failed(str(e), title=_("Manager view")))
             return
         self.post_message(Loaded(data))
 
@@ -52,25 +53,25 @@ class ManagerScreen(Screen[None]):
         grid = Table.grid(padding=(1, 4))
         headline = Table.grid(padding=(0, 3))
         for label, value, style in (
-            ("Major incidents open", data["major_open"], "bold red"),
-            ("Overdue now", data["overdue_now"], "bold red"),
-            ("Breaches today", data["breached_today"], "bold yellow"),
-            ("Requests waiting", sum(data["approvals_waiting"].values()), "bold cyan"),
+            (_("Major incidents open"), data["major_open"], "bold red"),
+            (_("Overdue now"), data["overdue_now"], "bold red"),
+            (_("Breaches today"), data["breached_today"], "bold yellow"),
+            (_("Requests waiting"), sum(data["approvals_waiting"].values()), "bold cyan"),
         ):
             headline.add_row(Text(label), Text(str(value), style=style if value else "green"))
-        statuses = Table(title="Open tickets by status", title_justify="left")
-        statuses.add_column("Status")
-        statuses.add_column("Tickets", justify="right")
+        statuses = Table(title=_("Open tickets by status"), title_justify="left")
+        statuses.add_column(_("Status"))
+        statuses.add_column(_("Tickets"), justify="right")
         for status in ("new", "assigned", "in_progress", "waiting_customer", "resolved"):
             statuses.add_row(status, str(data["by_status"].get(status, 0)))
-        tiers = Table(title="By tier", title_justify="left")
-        tiers.add_column("Tier")
-        tiers.add_column("Tickets", justify="right")
+        tiers = Table(title=_("By tier"), title_justify="left")
+        tiers.add_column(_("Tier"))
+        tiers.add_column(_("Tickets"), justify="right")
         for tier in ("L1", "L2", "L3"):
             tiers.add_row(tier, str(data["by_tier"].get(tier, 0)))
-        waiting = Table(title="Requests waiting", title_justify="left")
-        waiting.add_column("Kind")
-        waiting.add_column("Waiting", justify="right")
+        waiting = Table(title=_("Requests waiting"), title_justify="left")
+        waiting.add_column(_("Kind"))
+        waiting.add_column(_("Waiting"), justify="right")
         for kind in ("onsite", "escalation", "l2_onsite"):
             waiting.add_row(kind, str(data["approvals_waiting"].get(kind, 0)))
         grid.add_row(headline)

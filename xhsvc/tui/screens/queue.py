@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -14,6 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from xhsvc.core.queue import QueueFilter, QueuePage, queue_page
 from xhsvc.errors import XhsvcError
+from xhsvc.i18n import _
 from xhsvc.tui.actions import TicketActions, ticket_bindings
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
 from xhsvc.tui.safe import cell, plain
@@ -24,17 +26,19 @@ PAGE = 100
 # Every column as wide as it is on a wide terminal; the Title takes what is left (TITLE_MIN ..
 # TITLE_MAX). The countdowns come early, so that an 80-column terminal still shows them.
 COLUMNS = [
-    ("key", "Ticket", 9),
-    ("priority", "Pri", 3),
+    ("key", _("Ticket"), 9),
+    ("priority", _("Pri"), 3),
     ("major", "!", 1),
-    ("sla", "SLA (time left)", 22),
-    ("status", "Status", 11),
-    ("customer", "Customer", 16),
-    ("title", "Title", 22),
-    ("assignee", "Assignee", 9),
-    ("tier", "Tier", 4),
-    ("pending", "Pending", 18),
+    ("sla", _("SLA (time left)"), 22),
+    ("status", _("Status"), 11),
+    ("customer", _("Customer"), 16),
+    ("title", _("Title"), 22),
+    ("assignee", _("Assignee"), 9),
+    ("tier", _("Tier"), 4),
+    ("pending", _("Pending"), 18),
 ]
+# A heading in Chinese may be wider than the column's English one: never cut it.
+COLUMNS = [(key, label, max(width, cell_len(label))) for key, label, width in COLUMNS]
 TITLE_MIN = 18
 TITLE_MAX = 60
 # DataTable pads each cell by one on either side; the queue's scrollbar is one wide (app.tcss).
@@ -64,16 +68,16 @@ class Layout:
 
     @property
     def keys(self) -> list[str]:
-        return [key for key, _, _ in self.columns]
+        return [key for key, _label, _width in self.columns]
 
     @property
     def nearest_clock_only(self) -> bool:
-        return dict((k, w) for k, _, w in self.columns)["sla"] < 22
+        return dict((k, w) for k, _label, w in self.columns)["sla"] < 22
 
 
 def layout_for(width: int) -> Layout:
     """The columns that fit `width` terminal columns, the Title as wide as it can be."""
-    widths = {key: w for key, _, w in COLUMNS}
+    widths = {key: w for key, _label, w in COLUMNS}
 
     def title_room() -> int:
         others = sum(w + PAD for key, w in widths.items() if key != "title")
@@ -87,10 +91,10 @@ def layout_for(width: int) -> Layout:
         else:
             widths[key] = narrower
     widths["title"] = max(min(title_room(), TITLE_MAX), 8)
-    labels = {key: label for key, label, _ in COLUMNS}
+    labels = {key: label for key, label, _width in COLUMNS}
     if widths["sla"] < 22:
-        labels["sla"] = "SLA next"
-    return Layout(tuple((key, labels[key], widths[key]) for key, _, _ in COLUMNS if key in widths))
+        labels["sla"] = _("SLA next")
+    return Layout(tuple((key, labels[key], widths[key]) for key, _label, _width in COLUMNS if key in widths))
 
 
 FILTER_KEYS = ("status", "tier", "priority", "region", "assignee")
@@ -102,7 +106,11 @@ def parse_filter_text(text: str, base: QueueFilter) -> QueueFilter:
     for part in text.split():
         name, sep, value = part.partition("=")
         if not sep or name not in FILTER_KEYS or not value:
-            raise ValueError(f"{part!r}: write name=value with a name among {', '.join(FILTER_KEYS)}")
+            raise ValueError(
+                _("{part}: write name=value with a name among {names}").format(
+                    part=repr(part), names=", ".join(FILTER_KEYS)
+                )
+            )
         values[name] = value
     return QueueFilter(**{**base.__dict__, **values})
 
@@ -113,15 +121,15 @@ class QueueScreen(TicketActions):
     # The footer has room for these at 80 columns; `?` lists the rest, the filters line the toggles.
     BINDINGS = [
         *ticket_bindings(shown=("new_ticket", "assign", "escalate", "approve")),
-        Binding("enter", "show_ticket", "Open", show=False),
-        Binding("slash", "search", "Search"),
-        Binding("1", "toggle('mine')", "Mine", show=False),
-        Binding("2", "toggle('my_approvals')", "My approvals", show=False),
-        Binding("3", "toggle('breached')", "Breached", show=False),
-        Binding("F", "filters", "Filters", show=False),
-        Binding("0", "clear_filters", "All", show=False),
-        Binding("right_square_bracket", "page(1)", "Next page", show=False),
-        Binding("left_square_bracket", "page(-1)", "Prev page", show=False),
+        Binding("enter", "show_ticket", _("Open"), show=False),
+        Binding("slash", "search", _("Search")),
+        Binding("1", "toggle('mine')", _("Mine"), show=False),
+        Binding("2", "toggle('my_approvals')", _("My approvals"), show=False),
+        Binding("3", "toggle('breached')", _("Breached"), show=False),
+        Binding("F", "filters", _("Filters"), show=False),
+        Binding("0", "clear_filters", _("All"), show=False),
+        Binding("right_square_bracket", "page(1)", _("Next page"), show=False),
+        Binding("left_square_bracket", "page(-1)", _("Prev page"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -138,14 +146,14 @@ class QueueScreen(TicketActions):
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
-        yield Input(placeholder="/ search: ticket, title, customer, contact", id="search")
+        yield Input(placeholder=_("/ search: ticket, title, customer, contact"), id="search")
         yield Static("", id="filters")
         table: DataTable[Any] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         # The terminal's width is known before the first frame: the first page is laid out once.
         self.queue_layout = layout_for(self.app.size.width)
         self._add_columns(table)
         yield table
-        yield Static("loading ...", id="status")
+        yield Static(_("loading ..."), id="status")
         yield Footer(compact=True)
 
     def _add_columns(self, table: DataTable[Any]) -> None:
@@ -192,7 +200,7 @@ class QueueScreen(TicketActions):
         try:
             page = queue_page(self.app.ctx, filter=self.queue_filter, offset=self.page_offset, limit=PAGE)  # type: ignore[attr-defined]
         except XhsvcError as e:
-            self.notify(str(e), title="Queue", severity="error")
+            self.notify(str(e), title=_("Queue"), severity="error")
             return
         self.show_page(page)
         self.first_page_fresh = True
@@ -202,7 +210,7 @@ class QueueScreen(TicketActions):
         try:
             page = queue_page(self.app.ctx, filter=chosen, offset=offset, limit=PAGE)  # type: ignore[attr-defined]
         except XhsvcError as e:
-            self.post_message(Failed(str(e), title="Queue"))
+            self.post_message(Failed(str(e), title=_("Queue")))
             self.reading = False
             return
         self.post_message(Loaded(page))
@@ -251,12 +259,19 @@ class QueueScreen(TicketActions):
         last = page.offset + len(page.rows)
         refreshed = page.now.astimezone(self.app.zone).strftime("%H:%M:%S")  # type: ignore[attr-defined]
         self.query_one("#status", Static).update(
-            f" {first}-{last} of {page.total} tickets · refreshed {refreshed}{self._sync_note(page.sync)}"
-            " · [ ] pages · ? help"
+            " "
+            + _(
+                "{first}-{last} of {total} tickets · refreshed {refreshed}{sync} · [ ] pages · ? help"
+            ).format(
+                first=first, last=last, total=page.total, refreshed=refreshed, sync=self._sync_note(page.sync)
+            )
         )
         self.query_one("#filters", Static).update(
             plain(
-                f" Showing: {self.queue_filter.describe()}  (1 mine · 2 to decide · 3 breached · F filters · 0 all)"
+                " "
+                + _("Showing: {filter}  (1 mine · 2 to decide · 3 breached · F filters · 0 all)").format(
+                    filter=self.queue_filter.describe()
+                )
             )
         )
 
@@ -264,10 +279,14 @@ class QueueScreen(TicketActions):
         note = ""
         if sync.get("role") == "laptop":
             last = sync["last_sync_at"]
-            when = last.astimezone(self.app.zone).strftime("%m-%d %H:%M") if last else "never"  # type: ignore[attr-defined]
-            note += f" · laptop: {sync['waiting']} change(s) to send, last sync {when}"
+            when = last.astimezone(self.app.zone).strftime("%m-%d %H:%M") if last else _("never")  # type: ignore[attr-defined]
+            note += " · " + _("laptop: {waiting} change(s) to send, last sync {when}").format(
+                waiting=sync["waiting"], when=when
+            )
         if sync.get("open_conflicts"):
-            note += f" · {sync['open_conflicts']} sync conflict(s): xhsvc sync conflicts"
+            note += " · " + _("{count} sync conflict(s): xhsvc sync conflicts").format(
+                count=sync["open_conflicts"]
+            )
         return note
 
     def tick(self) -> None:
@@ -283,7 +302,7 @@ class QueueScreen(TicketActions):
             except Exception:  # the row left the table since (a reload is under way)
                 continue
 
-    def on_ticket_changed(self, _: TicketChanged) -> None:
+    def on_ticket_changed(self, _event: TicketChanged) -> None:
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -299,7 +318,7 @@ class QueueScreen(TicketActions):
         table = self.query_one("#queue", DataTable)
         if table.row_count == 0:
             return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
         return str(row_key.value)
 
     @on(DataTable.RowSelected, "#queue")
@@ -347,7 +366,7 @@ class QueueScreen(TicketActions):
                 self.notify(str(e), severity="error")
 
         dialog = TextDialog(
-            "Filters: status=… tier=L1|L2|L3 priority=P1… region=杭州 assignee=ID (empty clears)",
+            _("Filters: status=… tier=L1|L2|L3 priority=P1… region=杭州 assignee=ID (empty clears)"),
             placeholder=current or "status=new tier=L2",
             required=False,
         )
@@ -357,7 +376,7 @@ class QueueScreen(TicketActions):
         total = self.page.total if self.page else 0
         offset = max(self.page_offset + step * PAGE, 0)
         if offset >= total and step > 0:
-            self.notify("that was the last page")
+            self.notify(_("that was the last page"))
             return
         self.page_offset = offset
         self.reload()

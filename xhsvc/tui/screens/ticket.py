@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 from xhsvc.core.text import display
 from xhsvc.core.tickets import show_ticket, ticket_history
 from xhsvc.errors import XhsvcError
+from xhsvc.i18n import _
 from xhsvc.tui.actions import TicketActions, ticket_bindings
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
 from xhsvc.tui.safe import cell, plain
@@ -23,26 +24,26 @@ from xhsvc.tui.widgets.clocks import STYLES, countdown
 from xhsvc.tui.widgets.header import DeskHeader
 
 FIELDS = [
-    ("status", "Status"),
-    ("priority", "Priority"),
-    ("tier", "Tier"),
-    ("assignee", "Assignee"),
-    ("customer", "Customer"),
-    ("site", "Site"),
-    ("asset", "Asset"),
-    ("contact", "Contact"),
-    ("service", "Service"),
-    ("channel", "Channel"),
-    ("opened_by", "Opened by"),
-    ("reported_at", "Called at"),
-    ("responded_at", "Responded"),
-    ("resolved_at", "Resolved"),
-    ("resolution", "Resolution"),
-    ("confirmed_by", "Confirmed by"),
-    ("closed_at", "Closed"),
-    ("root_cause", "Root cause"),
-    ("review_actions", "Review actions"),
-    ("description", "Description"),
+    ("status", _("Status")),
+    ("priority", _("Priority")),
+    ("tier", _("Tier")),
+    ("assignee", _("Assignee")),
+    ("customer", _("Customer")),
+    ("site", _("Site")),
+    ("asset", _("Asset")),
+    ("contact", _("Contact")),
+    ("service", _("Service")),
+    ("channel", _("Channel")),
+    ("opened_by", _("Opened by")),
+    ("reported_at", _("Called at")),
+    ("responded_at", _("Responded")),
+    ("resolved_at", _("Resolved")),
+    ("resolution", _("Resolution")),
+    ("confirmed_by", _("Confirmed by")),
+    ("closed_at", _("Closed")),
+    ("root_cause", _("Root cause")),
+    ("review_actions", _("Review actions")),
+    ("description", _("Description")),
 ]
 # Shown as blocks, with their own lines.
 BLOCKS = {"root_cause", "review_actions", "description"}
@@ -51,7 +52,7 @@ BLOCKS = {"root_cause", "review_actions", "description"}
 class TicketScreen(TicketActions):
     # The footer has room for these at 80 columns; `?` and ctrl+p list the rest.
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "app.pop_screen", _("Back")),
         *ticket_bindings(shown=("assign", "escalate", "approve", "resolve")),
     ]
 
@@ -65,11 +66,11 @@ class TicketScreen(TicketActions):
     def compose(self) -> ComposeResult:
         yield DeskHeader(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
         with VerticalScroll(id="detail"):
-            yield Static("loading ...", id="summary")
+            yield Static(_("loading ..."), id="summary")
             yield Static("", id="clocks")
             yield Static("", id="approvals")
             yield Static("", id="conflicts").set_styles("display: none;")
-            yield Static("History", classes="heading")
+            yield Static(_("History"), classes="heading")
             yield DataTable(id="history", cursor_type="row")
         yield Footer(compact=True)
 
@@ -116,8 +117,8 @@ class TicketScreen(TicketActions):
         table.add_column()
         title = plain(f"{data['key']}  {data['title']}", style="bold")
         if data["major"]:
-            title.append("  MAJOR INCIDENT", style="bold red")
-        table.add_row("Ticket", title)
+            title.append("  " + _("MAJOR INCIDENT"), style="bold red")
+        table.add_row(_("Ticket"), title)
         for key, label in FIELDS:
             value = data.get(key)
             if isinstance(value, datetime):
@@ -127,18 +128,23 @@ class TicketScreen(TicketActions):
         coverage = (
             plain(f"{data['contract']} — {data['coverage_note']}", style="green")
             if data["in_contract"]
-            else plain(f"OUT OF CONTRACT — {data['coverage_note']}", style="bold red")
+            else plain(_("OUT OF CONTRACT — {note}").format(note=data["coverage_note"]), style="bold red")
         )
-        table.add_row("Contract", coverage)
+        table.add_row(_("Contract"), coverage)
         if data["onsite"]:
-            table.add_row("On-site work", plain(f"approved at {data['onsite_tier']}"))
+            table.add_row(_("On-site work"), plain(_("approved at {tier}").format(tier=data["onsite_tier"])))
         if data["from_visit"]:
             table.add_row(
-                "From visit", plain(f"{data['from_visit']['visit']} finding {data['from_visit']['item_key']}")
+                _("From visit"),
+                plain(
+                    _("{visit} finding {item}").format(
+                        visit=data["from_visit"]["visit"], item=data["from_visit"]["item_key"]
+                    )
+                ),
             )
         self.query_one("#summary", Static).update(table)
-        approvals = Table(title="Requests", title_justify="left", expand=True)
-        for column in ("Kind", "State", "Asked by", "Why", "Decided by", "Note"):
+        approvals = Table(title=_("Requests"), title_justify="left", expand=True)
+        for column in (_("Kind"), _("State"), _("Asked by"), _("Why"), _("Decided by"), _("Note")):
             approvals.add_column(column)
         for a in data["approvals"]:
             state = plain(a["state"], style="bold yellow" if a["state"] == "pending" else "")
@@ -152,7 +158,7 @@ class TicketScreen(TicketActions):
                 plain(a["decided_by"]),
                 plain(a["decision_note"], multiline=True),
             )
-        self.query_one("#approvals", Static).update(approvals if data["approvals"] else "No requests.")
+        self.query_one("#approvals", Static).update(approvals if data["approvals"] else _("No requests."))
         conflicts = self.query_one("#conflicts", Static)
         conflicts.update(self._conflicts(data["conflicts"]))
         conflicts.display = bool(data["conflicts"])
@@ -171,10 +177,10 @@ class TicketScreen(TicketActions):
         # Padding of #detail (2), its scrollbar and the table's own (2 each), each column's cell
         # padding (2).
         detail = max(width - 6 - (when + 2) - (10 + 2) - (20 + 2) - 2, 20)
-        table.add_column("When", width=when)
-        table.add_column("Who", width=10)
-        table.add_column("What", width=20)
-        table.add_column("Detail", width=detail)
+        table.add_column(_("When"), width=when)
+        table.add_column(_("Who"), width=10)
+        table.add_column(_("What"), width=20)
+        table.add_column(_("Detail"), width=detail)
         for event in history:
             at = event["at"].astimezone(self.app.zone) if event["at"] else None  # type: ignore[attr-defined]
             table.add_row(
@@ -190,10 +196,13 @@ class TicketScreen(TicketActions):
         if not conflicts:
             return ""
         table = Table(
-            title="Sync conflicts (xhsvc sync resolve ID --take kept|lost)", title_justify="left", expand=True
+            title=_("Sync conflicts (xhsvc sync resolve ID --take kept|lost)"),
+            title_justify="left",
+            expand=True,
         )
-        for column in ("ID", "Field", "Kept", "Lost", "Lost by", "When"):
-            table.add_column(column, style="bold yellow" if column == "ID" else "")
+        table.add_column(_("ID"), style="bold yellow")
+        for column in (_("Field"), _("Kept"), _("Lost"), _("Lost by"), _("When")):
+            table.add_column(column, style="")
         for c in conflicts:
             table.add_row(
                 plain(c["id"]),
@@ -211,8 +220,8 @@ class TicketScreen(TicketActions):
         from xhsvc.core.sla import live_remaining
 
         now = self.app.now()  # type: ignore[attr-defined]
-        clocks = Table(title="SLA clocks", title_justify="left", expand=True)
-        for column in ("Target", "Due", "Time left", "State", "Paused", "Calendar"):
+        clocks = Table(title=_("SLA clocks"), title_justify="left", expand=True)
+        for column in (_("Target"), _("Due"), _("Time left"), _("State"), _("Paused"), _("Calendar")):
             clocks.add_column(column)
         for clock in self.data["clocks"]:
             remaining, state = live_remaining(clock, now)

@@ -9,8 +9,10 @@ from rich.text import Text
 
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.sla import live_remaining
+from xhsvc.i18n import _, pgettext
 
-NAMES = {"response": "resp", "onsite": "site", "resolution": "res"}
+# Short names of the clock targets in the queue's SLA cell (the targets themselves are values).
+NAMES = {"response": _("resp"), "onsite": pgettext("clock", "site"), "resolution": _("res")}
 STYLES = {
     "running": "green",
     "warning": "bold yellow",
