@@ -15,7 +15,6 @@ import functools
 import math
 import os
 import re
-import tempfile
 import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping, MutableMapping
@@ -325,6 +324,8 @@ def _write(path: Path, text: str) -> None:
             path.parent.mkdir(mode=0o700, parents=True)
         # A file of its own for each writer (the dashboard and a command may save at once), made
         # readable by its owner only: it names the database, perhaps with a password in its URL.
+        import tempfile  # only when writing: the commands that only read config never need it
+
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         tmp = Path(tmp_name)
         try:

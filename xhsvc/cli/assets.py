@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import CustomerOption, JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 from xhsvc.i18n import N_
 
@@ -23,16 +23,7 @@ SiteOption = Annotated[str | None, typer.Option("--site", help="The customer's s
 @app.command()
 def add(
     ctx: typer.Context,
-    customer: Annotated[
-        str,
-        typer.Option(
-            "--customer",
-            "-c",
-            help="Customer name or id.",
-            show_default=False,
-            autocompletion=completers.customers,
-        ),
-    ],
+    customer: CustomerOption,
     model: Annotated[str, typer.Option("--model", help="e.g. XS-5000.", show_default=False)],
     serial: Annotated[str, typer.Option("--serial", help="Serial number.", show_default=False)],
     firmware: FirmwareOption = None,

@@ -49,18 +49,23 @@ class Globals:
 
         return load_config()
 
+    def url(self, config: dict[str, Any] | None = None) -> str:
+        """The database this command works on: --db, XHSVC_DB, config.toml's `db`, the default."""
+        from xhsvc.config import db_url
+
+        return db_url(self.db, self.config() if config is None else config)
+
     def context(self) -> Context:
         """The core context, opened once per command: database migrated, actor and settings set."""
         if self._ctx is None:
             from xhsvc.cli.output import set_display_timezone
-            from xhsvc.config import db_url
             from xhsvc.core.context import open_context
             from xhsvc.core.settings import settings_from_config
 
             config = self.config()
             settings = settings_from_config(config)
             set_display_timezone(settings.timezone)
-            url = db_url(self.db, config)
+            url = self.url(config)
             actor = self.as_person or config.get("user")
             kept = self.opened.get(url) if self.opened is not None else None
             if kept is not None:
@@ -102,6 +107,18 @@ KeyArgument = Annotated[
     str,
     typer.Argument(help="Ticket key, e.g. XH-000123.", show_default=False, autocompletion=completers.tickets),
 ]
+# A required customer, completed from the database.
+CustomerOption = Annotated[
+    str,
+    typer.Option(
+        "--customer",
+        "-c",
+        help="Customer name or id.",
+        show_default=False,
+        autocompletion=completers.customers,
+    ),
+]
+
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking (for scripts).")]
 
 

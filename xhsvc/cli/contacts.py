@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import CustomerOption, JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 from xhsvc.i18n import N_
 
@@ -15,16 +15,6 @@ core = lazy("xhsvc.core.customers")
 
 app = typer.Typer(help="Customer contacts (name, phone, e-mail).", no_args_is_help=True)
 
-CustomerOption = Annotated[
-    str,
-    typer.Option(
-        "--customer",
-        "-c",
-        help="Customer name or id.",
-        show_default=False,
-        autocompletion=completers.customers,
-    ),
-]
 PhoneOption = Annotated[str | None, typer.Option("--phone", help="e.g. 0571-88001234 or 13900001111.")]
 EmailOption = Annotated[str | None, typer.Option("--email")]
 RoleOption = Annotated[str | None, typer.Option("--role", help="e.g. 信息科负责人.")]

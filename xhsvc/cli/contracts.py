@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy
+from xhsvc.cli.common import CustomerOption, JsonOption, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 from xhsvc.i18n import N_
 
@@ -20,16 +20,6 @@ NumberArgument = Annotated[
     str,
     typer.Argument(
         help="Contract number, e.g. HT-2026-001.", show_default=False, autocompletion=completers.contracts
-    ),
-]
-CustomerOption = Annotated[
-    str,
-    typer.Option(
-        "--customer",
-        "-c",
-        help="Customer name or id.",
-        show_default=False,
-        autocompletion=completers.customers,
     ),
 ]
 AssetsOption = Annotated[

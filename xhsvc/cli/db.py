@@ -24,9 +24,7 @@ app = typer.Typer(
 
 
 def _url(ctx: typer.Context) -> str:
-    from xhsvc.config import db_url, load_config
-
-    return db_url(state(ctx).db, load_config())
+    return state(ctx).url()
 
 
 @app.command()

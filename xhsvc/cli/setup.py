@@ -93,7 +93,7 @@ def demo(
     from xhsvc import config
 
     if reset:
-        url = config.db_url(state(ctx).db, config.load_config())
+        url = state(ctx).url()
         confirm_irreversible(
             "demo --reset",
             f"Start over: set the database {url} aside (the file is kept, renamed) and load the demo "

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import CustomerOption, JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 from xhsvc.i18n import N_
 
@@ -15,16 +15,6 @@ core = lazy("xhsvc.core.customers")
 
 app = typer.Typer(help="Customer sites (address, city and the branch that serves it).", no_args_is_help=True)
 
-CustomerOption = Annotated[
-    str,
-    typer.Option(
-        "--customer",
-        "-c",
-        help="Customer name or id.",
-        show_default=False,
-        autocompletion=completers.customers,
-    ),
-]
 AddressOption = Annotated[str | None, typer.Option("--address", help="Street address.")]
 CityOption = Annotated[str | None, typer.Option("--city", help="City, e.g. 杭州.")]
 RegionOption = Annotated[str | None, typer.Option("--region", help="Serving branch (default: the city).")]

@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, KeyArgument, YesOption, confirm_irreversible, core_context, lazy
+from xhsvc.cli.common import (
+    CustomerOption,
+    JsonOption,
+    KeyArgument,
+    YesOption,
+    confirm_irreversible,
+    core_context,
+    lazy,
+)
 from xhsvc.cli.output import (
     ago,
     clock_summary,
@@ -68,16 +76,7 @@ def _pending_label(pending: dict[str, str] | None) -> str:
 @app.command("open")
 def open_(
     ctx: typer.Context,
-    customer: Annotated[
-        str,
-        typer.Option(
-            "--customer",
-            "-c",
-            help="Customer name or id.",
-            show_default=False,
-            autocompletion=completers.customers,
-        ),
-    ],
+    customer: CustomerOption,
     title: Annotated[str, typer.Option("--title", "-t", help="What the caller reports.", show_default=False)],
     description: Annotated[
         str | None, typer.Option("--description", "-d", help="Details of the call.")
