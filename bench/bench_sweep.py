@@ -441,10 +441,13 @@ def checkpoint(db: Database) -> None:
 
 
 def restore(snapshot: Path, db_file: Path) -> None:
-    """Put the database file back as it was saved (no WAL beside it: it was checkpointed)."""
+    """Put the database file back as it was saved (no WAL beside it: it was checkpointed), and
+    wait until the copy is on disk: otherwise the kernel writes hundreds of MB of it back while
+    the timed sweep runs, and the figure measures the copy."""
     for extra in ("-wal", "-shm"):
         db_file.with_name(db_file.name + extra).unlink(missing_ok=True)
     shutil.copyfile(snapshot, db_file)
+    os.sync()
 
 
 # Timing ---------------------------------------------------------------------------------------

@@ -102,15 +102,30 @@ def _current_clock(clocks: list[SlaClock], ticket: Ticket, target: str) -> SlaCl
 class _Verdict:
     rule: Rule
     fires: bool
-    why: str
-    # A rule that has not fired yet on a running clock: the clock, the calendar it counts on, and
-    # the working minutes the rule waits for (`fires_at` makes an instant of them).
+    # Why, for a rule without a clock or without a running one.
+    reason: str = ""
+    # A rule on a running clock: the clock, the calendar it counts on, the working minutes the
+    # rule waits for and those gone by (`fires_at` makes an instant of them while it waits).
     clock: SlaClock | None = None
     calendar: Calendar | None = None
     need: float | None = None
+    elapsed: float | None = None
+    paused: bool = False
+
+    @property
+    def why(self) -> str:
+        """In words, as the firing's history records it (worded only when asked: the sweep
+        judges seven rules per ticket and words only those that fire)."""
+        if self.clock is None or self.elapsed is None:
+            return self.reason
+        budget = self.clock.budget_min
+        share = f"{self.elapsed / budget:.0%}" if budget else "n/a"
+        if self.fires:
+            return f"{self.rule.clock} clock at {share} of its time"
+        return f"{self.rule.clock} clock {'paused at' if self.paused else 'at'} {share}"
 
     def fires_at(self) -> datetime | None:
-        if self.clock is None or self.calendar is None or self.need is None:
+        if self.fires or self.paused or self.clock is None or self.calendar is None or self.need is None:
             return None
         return self.calendar.add_minutes(self.clock.started_at, self.need + self.clock.paused_min)
 
@@ -122,7 +137,7 @@ class _Judge:
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.calendars: dict[str, Calendar] = {}
-        self.elapsed: dict[str, float] = {}
+        self.elapsed: dict[tuple[str, float, datetime], float] = {}
 
     def calendar(self, name: str) -> Calendar:
         if name not in self.calendars:
@@ -130,7 +145,7 @@ class _Judge:
         return self.calendars[name]
 
     def elapsed_of(self, clock: SlaClock) -> float:
-        key = f"{clock.id}:{clock.paused_min}:{clock.due_at}"
+        key = (clock.id, clock.paused_min, clock.due_at)
         if key not in self.elapsed:
             self.elapsed[key] = sla.elapsed_minutes(clock, self.now, calendar=self.calendar(clock.calendar))
         return self.elapsed[key]
@@ -147,13 +162,10 @@ class _Judge:
         calendar = self.calendar(clock.calendar)
         need = rule.threshold_minutes(clock.budget_min, calendar.day_minutes)
         elapsed = self.elapsed_of(clock)
-        share = f"{elapsed / clock.budget_min:.0%}" if clock.budget_min else "n/a"
-        if elapsed + 1e-6 >= need:
-            return _Verdict(rule, True, f"{rule.clock} clock at {share} of its time")
-        if sla.pause_counts(clock):
-            return _Verdict(rule, False, f"{rule.clock} clock paused at {share}")
+        fires = elapsed + 1e-6 >= need
+        paused = not fires and sla.pause_counts(clock)
         return _Verdict(
-            rule, False, f"{rule.clock} clock at {share}", clock=clock, calendar=calendar, need=need
+            rule, fires, clock=clock, calendar=calendar, need=need, elapsed=elapsed, paused=paused
         )
 
 
@@ -317,7 +329,7 @@ def _check_ticket(
             continue
         verdict = judge(rule, facts, clocks, ticket)
         if not verdict.fires:
-            if verdict.clock is not None and verdict.need is not None:
+            if verdict.clock is not None and verdict.need is not None and not verdict.paused:
                 known = soonest.get(verdict.clock.id)
                 if known is None or known.need is None or verdict.need < known.need:
                     soonest[verdict.clock.id] = verdict
