@@ -166,8 +166,11 @@ def main() -> None:
     # `xhsvc` alone on a terminal opens the dashboard; in a script it prints the help.
     if len(sys.argv) == 1 and sys.stdin.isatty() and sys.stdout.isatty():
         sys.argv.append("tui")
+    # Starting makes hundreds of thousands of objects that live until the end (modules, classes,
+    # tables): with the default threshold of 700 the collector walks them again and again while
+    # they are made (a tenth of the dashboard's start); what is imported here is kept out of it.
+    gc.set_threshold(100_000, 50, 100)
     _choose_language()
-    # What is imported lives until the end: the collector need not walk it again and again.
     gc.freeze()
     try:
         app(prog_name="xhsvc")

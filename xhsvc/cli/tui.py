@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Annotated, Any
 
 import typer
@@ -39,6 +40,7 @@ def tui(
     """
     from xhsvc.tui.app import XhsvcApp
 
+    gc.freeze()  # Textual and SQLAlchemy live as long as the dashboard: never collected
     XhsvcApp(
         core_context(ctx), load_filter=load_filter, save_filter=save_filter, refresh_seconds=refresh
     ).run()

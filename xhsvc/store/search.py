@@ -13,8 +13,11 @@ a GIN index of its tsvector; other databases search by LIKE.
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
@@ -67,10 +70,22 @@ def initials(name: str) -> str:
 
 @functools.cache
 def _initial(ch: str) -> str:
-    from pypinyin.pinyin_dict import pinyin_dict  # a large table: loaded on the first write only
+    return _initials_table().get(ord(ch), " ")
 
-    reading = pinyin_dict.get(ord(ch))
-    return unicodedata.normalize("NFD", reading[0])[0].lower() if reading else " "
+
+@functools.cache
+def _initials_table() -> dict[int, str]:
+    """Each character's first letter in pypinyin's table of single characters, loaded on the first
+    write only. Read from its JSON file: importing pypinyin (even its `pinyin_dict` module) runs the
+    package's __init__, which loads a 35 MB table of phrases an import of customers does not use."""
+    spec = importlib.util.find_spec("pypinyin")  # a top-level name: found, not imported
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pypinyin is not installed")
+    table_file = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    readings: dict[str, str] = json.loads(table_file.read_text(encoding="utf-8"))
+    return {
+        int(point): unicodedata.normalize("NFD", reading[0])[0].lower() for point, reading in readings.items()
+    }
 
 
 def refresh(conn: Connection, *, entity: str, entity_ids: Sequence[str]) -> None:
