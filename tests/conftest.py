@@ -22,11 +22,18 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from xhsvc import i18n
 from xhsvc.core.clock import Clock
 from xhsvc.core.context import Context
 from xhsvc.core.settings import Settings
 from xhsvc.store.db import Database, open_database
 from xhsvc.store.ids import new_id
+
+# The language the tests read: English, whatever the machine speaks. tests/tui/test_in_chinese.py
+# starts a pytest of its own with XHSVC_TEST_LANGUAGE=zh_CN for the dashboard's Chinese snapshots:
+# the dashboard, like `xhsvc tui`, takes its language when it starts.
+TEST_LANGUAGE = os.environ.get("XHSVC_TEST_LANGUAGE", "en")
+i18n.set_language(TEST_LANGUAGE)
 
 settings.register_profile(
     "ci",
@@ -107,7 +114,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XHSVC_HOME", str(path))
     monkeypatch.delenv("XHSVC_DB", raising=False)
     # The tests read English, whatever language the machine running them speaks.
-    monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.setenv("LANGUAGE", TEST_LANGUAGE)
     return path
 
 

@@ -88,6 +88,32 @@ def test_help_and_headings_in_chinese_json_and_exit_codes_the_same(tmp_path: Pat
         lang: _run(tmp_path, "ticket", "show", "XH-999999", lang=lang) for lang in ("zh_CN.UTF-8", "C.UTF-8")
     }
     assert bad["zh_CN.UTF-8"].returncode == bad["C.UTF-8"].returncode == 3
+    # The core's errors speak the user's language too, quoting what was typed as it was typed.
+    assert "XH-999999" in bad["zh_CN.UTF-8"].stderr and "not found" not in bad["zh_CN.UTF-8"].stderr
+    assert "未找到" in bad["zh_CN.UTF-8"].stderr
+    assert bad["C.UTF-8"].stderr.strip() == "error: ticket 'XH-999999' not found"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "english"),
+    [
+        (("ticket", "open", "-c", "浙江省第一人民医院", "-t", "x", "--impact", "9"), 2, "must be"),
+        (("ticket", "respond", "XH-000001"), 4, "allowed only"),
+        (("contract", "check", "-c", "没有这个客户"), 3, "not found"),
+        (("sla", "sweep", "--now", "2199-01-01 00:00"), 2, "ahead of the clock"),
+        (("import", "customers", "/nonexistent.csv"), 2, "cannot read"),
+    ],
+)
+def test_errors_of_every_layer_in_chinese(
+    tmp_path: Path, args: tuple[str, ...], code: int, english: str
+) -> None:
+    assert _run(tmp_path, "demo", lang="C.UTF-8").returncode == 0
+    zh = _run(tmp_path, *args, lang="zh_CN.UTF-8")
+    en = _run(tmp_path, *args, lang="C.UTF-8")
+    assert zh.returncode == en.returncode == code, (zh.stderr, en.stderr)
+    assert english in en.stderr and english not in zh.stderr, zh.stderr
+    assert zh.stderr.startswith("错误") and any("\u4e00" <= ch <= "\u9fff" for ch in zh.stderr[3:]), zh.stderr
+    assert len(zh.stderr.strip().splitlines()) == 1, zh.stderr
 
 
 def _shown_in_a_terminal(argv: list[str], env: dict[str, str], wanted: bytes, timeout: float = 20.0) -> bytes:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xhsvc.errors import InvalidInput, NotFound
+from xhsvc.i18n import N_, _
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
@@ -80,11 +81,15 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
         with path.open("rb") as f:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
-        raise InvalidInput(f"{path}: not valid TOML: {e}") from e
+        raise InvalidInput(_("{path}: not valid TOML: {error}").format(path=path, error=e)) from e
     except UnicodeDecodeError as e:
-        raise InvalidInput(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+        raise InvalidInput(
+            _("{path}: not UTF-8 text (byte {byte}); save it as UTF-8").format(path=path, byte=e.start)
+        ) from None
     except OSError as e:
-        raise InvalidInput(f"{path}: cannot read it ({e.strerror or e})") from None
+        raise InvalidInput(
+            _("{path}: cannot read it ({error})").format(path=path, error=e.strerror or e)
+        ) from None
 
 
 def get_value(data: Mapping[str, Any], key: str) -> Any:
@@ -101,7 +106,7 @@ def require_value(key: str, path: Path | None = None) -> Any:
     """The value at a dotted key of config.toml (a table for `notify`); exit 3 when it is not set."""
     value = get_value(load_config(path), key)
     if value is None:
-        raise NotFound(f"config key {key!r} is not set")
+        raise NotFound(_("config key {key!r} is not set").format(key=key))
     return value
 
 
@@ -114,7 +119,7 @@ def set_value(data: dict[str, Any], key: str, value: Any) -> None:
     for part in parts[:-1]:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
-            raise InvalidInput(f"config key {key!r}: {part!r} is not a table")
+            raise InvalidInput(_("config key {key!r}: {part!r} is not a table").format(key=key, part=part))
     node[parts[-1]] = value
 
 
@@ -122,7 +127,10 @@ def _handle(raw: str) -> str:
     # A person's id: whatever the database holds, it never has a blank or a control character.
     if not raw or any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in raw):
         raise InvalidInput(
-            f"config user: {raw!r} is not a person's id; give one without spaces or control characters (e.g. wangfang)"
+            _(
+                "config user: {value!r} is not a person's id; give one without spaces or control characters "
+                "(e.g. wangfang)"
+            ).format(value=raw)
         )
     return raw
 
@@ -133,7 +141,7 @@ def _prefix(raw: str) -> str:
     try:
         return validate_prefix(raw)
     except InvalidInput as e:
-        raise InvalidInput(f"config {e}") from None
+        raise InvalidInput(_("config {error}").format(error=e)) from None
 
 
 # What open_database can open; the URL's rest is SQLAlchemy's to judge when the database is opened.
@@ -143,7 +151,9 @@ _DB_SCHEME = re.compile(r"(?:sqlite|postgresql)(?:\+[A-Za-z0-9_]+)?://.*")
 def _db(raw: str) -> str:
     if not _DB_SCHEME.fullmatch(raw):
         raise InvalidInput(
-            f"config db: {raw!r} is not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"
+            _(
+                "config db: {value!r} is not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"
+            ).format(value=raw)
         )
     return raw
 
@@ -155,14 +165,14 @@ def _timezone(raw: str) -> str:
         ZoneInfo(raw)
     except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
         raise InvalidInput(
-            f"config timezone: {raw!r} is not a known time zone (e.g. Asia/Shanghai)"
+            _("config timezone: {value!r} is not a known time zone (e.g. Asia/Shanghai)").format(value=raw)
         ) from None
     return raw
 
 
 def _command(raw: str) -> str:
     if not raw.strip():
-        raise InvalidInput("config notify.command: give the command that delivers a message")
+        raise InvalidInput(_("config notify.command: give the command that delivers a message"))
     return raw
 
 
@@ -178,7 +188,11 @@ def _language(raw: str) -> str:
 
     found = language_of(raw)
     if found is None:
-        raise InvalidInput(f"config language: {raw!r} is not one of {', '.join(LANGUAGES)}")
+        raise InvalidInput(
+            _("config language: {value!r} is not one of {languages}").format(
+                value=raw, languages=", ".join(LANGUAGES)
+            )
+        )
     return found
 
 
@@ -201,8 +215,8 @@ KNOWN_KEYS: dict[str, Callable[[str], Any]] = {
 }
 # Tables xhsvc reads that `config set` does not write: what to do instead.
 _WRITTEN_ELSEWHERE = {
-    "priority": "edit the priority matrix in {file}",
-    "tui": "the dashboard saves its filter there; edit {file} to change it by hand",
+    "priority": N_("edit the priority matrix in {file}"),
+    "tui": N_("the dashboard saves its filter there; edit {file} to change it by hand"),
 }
 
 
@@ -213,8 +227,14 @@ def parse_value(key: str, raw: str) -> Any:
         return check(raw)
     hint = _WRITTEN_ELSEWHERE.get(key.split(".")[0])
     if hint is not None:
-        raise InvalidInput(f"config key {key!r}: {hint.format(file=paths().config_file)}")
-    raise NotFound(f"config key {key!r} is not one xhsvc knows; known keys: {', '.join(KNOWN_KEYS)}")
+        raise InvalidInput(
+            _("config key {key!r}: {hint}").format(key=key, hint=_(hint).format(file=paths().config_file))
+        )
+    raise NotFound(
+        _("config key {key!r} is not one xhsvc knows; known keys: {keys}").format(
+            key=key, keys=", ".join(KNOWN_KEYS)
+        )
+    )
 
 
 def set_key(key: str, raw: str, path: Path | None = None) -> tuple[Any, Path]:
@@ -235,7 +255,7 @@ def unset_key(key: str, path: Path | None = None) -> Path:
     *parents, last = key.split(".")
     table = get_value(data, ".".join(parents)) if parents else data
     if not isinstance(table, dict) or last not in table:
-        raise NotFound(f"config key {key!r} is not set")
+        raise NotFound(_("config key {key!r} is not set").format(key=key))
     del table[last]
     return save_config(data, path)
 
@@ -254,7 +274,7 @@ def save_config(data: Mapping[str, Any], path: Path | None = None) -> Path:
         _merge(document, data)
         text = document.as_string()
     except (TOMLKitError, TypeError, ValueError) as e:
-        raise InvalidInput(f"{path}: cannot write that ({e})") from None
+        raise InvalidInput(_("{path}: cannot write that ({error})").format(path=path, error=e)) from None
     # tomlkit keeps what it cannot fully model; should it ever write something that reads back
     # differently, the user's file is left as it is rather than changed into something else.
     try:
@@ -262,7 +282,9 @@ def save_config(data: Mapping[str, Any], path: Path | None = None) -> Path:
     except tomllib.TOMLDecodeError:
         written = None
     if written is None or not _same(written, data):
-        raise InvalidInput(f"{path}: cannot change it without disturbing its layout; edit it by hand")
+        raise InvalidInput(
+            _("{path}: cannot change it without disturbing its layout; edit it by hand").format(path=path)
+        )
     _write(path, text)
     return path
 
@@ -278,13 +300,17 @@ def _read_document(path: Path) -> TOMLDocument:
     except FileNotFoundError:
         return tomlkit.document()
     except UnicodeDecodeError as e:
-        raise InvalidInput(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+        raise InvalidInput(
+            _("{path}: not UTF-8 text (byte {byte}); save it as UTF-8").format(path=path, byte=e.start)
+        ) from None
     except OSError as e:
-        raise InvalidInput(f"{path}: cannot read it ({e.strerror or e})") from None
+        raise InvalidInput(
+            _("{path}: cannot read it ({error})").format(path=path, error=e.strerror or e)
+        ) from None
     try:
         return tomlkit.parse(text)
     except TOMLKitError as e:
-        raise InvalidInput(f"{path}: not valid TOML: {e}") from None
+        raise InvalidInput(_("{path}: not valid TOML: {error}").format(path=path, error=e)) from None
 
 
 def _merge(table: MutableMapping[str, Any], data: Mapping[str, Any]) -> None:
@@ -339,7 +365,9 @@ def _write(path: Path, text: str) -> None:
             tmp.unlink(missing_ok=True)
             raise
     except OSError as e:
-        raise InvalidInput(f"{path}: cannot write it ({e.strerror or e})") from None
+        raise InvalidInput(
+            _("{path}: cannot write it ({error})").format(path=path, error=e.strerror or e)
+        ) from None
 
 
 # Showing ----------------------------------------------------------------------------------------

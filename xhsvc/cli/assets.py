@@ -9,7 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import CustomerOption, JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.customers")
 
@@ -43,7 +43,7 @@ def add(
     if json_out:
         print_json(asset.model_dump())
     else:
-        say(f"asset {asset.serial} added")
+        say(_("asset {serial} added").format(serial=asset.serial))
 
 
 @app.command()
@@ -65,7 +65,7 @@ def edit(
     if json_out:
         print_json(asset.model_dump())
     else:
-        say(f"asset {asset.serial} saved")
+        say(_("asset {serial} saved").format(serial=asset.serial))
 
 
 @app.command("list")
@@ -95,7 +95,7 @@ def list_(
         ("firmware", N_("FIRMWARE")),
         ("site", N_("SITE")),
     ]
-    print_table(rows, columns, empty="no assets")
+    print_table(rows, columns, empty=N_("no assets"))
 
 
 @app.command()
@@ -110,4 +110,13 @@ def show(ctx: typer.Context, serial: SerialArgument, json_out: JsonOption = Fals
     if json_out:
         print_json(data)
         return
-    print_fields((k, data[k]) for k in ("serial", "model", "firmware", "customer", "site", "created_at"))
+    print_fields(
+        [
+            (N_("serial"), data["serial"]),
+            (N_("model"), data["model"]),
+            (N_("firmware"), data["firmware"]),
+            (N_("customer"), data["customer"]),
+            (N_("site"), data["site"]),
+            (N_("created_at"), data["created_at"]),
+        ]
+    )

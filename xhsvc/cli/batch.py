@@ -18,6 +18,7 @@ import typer
 
 from xhsvc.cli.common import Globals, state
 from xhsvc.core.text import json_safe
+from xhsvc.i18n import _
 
 # Commands that make no sense inside a batch: the dashboard needs a terminal, and a batch is one.
 REFUSED = {"batch", "tui"}
@@ -34,15 +35,17 @@ def _arguments(line: str) -> tuple[Any, list[str]]:
     try:
         parsed = json.loads(line)
     except json.JSONDecodeError as e:
-        raise _BadLine(f"not JSON ({e.msg} at column {e.colno})") from None
+        raise _BadLine(
+            _("not JSON ({error} at column {column})").format(error=e.msg, column=e.colno)
+        ) from None
     ident = None
     if isinstance(parsed, dict):
         ident = parsed.get("id")
         parsed = parsed.get("args")
     if not isinstance(parsed, list) or not parsed or not all(isinstance(a, str) for a in parsed):
-        raise _BadLine('expected a non-empty JSON array of strings, or {"id": ..., "args": [...]}')
+        raise _BadLine(_('expected a non-empty JSON array of strings, or {"id": ..., "args": [...]}'))
     if _command_of(parsed) in REFUSED:
-        raise _BadLine(f"`{_command_of(parsed)}` cannot run inside a batch")
+        raise _BadLine(_("`{command}` cannot run inside a batch").format(command=_command_of(parsed)))
     return ident, parsed
 
 
@@ -77,7 +80,9 @@ def _run_one(root: Any, argv: list[str], globals_: Globals) -> tuple[int, str, s
                 e.show()  # type: ignore[attr-defined]
                 code = getattr(e, "exit_code", 2)
             except Exception as e:  # a bug: reported in its result, the batch goes on
-                err.write(f"error: internal error: {type(e).__name__}: {e}\n")
+                err.write(
+                    _("error: internal error: {kind}: {error}").format(kind=type(e).__name__, error=e) + "\n"
+                )
                 code = 1
     finally:
         sys.stdin = saved_stdin
@@ -126,7 +131,7 @@ def batch(
             try:
                 result["id"], argv = _arguments(line)
             except _BadLine as bad:
-                code, out, err = 2, "", f"error: line {number}: {bad}"
+                code, out, err = 2, "", _("error: line {line}: {problem}").format(line=number, problem=bad)
             else:
                 result["args"] = argv
                 globals_ = Globals(db=outer.db, as_person=outer.as_person, opened=opened)

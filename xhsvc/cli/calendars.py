@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, lazy, state
-from xhsvc.cli.output import print_json, print_table, say, warn
-from xhsvc.i18n import N_
+from xhsvc.cli.output import fit_cell, print_json, print_table, say, warn
+from xhsvc.i18n import N_, _, pgettext
 
 core = lazy("xhsvc.core.calendars")
 
@@ -62,7 +62,7 @@ def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
             ("holidays_for", N_("HOLIDAYS FOR")),
             ("missing", N_("NO DATA FOR")),
         ],
-        empty="no calendars",
+        empty=N_("no calendars"),
     )
     for found in missing.values():
         warn(found.message)
@@ -89,8 +89,18 @@ def show(
     if json_out:
         print_json(days)
         return
+    from rich.cells import cell_len
+
+    marks = {
+        "off": pgettext("day", "off"),
+        "unknown": pgettext("day", "work?"),
+        "work": pgettext("day", "work"),
+    }
+    # The marks line up: each is padded to the widest (in terminal cells, for Chinese).
+    wide = max(cell_len(mark) for mark in marks.values())
     for day in days:
-        mark = "off  " if not day["working"] else "work?" if day["kind"] == "unknown" else "work "
+        kind = "off" if not day["working"] else "unknown" if day["kind"] == "unknown" else "work"
+        mark = fit_cell(marks[kind], wide)
         why = day["holiday"] or ""
         say(f"{day['date']}  {day['weekday']}  {mark}  {' '.join(day['hours']):<24} {why}".rstrip())
 
@@ -119,6 +129,6 @@ def check(
         for found in missing:
             say(found.message)
         if not missing:
-            say(f"every calendar has its public holidays for the next {within}")
+            say(_("every calendar has its public holidays for the next {period}").format(period=within))
     if missing:
         raise typer.Exit(1)

@@ -10,6 +10,7 @@ import typer
 from xhsvc import config
 from xhsvc.cli.common import JsonOption
 from xhsvc.cli.output import print_json, say
+from xhsvc.i18n import _
 
 app = typer.Typer(help="Configuration (config.toml).", no_args_is_help=True)
 
@@ -75,7 +76,7 @@ def unset(key: KeyArg) -> None:
       xhsvc config unset notify.timeout
     """
     path = config.unset_key(key)
-    say(f"{key} removed ({path})")
+    say(_("{key} removed ({file})").format(key=key, file=path))
 
 
 @app.command()
@@ -87,6 +88,6 @@ def path() -> None:
       xhsvc config path
     """
     paths = config.paths()
-    say(f"config: {paths.config_file}")
-    say(f"data:   {paths.data_dir}")
-    say(f"db:     {config.db_url(None, config.load_config())}")
+    say(_("config: {file}").format(file=paths.config_file))
+    say(_("data:   {folder}").format(folder=paths.data_dir))
+    say(_("db:     {url}").format(url=config.db_url(None, config.load_config())))

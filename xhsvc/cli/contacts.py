@@ -9,7 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import CustomerOption, JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.customers")
 
@@ -43,7 +43,7 @@ def add(
     if json_out:
         print_json(contact.model_dump(exclude=core.SEARCH_COLUMNS))
     else:
-        say(f"contact {contact.name} added")
+        say(_("contact {name} added").format(name=contact.name))
 
 
 @app.command()
@@ -68,7 +68,7 @@ def edit(
     if json_out:
         print_json(contact.model_dump(exclude=core.SEARCH_COLUMNS))
     else:
-        say(f"contact {contact.name} saved")
+        say(_("contact {name} saved").format(name=contact.name))
 
 
 @app.command("list")
@@ -97,7 +97,7 @@ def list_(
         ("email", N_("EMAIL")),
         ("role", N_("ROLE")),
     ]
-    print_table(rows, columns, empty="no contacts")
+    print_table(rows, columns, empty=N_("no contacts"))
 
 
 @app.command()
@@ -117,4 +117,12 @@ def show(
     if json_out:
         print_json(data)
         return
-    print_fields((key, data[key]) for key in ("customer", "name", "phone", "email", "role"))
+    print_fields(
+        [
+            (N_("customer"), data["customer"]),
+            (N_("name"), data["name"]),
+            (N_("phone"), data["phone"]),
+            (N_("email"), data["email"]),
+            (N_("role"), data["role"]),
+        ]
+    )

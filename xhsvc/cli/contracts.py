@@ -9,7 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import CustomerOption, JsonOption, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.contracts")
 levels_core = lazy("xhsvc.core.levels")
@@ -79,7 +79,11 @@ def add(
     if json_out:
         print_json(core.show_contract(core_context(ctx), number=contract.number))
     else:
-        say(f"contract {contract.number} added: {level} {start} .. {end}")
+        say(
+            _("contract {number} added: {level} {start} .. {end}").format(
+                number=contract.number, level=level, start=start, end=end
+            )
+        )
 
 
 @app.command("list")
@@ -112,7 +116,7 @@ def list_(
         return
     # A terminated contract's coverage ends on its termination day, not at the end of its term.
     shown = [{**row, "end": row["terminated_on"] or row["end"]} for row in rows]
-    print_table(shown, LIST_COLUMNS, empty="no contracts")
+    print_table(shown, LIST_COLUMNS, empty=N_("no contracts"))
 
 
 @app.command()
@@ -135,16 +139,20 @@ def show(ctx: typer.Context, number: NumberArgument, json_out: JsonOption = Fals
             (N_("level"), data["level"]),
             (N_("current term"), f"{data['start']} .. {data['end']}"),
             (
-                "terminated",
+                N_("terminated"),
                 f"{data['terminated_on']}: {data['termination_reason']}" if data["terminated_on"] else "",
             ),
-            ("assets", ", ".join(a["serial"] for a in data["assets"]) or "all of the customer's"),
+            (N_("assets"), ", ".join(a["serial"] for a in data["assets"]) or _("all of the customer's")),
             (N_("notes"), data["notes"]),
         ],
         blocks=("notes",),
     )
     for term in data["history"]:
-        say(f"term {term['term']}    {term['level']}  {term['start']} .. {term['end']}")
+        say(
+            _("term {term}    {level}  {start} .. {end}").format(
+                term=term["term"], level=term["level"], start=term["start"], end=term["end"]
+            )
+        )
 
 
 @app.command()
@@ -175,7 +183,11 @@ def renew(
     if json_out:
         print_json(core.show_contract(core_context(ctx), number=number))
     else:
-        say(f"contract {number} term {term.term_no}: {term.level} {term.start_date} .. {term.end_date}")
+        say(
+            _("contract {number} term {term}: {level} {start} .. {end}").format(
+                number=number, term=term.term_no, level=term.level, start=term.start_date, end=term.end_date
+            )
+        )
 
 
 @app.command()
@@ -199,16 +211,29 @@ def terminate(
         data = core.show_contract(core_context(ctx), number=number)
         confirm_irreversible(
             "contract terminate",
-            f"Terminate {data['number']} of {data['customer']} ({data['level']}, {data['start']} .. "
-            f"{data['end']}) because {reason!r}? Coverage ends after {on or 'today'}; the contract "
-            "cannot be renewed or reopened.",
+            _(
+                "Terminate {number} of {customer} ({level}, {start} .. {end}) because {reason!r}? "
+                "Coverage ends after {last_day}; the contract cannot be renewed or reopened."
+            ).format(
+                number=data["number"],
+                customer=data["customer"],
+                level=data["level"],
+                start=data["start"],
+                end=data["end"],
+                reason=reason,
+                last_day=on or _("today"),
+            ),
             yes=yes,
         )
     contract = core.terminate_contract(core_context(ctx), number=number, reason=reason, on=on)
     if json_out:
         print_json(core.show_contract(core_context(ctx), number=number))
     else:
-        say(f"contract {contract.number} terminated on {contract.terminated_on}")
+        say(
+            _("contract {number} terminated on {day}").format(
+                number=contract.number, day=contract.terminated_on
+            )
+        )
 
 
 @app.command()
@@ -234,7 +259,8 @@ def check(
     if json_out:
         print_json(coverage.as_dict())
     else:
-        say(("covered: " if coverage.covered else "NOT covered: ") + coverage.reason)
+        said = _("covered: {coverage}") if coverage.covered else _("NOT covered: {coverage}")
+        say(said.format(coverage=coverage.explain()))
 
 
 @app.command()
@@ -256,7 +282,15 @@ def usage(
     if json_out:
         print_json(data)
         return
-    say(f"{data['contract']} term {data['term']} ({data['level']}, {data['start']} .. {data['end']})")
+    say(
+        _("{contract} term {term} ({level}, {start} .. {end})").format(
+            contract=data["contract"],
+            term=data["term"],
+            level=data["level"],
+            start=data["start"],
+            end=data["end"],
+        )
+    )
     rows = [{"kind": kind, **values} for kind, values in data["entitlements"].items()]
     columns = [
         ("kind", N_("ENTITLEMENT")),
@@ -267,9 +301,20 @@ def usage(
     ]
     print_table(rows, columns, empty="")
     for use in data["uses"]:
-        flag = "  (beyond the grant, manager)" if use["beyond_grant"] else ""
+        line = (
+            _("{day}  {kind} x{quantity}  {note}  by {person}  (beyond the grant, manager)")
+            if use["beyond_grant"]
+            else _("{day}  {kind} x{quantity}  {note}  by {person}")
+        )
         say(
-            f"  {use['on']}  {use['kind']} x{use['quantity']}  {use['note'] or ''}  by {use['recorded_by']}{flag}"
+            "  "
+            + line.format(
+                day=use["on"],
+                kind=use["kind"],
+                quantity=use["quantity"],
+                note=use["note"] or "",
+                person=use["recorded_by"],
+            )
         )
 
 
@@ -308,7 +353,11 @@ def use(
         print_json(data)
         return
     left = data["entitlements"][kind]
-    say(f"{number}: {kind} used {left['used']} of {left['granted']}, {left['left']} left")
+    say(
+        _("{number}: {kind} used {used} of {granted}, {left} left").format(
+            number=number, kind=kind, used=left["used"], granted=left["granted"], left=left["left"]
+        )
+    )
 
 
 @app.command()
@@ -329,7 +378,9 @@ def expiring(
         print_json(rows)
         return
     print_table(
-        rows, [*LIST_COLUMNS, ("days_left", N_("DAYS LEFT"))], empty=f"no contract ends within {within}"
+        rows,
+        [*LIST_COLUMNS, ("days_left", N_("DAYS LEFT"))],
+        empty=_("no contract ends within {period}").format(period=within),
     )
 
 
@@ -350,9 +401,15 @@ def levels(json_out: JsonOption = False) -> None:
         p1 = row["targets"]["P1"]
         grants = ", ".join(f"{k} {v}" for k, v in row["entitlements"].items())
         say(f"{row['name']:<10} {row['title']}  ({row['coverage']})")
+        indent = " " * 11
         say(
-            f"           P1: respond {p1['response']}, on site {p1['onsite']}, resolve {p1['resolution']}"
-            f"  ({row['calendar']})"
+            indent
+            + _("P1: respond {response}, on site {onsite}, resolve {resolution}  ({calendar})").format(
+                response=p1["response"],
+                onsite=p1["onsite"],
+                resolution=p1["resolution"],
+                calendar=row["calendar"],
+            )
         )
-        say(f"           services: {', '.join(row['services'])}")
-        say(f"           per year: {grants}")
+        say(indent + _("services: {services}").format(services=", ".join(row["services"])))
+        say(indent + _("per year: {grants}").format(grants=grants))

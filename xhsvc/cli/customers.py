@@ -9,7 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.customers")
 
@@ -41,7 +41,7 @@ def add(
     if json_out:
         print_json(customer.model_dump())
     else:
-        say(f"customer {customer.name} added")
+        say(_("customer {name} added").format(name=customer.name))
 
 
 @app.command()
@@ -66,7 +66,7 @@ def edit(
     if json_out:
         print_json(customer.model_dump())
     else:
-        say(f"customer {customer.name} saved")
+        say(_("customer {name} saved").format(name=customer.name))
 
 
 @app.command("list")
@@ -85,7 +85,7 @@ def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
     print_table(
         rows,
         [("name", N_("NAME")), ("region", N_("REGION")), ("industry", N_("INDUSTRY"))],
-        empty="no customers yet",
+        empty=N_("no customers yet"),
     )
 
 
@@ -101,14 +101,30 @@ def show(ctx: typer.Context, name: NameArgument, json_out: JsonOption = False) -
     if json_out:
         print_json(data)
         return
-    print_fields([("customer", data["name"]), ("region", data["region"]), ("industry", data["industry"])])
+    print_fields(
+        [(N_("customer"), data["name"]), (N_("region"), data["region"]), (N_("industry"), data["industry"])]
+    )
     for site in data["sites"]:
-        say(f"site      {site['name']}  {site['address'] or ''}  ({site['region'] or ''})")
+        say(
+            _("site      {name}  {address}  ({region})").format(
+                name=site["name"], address=site["address"] or "", region=site["region"] or ""
+            )
+        )
     for contact in data["contacts"]:
         say(
-            f"contact   {contact['name']}  {contact['phone'] or ''}  {contact['email'] or ''}  {contact['role'] or ''}"
+            _("contact   {name}  {phone}  {email}  {role}").format(
+                name=contact["name"],
+                phone=contact["phone"] or "",
+                email=contact["email"] or "",
+                role=contact["role"] or "",
+            )
         )
     for asset in data["assets"]:
         say(
-            f"asset     {asset['serial']}  {asset['model']}  firmware {asset['firmware'] or '?'}  at {asset['site'] or '?'}"
+            _("asset     {serial}  {model}  firmware {firmware}  at {site}").format(
+                serial=asset["serial"],
+                model=asset["model"],
+                firmware=asset["firmware"] or "?",
+                site=asset["site"] or "?",
+            )
         )

@@ -10,7 +10,7 @@ import typer
 from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy, state
 from xhsvc.cli.output import print_fields, print_json, say
 from xhsvc.errors import Conflict
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.maintenance")
 
@@ -43,13 +43,13 @@ def status(ctx: typer.Context, json_out: JsonOption = False) -> None:
     print_fields(
         [
             (N_("database"), data["url"]),
-            (N_("schema"), data["current"] or "(empty: created on first use)"),
+            (N_("schema"), data["current"] or _("(empty: created on first use)")),
             (N_("this xhsvc"), data["head"]),
             (
-                "state",
-                "made by a newer xhsvc: upgrade xhsvc"
+                N_("state"),
+                _("made by a newer xhsvc: upgrade xhsvc")
                 if data["newer_than_this_xhsvc"]
-                else ("up to date" if data["up_to_date"] else "needs upgrade: xhsvc db upgrade"),
+                else (_("up to date") if data["up_to_date"] else _("needs upgrade: xhsvc db upgrade")),
             ),
         ]
     )
@@ -67,9 +67,13 @@ def upgrade(ctx: typer.Context, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(data)
     elif data["before"] == data["after"]:
-        say(f"already at {data['after']}")
+        say(_("already at {revision}").format(revision=data["after"]))
     else:
-        say(f"upgraded {data['before'] or '(empty)'} -> {data['after']}")
+        say(
+            _("upgraded {before} -> {after}").format(
+                before=data["before"] or _("(empty)"), after=data["after"]
+            )
+        )
 
 
 @app.command()
@@ -84,15 +88,17 @@ def rebuild(ctx: typer.Context, yes: YesOption = False, json_out: JsonOption = F
     """
     confirm_irreversible(
         "db rebuild",
-        f"Rebuild every table of {_url(ctx)} from its event log? What the tables hold now is replaced "
-        "by what the log says (stop the dashboard and jobs that use the database first).",
+        _(
+            "Rebuild every table of {url} from its event log? What the tables hold now is replaced "
+            "by what the log says (stop the dashboard and jobs that use the database first)."
+        ).format(url=_url(ctx)),
         yes=yes,
     )
     count = core.rebuild_state(core_context(ctx))
     if json_out:
         print_json({"events_replayed": count})
     else:
-        say(f"state rebuilt from {count} events")
+        say(_("state rebuilt from {count} events").format(count=count))
 
 
 @app.command()
@@ -109,9 +115,13 @@ def verify(ctx: typer.Context, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(verdict)
     elif verdict["intact"]:
-        say(f"event log intact: {verdict['events']} events from {verdict['nodes']} node(s)")
+        say(
+            _("event log intact: {events} events from {nodes} node(s)").format(
+                events=verdict["events"], nodes=verdict["nodes"]
+            )
+        )
     if not verdict["intact"]:
-        raise Conflict(f"event log broken at {core.describe_break(verdict)}")
+        raise Conflict(_("event log broken at {where}").format(where=core.describe_break(verdict)))
 
 
 @app.command()
@@ -131,9 +141,9 @@ def backup(
     if json_out:
         print_json(data)
     else:
-        say(f"backed up {data['events']} events to {data['file']}")
+        say(_("backed up {events} events to {file}").format(events=data["events"], file=data["file"]))
     if not data["intact"]:
-        raise Conflict("the event log of this database is broken: `xhsvc db verify` says where")
+        raise Conflict(_("the event log of this database is broken: `xhsvc db verify` says where"))
 
 
 @app.command()
@@ -153,11 +163,17 @@ def restore(
     """
     url = _url(ctx)
     confirm_irreversible(
-        "db restore", f"Replace the database {url} with {file}? What it holds now is lost.", yes=yes
+        "db restore",
+        _("Replace the database {url} with {file}? What it holds now is lost.").format(url=url, file=file),
+        yes=yes,
     )
     state(ctx).close()
     data = core.restore_database(url=url, source=file)
     if json_out:
         print_json(data)
     else:
-        say(f"restored {data['events']} events from {file}; this database is now node {data['node']}")
+        say(
+            _("restored {events} events from {file}; this database is now node {node}").format(
+                events=data["events"], file=file, node=data["node"]
+            )
+        )

@@ -8,6 +8,7 @@ import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_json, say
+from xhsvc.i18n import _
 
 core = lazy("xhsvc.core.lookup")
 
@@ -31,21 +32,46 @@ def lookup(
     """
     rows = core.lookup(core_context(ctx), text=text, limit=limit)
     if json_out:
-        print_json(rows)
+        # Scripts read `coverage`, the same in every language; `coverage_text` is for people.
+        print_json([{k: v for k, v in row.items() if k != "coverage_text"} for row in rows])
         return
     if not rows:
-        typer.echo(f"nothing matches {text!r}", err=True)
+        typer.echo(_("nothing matches {text!r}").format(text=text), err=True)
         return
     for row in rows:
-        mark = "covered" if row["covered"] else "NOT covered"
-        say(f"{row['customer']}  [{row['region'] or '?'}]  {mark}: {row['coverage']}")
+        line = (
+            _("{customer}  [{region}]  covered: {coverage}")
+            if row["covered"]
+            else _("{customer}  [{region}]  NOT covered: {coverage}")
+        )
+        say(line.format(customer=row["customer"], region=row["region"] or "?", coverage=row["coverage_text"]))
         for contract in row["contracts"]:
             say(
-                f"  contract {contract['number']}  {contract['level']}  {contract['state']}  {contract['start']} .. {contract['end']}"
+                "  "
+                + _("contract {number}  {level}  {state}  {start} .. {end}").format(
+                    number=contract["number"],
+                    level=contract["level"],
+                    state=contract["state"],
+                    start=contract["start"],
+                    end=contract["end"],
+                )
             )
         for site in row["sites"]:
-            say(f"  site     {site['name']}  {site['address'] or ''}")
+            say(
+                "  "
+                + _("site     {name}  {address}").format(name=site["name"], address=site["address"] or "")
+            )
         for contact in row["contacts"]:
-            say(f"  contact  {contact['name']}  {contact['phone'] or ''}  {contact['role'] or ''}")
+            say(
+                "  "
+                + _("contact  {name}  {phone}  {role}").format(
+                    name=contact["name"], phone=contact["phone"] or "", role=contact["role"] or ""
+                )
+            )
         for asset in row["assets"]:
-            say(f"  asset    {asset['serial']}  {asset['model']}  {asset['firmware'] or ''}")
+            say(
+                "  "
+                + _("asset    {serial}  {model}  {firmware}").format(
+                    serial=asset["serial"], model=asset["model"], firmware=asset["firmware"] or ""
+                )
+            )

@@ -14,7 +14,7 @@ from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import more_note, print_json, print_table
 from xhsvc.core.text import display
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.notifications")
 
@@ -62,7 +62,7 @@ def list_(
             ("state", N_("STATE")),
             ("message", N_("MESSAGE")),
         ],
-        empty="no notifications",
+        empty=N_("no notifications"),
     )
     more_note(rows)
 
@@ -92,11 +92,27 @@ def flush(
     else:
         if result["busy"]:
             typer.echo(
-                display(f"another flush is delivering ({result['busy']}); this one sent nothing"), err=True
+                display(
+                    _("another flush is delivering ({flush}); this one sent nothing").format(
+                        flush=result["busy"]
+                    )
+                ),
+                err=True,
             )
         for item in result["failed"]:
-            typer.echo(display(f"failed: {item['id']} to {item['to']}: {item['error']}"), err=True)
-        typer.echo(f"{result['delivered']} delivered, {len(result['failed'])} failed")
+            typer.echo(
+                display(
+                    _("failed: {notification} to {person}: {error}").format(
+                        notification=item["id"], person=item["to"], error=item["error"]
+                    )
+                ),
+                err=True,
+            )
+        typer.echo(
+            _("{delivered} delivered, {failed} failed").format(
+                delivered=result["delivered"], failed=len(result["failed"])
+            )
+        )
     if result["failed"]:
         raise typer.Exit(1)
 

@@ -21,7 +21,7 @@ import typer
 
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import display, json_safe
-from xhsvc.i18n import _
+from xhsvc.i18n import _, pgettext
 
 DISPLAY_TZ = "Asia/Shanghai"
 
@@ -81,7 +81,7 @@ def cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else ""
+        return _("yes") if value else ""
     if isinstance(value, datetime):
         return local(value)
     return display(value)
@@ -122,7 +122,8 @@ def print_table(
     would get too little room, and those then give way, cut with an ellipsis; the others keep their
     width. In a pipe every column is there and every cell whole, for grep."""
     if not rows:
-        typer.echo(display(_(empty)), err=True)
+        # Never _(""): gettext answers the empty message with the catalog's header.
+        typer.echo(display(_(empty) if empty else ""), err=True)
         return
     from rich.cells import cell_len
 
@@ -272,7 +273,11 @@ def say(message: str) -> None:
     typer.echo(display(message))
 
 
-CLOCK_NAMES = {"response": "resp", "onsite": "onsite", "resolution": "res"}
+def _clock_name(target: str) -> str:
+    """A clock's short name in a listing (the on-site one has its own context: "onsite" is also
+    a service)."""
+    names = {"response": _("resp"), "onsite": pgettext("clock", "onsite"), "resolution": _("res")}
+    return names.get(target, target)
 
 
 def clock_summary(clocks: list[dict]) -> str:
@@ -280,15 +285,16 @@ def clock_summary(clocks: list[dict]) -> str:
     days and hours of the clock's own calendar."""
     parts = []
     for clock in clocks:
-        name = CLOCK_NAMES.get(clock["target"], clock["target"])
+        name = _clock_name(clock["target"])
         state = clock["state"]
         day = clock["day_minutes"]
         if state in ("met", "late", "cancelled"):
             continue
         if state == "paused":
-            parts.append(f"{name} paused")
+            parts.append(_("{clock} paused").format(clock=name))
         elif state == "breached":
-            parts.append(f"{name} LATE {format_minutes(-clock['remaining_min'], day_minutes=day)}")
+            late = format_minutes(-clock["remaining_min"], day_minutes=day)
+            parts.append(_("{clock} LATE {overdue}").format(clock=name, overdue=late))
         else:
             mark = "!" if state == "warning" else ""
             parts.append(f"{name} {format_minutes(clock['remaining_min'], day_minutes=day)}{mark}")

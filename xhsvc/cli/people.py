@@ -9,7 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.people")
 
@@ -65,7 +65,8 @@ def add(
     if json_out:
         print_json(person.model_dump())
     else:
-        say(f"{person.handle} added ({person.role}{' ' + person.tier if person.tier else ''})")
+        said = _("{person} added ({role} {tier})") if person.tier else _("{person} added ({role})")
+        say(said.format(person=person.handle, role=person.role, tier=person.tier))
 
 
 @app.command("list")
@@ -99,7 +100,7 @@ def list_(
             ("tier", N_("TIER")),
             ("region", N_("REGION")),
         ],
-        empty="no people yet",
+        empty=N_("no people yet"),
     )
 
 
@@ -122,7 +123,16 @@ def show(
         print_json(person)
         return
     print_fields(
-        (k, person[k]) for k in ("handle", "name", "role", "tier", "region", "phone", "email", "created_at")
+        [
+            (N_("handle"), person["handle"]),
+            (N_("name"), person["name"]),
+            (N_("role"), person["role"]),
+            (N_("tier"), person["tier"]),
+            (N_("region"), person["region"]),
+            (N_("phone"), person["phone"]),
+            (N_("email"), person["email"]),
+            (N_("created_at"), person["created_at"]),
+        ]
     )
 
 
@@ -156,13 +166,10 @@ def bind(
     if (login is None) == (not unbind):
         from xhsvc.errors import InvalidInput
 
-        raise InvalidInput("person bind: give --login NAME, or --unbind")
+        raise InvalidInput(_("person bind: give --login NAME, or --unbind"))
     person = core.bind_login(core_context(ctx), handle=handle, login=None if unbind else login)
     if json_out:
         print_json(person.model_dump())
     else:
-        say(
-            f"{person.handle} acts through login {person.login}"
-            if person.login
-            else f"{person.handle}: no login"
-        )
+        said = _("{person} acts through login {login}") if person.login else _("{person}: no login")
+        say(said.format(person=person.handle, login=person.login))

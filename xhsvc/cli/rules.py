@@ -9,6 +9,7 @@ import typer
 
 from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
 from xhsvc.cli.output import local, print_json, say
+from xhsvc.i18n import _
 
 rules_core = lazy("xhsvc.core.rules")
 sweep_core = lazy("xhsvc.core.sweep")
@@ -39,7 +40,7 @@ def check(
             }
         )
         return
-    say(f"{ruleset.source}: {len(ruleset.rules)} rule(s), all valid")
+    say(_("{file}: {count} rule(s), all valid").format(file=ruleset.source, count=len(ruleset.rules)))
     for rule in ruleset.rules:
         say(f"  {rule.id:<24} {rule.describe_trigger():<34} {rule.title}")
 
@@ -56,14 +57,20 @@ def explain(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) 
     if json_out:
         print_json(data)
         return
-    say(f"{data['ticket']} (cycle {data['cycle']}), rules from {data['rules_file']}")
+    say(
+        _("{ticket} (cycle {cycle}), rules from {file}").format(
+            ticket=data["ticket"], cycle=data["cycle"], file=data["rules_file"]
+        )
+    )
     for row in data["rules"]:
         if row["fired_at"]:
-            state = f"FIRED {local(row['fired_at'])}: {'; '.join(row['actions'])}"
+            state = _("FIRED {at}: {actions}").format(
+                at=local(row["fired_at"]), actions="; ".join(row["actions"])
+            )
         elif row["due_now"]:
-            state = f"due now ({row['why']}); the next sweep fires it"
+            state = _("due now ({why}); the next sweep fires it").format(why=row["why"])
         elif row["fires_at"]:
-            state = f"fires at {local(row['fires_at'])} ({row['why']})"
+            state = _("fires at {at} ({why})").format(at=local(row["fires_at"]), why=row["why"])
         else:
-            state = f"does not apply: {row['why']}"
+            state = _("does not apply: {why}").format(why=row["why"])
         say(f"  {row['rule']:<24} {state}")

@@ -10,11 +10,21 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy, state
 from xhsvc.cli.output import print_json, say
+from xhsvc.i18n import _
 
 people = lazy("xhsvc.core.people")
 setup_core = lazy("xhsvc.core.setup")
 demo_core = lazy("xhsvc.core.demo")
 maintenance_core = lazy("xhsvc.core.maintenance")
+
+# What the demo suggests trying: command lines, typed as they are in any language.
+TRY = (
+    "xhsvc ticket list",
+    "xhsvc ticket show XH-000001",
+    "xhsvc notify list",
+    "xhsvc visit list",
+    "xhsvc tui",
+)
 
 
 def init(
@@ -66,8 +76,13 @@ def init(
             {"user": person.handle, "created": created, "prefix": core_ctx.db.prefix, "config": str(path)}
         )
         return
-    say(f"{'created' if created else 'found'} {person.name} ({person.handle}, {person.role}); config: {path}")
-    say(f"ticket keys: {core_ctx.db.prefix}-000001 ...")
+    said = (
+        _("created {name} ({person}, {role}); config: {file}")
+        if created
+        else _("found {name} ({person}, {role}); config: {file}")
+    )
+    say(said.format(name=person.name, person=person.handle, role=person.role, file=path))
+    say(_("ticket keys: {prefix}-000001 ...").format(prefix=core_ctx.db.prefix))
 
 
 def demo(
@@ -96,14 +111,16 @@ def demo(
         url = state(ctx).url()
         confirm_irreversible(
             "demo --reset",
-            f"Start over: set the database {url} aside (the file is kept, renamed) and load the demo "
-            "into a new one?",
+            _(
+                "Start over: set the database {url} aside (the file is kept, renamed) and load the demo "
+                "into a new one?"
+            ).format(url=url),
             yes=yes,
         )
         state(ctx).close()
         kept = maintenance_core.set_aside_database(url=url, now=datetime.now(UTC))["kept"]
         if kept and not json_out:
-            say(f"the old database is kept as {kept}")
+            say(_("the old database is kept as {file}").format(file=kept))
     # The demo acts as its own people: whoever config.toml names need not exist yet.
     summary = demo_core.load_demo(replace(core_context(ctx), actor_handle=None))
     data = config.load_config()
@@ -114,16 +131,24 @@ def demo(
         print_json(summary)
         return
     say(
-        f"demo loaded: {summary['people']} people, {summary['customers']} customers, "
-        f"{summary['contracts']} contracts, {summary['tickets']} tickets; the SLA sweep fired "
-        f"{summary['rules_fired']} escalation rule(s)"
+        _(
+            "demo loaded: {people} people, {customers} customers, {contracts} contracts, {tickets} tickets; "
+            "the SLA sweep fired {rules} escalation rule(s)"
+        ).format(
+            people=summary["people"],
+            customers=summary["customers"],
+            contracts=summary["contracts"],
+            tickets=summary["tickets"],
+            rules=summary["rules_fired"],
+        )
     )
-    say(f"you act as {data['user']} (change with --as PERSON or `xhsvc config set user ID`); try:")
-    say("  xhsvc ticket list")
-    say("  xhsvc ticket show XH-000001")
-    say("  xhsvc notify list")
-    say("  xhsvc visit list")
-    say("  xhsvc tui")
+    say(
+        _("you act as {person} (change with --as PERSON or `xhsvc config set user ID`); try:").format(
+            person=data["user"]
+        )
+    )
+    for command in TRY:
+        say(f"  {command}")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import CustomerOption, JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.customers")
 
@@ -43,7 +43,7 @@ def add(
     if json_out:
         print_json(site.model_dump())
     else:
-        say(f"site {site.name} added (branch {site.region or '?'})")
+        say(_("site {name} added (branch {region})").format(name=site.name, region=site.region or "?"))
 
 
 @app.command()
@@ -76,7 +76,7 @@ def edit(
     if json_out:
         print_json(site.model_dump())
     else:
-        say(f"site {site.name} saved")
+        say(_("site {name} saved").format(name=site.name))
 
 
 @app.command("list")
@@ -106,7 +106,7 @@ def list_(
         ("region", N_("BRANCH")),
         ("address", N_("ADDRESS")),
     ]
-    print_table(rows, columns, empty="no sites")
+    print_table(rows, columns, empty=N_("no sites"))
 
 
 @app.command()
@@ -126,4 +126,12 @@ def show(
     if json_out:
         print_json(data)
         return
-    print_fields((key, data[key]) for key in ("customer", "name", "address", "city", "region"))
+    print_fields(
+        [
+            (N_("customer"), data["customer"]),
+            (N_("name"), data["name"]),
+            (N_("address"), data["address"]),
+            (N_("city"), data["city"]),
+            (N_("region"), data["region"]),
+        ]
+    )

@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import local, print_json, say, understood, warn
+from xhsvc.i18n import _
 
 sweep_core = lazy("xhsvc.core.sweep")
 sla_core = lazy("xhsvc.core.sla")
@@ -52,14 +53,29 @@ def sweep(
     if json_out:
         print_json(result.as_dict())
         return
-    verb = "would fire" if dry_run else "fired"
-    for firing in result.fired:
-        say(f"{firing.ticket}  {firing.rule}  {verb}: {firing.title}  {'; '.join(firing.actions)}")
-    for breach in result.breached:
-        say(f"{breach['ticket']}  {breach['clock']} target breached (due {local(breach['due_at'])})")
-    say(
-        f"checked {result.checked} ticket(s), {len(result.fired)} rule(s) {verb}, {len(result.breached)} breach(es)"
+    fired_line = (
+        _("{ticket}  {rule}  would fire: {title}  {actions}")
+        if dry_run
+        else _("{ticket}  {rule}  fired: {title}  {actions}")
     )
+    for firing in result.fired:
+        say(
+            fired_line.format(
+                ticket=firing.ticket, rule=firing.rule, title=firing.title, actions="; ".join(firing.actions)
+            )
+        )
+    for breach in result.breached:
+        say(
+            _("{ticket}  {clock} target breached (due {due})").format(
+                ticket=breach["ticket"], clock=breach["clock"], due=local(breach["due_at"])
+            )
+        )
+    summary = (
+        _("checked {checked} ticket(s), {fired} rule(s) would fire, {breaches} breach(es)")
+        if dry_run
+        else _("checked {checked} ticket(s), {fired} rule(s) fired, {breaches} breach(es)")
+    )
+    say(summary.format(checked=result.checked, fired=len(result.fired), breaches=len(result.breached)))
 
 
 @app.command()
@@ -102,4 +118,8 @@ def due(
         print_json([p.__dict__ for p in promises])
         return
     for p in promises:
-        say(f"{p.target:<11} within {p.within:<7} due {local(p.due_at)}  ({p.calendar})")
+        say(
+            _("{target:<11} within {within:<7} due {due}  ({calendar})").format(
+                target=p.target, within=p.within, due=local(p.due_at), calendar=p.calendar
+            )
+        )

@@ -10,7 +10,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import cell, local, print_fields, print_json, print_table, say, warn
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _, pgettext
 
 core = lazy("xhsvc.core.sync")
 
@@ -49,16 +49,26 @@ def exchange(ctx: typer.Context, center: CenterOption = None, json_out: JsonOpti
     if json_out:
         print_json(result)
         return
-    say(f"synced: {result['sent']} changes sent, {result['received']} received")
+    say(
+        _("synced: {sent} changes sent, {received} received").format(
+            sent=result["sent"], received=result["received"]
+        )
+    )
     _tell(result)
 
 
 def _tell(result: dict[str, Any]) -> None:
     if result["conflicts"]:
-        warn(f"{result['conflicts']} new conflict(s) kept for a person to resolve: xhsvc sync conflicts")
+        warn(
+            _("{count} new conflict(s) kept for a person to resolve: xhsvc sync conflicts").format(
+                count=result["conflicts"]
+            )
+        )
     if result["ahead"]:
         warn(
-            f"{result['ahead']} change(s) are dated ahead of this clock: the other side's clock may run fast"
+            _("{count} change(s) are dated ahead of this clock: the other side's clock may run fast").format(
+                count=result["ahead"]
+            )
         )
 
 
@@ -78,20 +88,23 @@ def status(ctx: typer.Context, json_out: JsonOption = False) -> None:
     if data["role"] == "laptop":
         print_fields(
             [
-                (N_("node"), f"{data['name']} (laptop of {data['person']})"),
+                (
+                    N_("node"),
+                    _("{node} (laptop of {person})").format(node=data["name"], person=data["person"]),
+                ),
                 (N_("ticket keys"), f"{data['prefix']}-…"),
-                (N_("center"), data["url"] or "(bundles only: sync export / sync import)"),
-                (N_("waiting to send"), f"{data['waiting']} change(s)"),
-                (N_("last sync"), local(data["last_sync_at"]) or "never"),
+                (N_("center"), data["url"] or _("(bundles only: sync export / sync import)")),
+                (N_("waiting to send"), _("{count} change(s)").format(count=data["waiting"])),
+                (N_("last sync"), local(data["last_sync_at"]) or _("never")),
                 (N_("open conflicts"), data["open_conflicts"]),
             ]
         )
     else:
         print_fields(
             [
-                (N_("node"), f"center ({data['node']})"),
+                (N_("node"), _("center ({node})").format(node=data["node"])),
                 (N_("laptops"), data["nodes"]),
-                (N_("last sync"), local(data["last_sync_at"]) or "never"),
+                (N_("last sync"), local(data["last_sync_at"]) or _("never")),
                 (N_("open conflicts"), data["open_conflicts"]),
             ]
         )
@@ -120,7 +133,11 @@ def export_(
     if json_out:
         print_json(result)
     else:
-        say(f"wrote {result['events']} changes for {result['for']} to {result['file']}")
+        say(
+            _("wrote {count} changes for {node} to {file}").format(
+                count=result["events"], node=result["for"], file=result["file"]
+            )
+        )
 
 
 @app.command("import")
@@ -141,7 +158,11 @@ def import_(
     if json_out:
         print_json(result)
         return
-    say(f"imported from {result['from']}: {result['new']} new of {result['events']} changes")
+    say(
+        _("imported from {node}: {new} new of {count} changes").format(
+            node=result["from"], new=result["new"], count=result["events"]
+        )
+    )
     _tell(result)
 
 
@@ -173,12 +194,14 @@ def join(
         print_json(result)
         return
     say(
-        f"joined as {result['name']} (laptop of {result['person']}); new ticket keys start with {result['prefix']}-"
+        _("joined as {node} (laptop of {person}); new ticket keys start with {prefix}-").format(
+            node=result["name"], person=result["person"], prefix=result["prefix"]
+        )
     )
     say(
-        "next: xhsvc sync"
+        _("next: xhsvc sync")
         if center
-        else "next: xhsvc sync import BUNDLE (from `sync export --for` at the center)"
+        else _("next: xhsvc sync import BUNDLE (from `sync export --for` at the center)")
     )
 
 
@@ -213,8 +236,12 @@ def node_add(
     if json_out:
         print_json(result)
         return
-    say(f"registered {result['name']} for {result['person']}; its ticket keys start with {result['prefix']}-")
-    say("on the laptop run:")
+    say(
+        _("registered {node} for {person}; its ticket keys start with {prefix}-").format(
+            node=result["name"], person=result["person"], prefix=result["prefix"]
+        )
+    )
+    say(_("on the laptop run:"))
     typer.echo(f"  xhsvc sync join {result['token']}")
 
 
@@ -234,7 +261,7 @@ def node_revoke(
     if json_out:
         print_json(result)
     else:
-        say(f"{result['name']} revoked: its bundles and syncs are refused from now on")
+        say(_("{node} revoked: its bundles and syncs are refused from now on").format(node=result["name"]))
 
 
 @node_app.command("list")
@@ -260,12 +287,12 @@ def node_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
             ("waiting", N_("WAITING")),
             ("revoked_at", N_("REVOKED")),
         ],
-        empty="no laptops registered: xhsvc sync node add NAME --person ID",
+        empty=N_("no laptops registered: xhsvc sync node add NAME --person ID"),
     )
 
 
 def _value(value: object) -> str:
-    return "(empty)" if value in (None, "") else cell(value)
+    return _("(empty)") if value in (None, "") else cell(value)
 
 
 @app.command()
@@ -298,7 +325,9 @@ def conflicts(
             "what": f"{row['entity']} {row['field']}",
             "kept_shown": f"{_value(row['kept'])} ({row['kept_by']})",
             "lost_shown": f"{_value(row['lost'])} ({row['lost_by']}, {local(row['lost_at'])})",
-            "state": f"resolved by {row['resolved_by']}" if row["resolved_by"] else "open",
+            "state": _("resolved by {person}").format(person=row["resolved_by"])
+            if row["resolved_by"]
+            else pgettext("conflict", "open"),
         }
         for row in rows
     ]
@@ -312,7 +341,7 @@ def conflicts(
             ("lost_shown", N_("LOST")),
             ("state", N_("STATE")),
         ],
-        empty="no open conflicts",
+        empty=N_("no open conflicts"),
     )
 
 
@@ -344,4 +373,8 @@ def resolve(
     if json_out:
         print_json(result)
     else:
-        say(f"conflict on {', '.join(result['fields'])} resolved ({result['take']})")
+        say(
+            _("conflict on {fields} resolved ({take})").format(
+                fields=", ".join(result["fields"]), take=result["take"]
+            )
+        )

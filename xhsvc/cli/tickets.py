@@ -34,7 +34,7 @@ from xhsvc.cli.output import (
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import REPORT, display
 from xhsvc.errors import InvalidInput
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.tickets")
 
@@ -143,9 +143,11 @@ def open_(
         return
     say(opened.ticket.key)
     if opened.ticket.coverage != "covered":
-        typer.echo(display(f"out of contract: {opened.ticket.coverage_note}"), err=True)
+        typer.echo(
+            display(_("out of contract: {coverage}").format(coverage=opened.ticket.coverage_note)), err=True
+        )
     if opened.notified:
-        typer.echo(display(f"notified: {', '.join(opened.notified)}"), err=True)
+        typer.echo(display(_("notified: {people}").format(people=", ".join(opened.notified))), err=True)
 
 
 @app.command("list")
@@ -200,7 +202,7 @@ def list_(
         row["major_mark"] = "!" if row["major"] else ""
         row["pending"] = _pending_label(row["pending_approval"])
         row["sla"] = clock_summary(row["clocks"])
-    print_table(rows, LIST_COLUMNS, empty="no tickets match", optional=LIST_OPTIONAL)
+    print_table(rows, LIST_COLUMNS, empty=N_("no tickets match"), optional=LIST_OPTIONAL)
     more_note(rows)
 
 
@@ -225,28 +227,46 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
         [
             (N_("ticket"), f"{data['key']}  {data['title']}"),
             (N_("status"), data["status"]),
-            (N_("priority"), f"{data['priority']} (impact {data['impact']}, urgency {data['urgency']})"),
+            (
+                N_("priority"),
+                _("{priority} (impact {impact}, urgency {urgency})").format(
+                    priority=data["priority"], impact=data["impact"], urgency=data["urgency"]
+                ),
+            ),
             (N_("major incident"), data["major"]),
             (N_("tier"), data["tier"]),
-            (N_("assignee"), data["assignee"] or "(none)"),
+            (N_("assignee"), data["assignee"] or _("(none)")),
             (N_("customer"), data["customer"]),
             (
                 N_("contract"),
                 f"{data['contract']} ({data['coverage_note']})"
                 if data["in_contract"]
-                else f"OUT OF CONTRACT: {data['coverage_note']}",
+                else _("OUT OF CONTRACT: {coverage}").format(coverage=data["coverage_note"]),
             ),
             (N_("site"), data["site"]),
             (N_("asset"), data["asset"]),
             (N_("contact"), data["contact"]),
             (N_("service"), data["service"]),
             (N_("channel"), data["channel"]),
-            (N_("opened"), f"{local(data['created_at'])} by {data['opened_by']} ({ago(data['created_at'])})"),
+            (
+                N_("opened"),
+                _("{at} by {person} ({ago})").format(
+                    at=local(data["created_at"]), person=data["opened_by"], ago=ago(data["created_at"])
+                ),
+            ),
             (N_("responded"), when(data["responded_at"])),
-            (N_("on-site work"), f"approved at {data['onsite_tier']}" if data["onsite"] else ""),
+            (
+                N_("on-site work"),
+                _("approved at {tier}").format(tier=data["onsite_tier"]) if data["onsite"] else "",
+            ),
             (
                 N_("pending request"),
-                f"{pending['kind']} by {pending['requested_by']}: {pending['reason']} (decided by {pending['needs']})"
+                _("{kind} by {person}: {reason} (decided by {decider})").format(
+                    kind=pending["kind"],
+                    person=pending["requested_by"],
+                    reason=pending["reason"],
+                    decider=pending["needs"],
+                )
                 if pending
                 else "",
             ),
@@ -257,12 +277,14 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
                 f"{data['confirmed_by']} {local(data['confirmed_at'])}" if data["confirmed_at"] else "",
             ),
             (N_("closed"), when(data["closed_at"])),
-            (N_("service report"), "attached" if data["report"] else ""),
+            (N_("service report"), _("attached") if data["report"] else ""),
             (N_("review"), f"{data['root_cause']} / {data['review_actions']}" if data["reviewed_at"] else ""),
             (N_("description"), data["description"]),
             (
                 N_("from visit"),
-                f"{data['from_visit']['visit']} finding {data['from_visit']['item_key']}"
+                _("{visit} finding {item}").format(
+                    visit=data["from_visit"]["visit"], item=data["from_visit"]["item_key"]
+                )
                 if data["from_visit"]
                 else "",
             ),
@@ -271,25 +293,42 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
     )
     for conflict in data["conflicts"]:
         warn(
-            f"conflict {conflict['id']}: {conflict['field']} kept {conflict['kept']!r} "
-            f"({conflict['kept_by']}), lost {conflict['lost']!r} ({conflict['lost_by']}, "
-            f"{local(conflict['lost_at'])}); resolve: xhsvc sync resolve {conflict['id']} --take kept|lost"
+            _(
+                "conflict {conflict}: {field} kept {kept!r} ({kept_by}), lost {lost!r} ({lost_by}, {lost_at}); "
+                "resolve: xhsvc sync resolve {conflict} --take kept|lost"
+            ).format(
+                conflict=conflict["id"],
+                field=conflict["field"],
+                kept=conflict["kept"],
+                kept_by=conflict["kept_by"],
+                lost=conflict["lost"],
+                lost_by=conflict["lost_by"],
+                lost_at=local(conflict["lost_at"]),
+            )
         )
     for clock in data["clocks"]:
         left, day = clock["remaining_min"], clock["day_minutes"]
         timing = (
-            f"{format_minutes(left, day_minutes=day)} left"
+            _("{time} left").format(time=format_minutes(left, day_minutes=day))
             if left >= 0
-            else f"{format_minutes(-left, day_minutes=day)} over"
+            else _("{time} over").format(time=format_minutes(-left, day_minutes=day))
         )
         if clock["state"] in ("met", "late", "cancelled"):
-            timing = f"stopped {local(clock['stopped_at'])}"
-        paused = (
-            f", paused {format_minutes(clock['paused_min'], day_minutes=day)}" if clock["paused_min"] else ""
+            timing = _("stopped {at}").format(at=local(clock["stopped_at"]))
+        line = (
+            _("SLA {target:<11} due {due}  {state:<9} {timing}, paused {paused}  ({calendar})")
+            if clock["paused_min"]
+            else _("SLA {target:<11} due {due}  {state:<9} {timing}  ({calendar})")
         )
         say(
-            f"SLA {clock['target']:<11} due {local(clock['due_at'])}  {clock['state']:<9} {timing}{paused}"
-            f"  ({clock['calendar']})"
+            line.format(
+                target=clock["target"],
+                due=local(clock["due_at"]),
+                state=clock["state"],
+                timing=timing,
+                paused=format_minutes(clock["paused_min"], day_minutes=day),
+                calendar=clock["calendar"],
+            )
         )
 
 
@@ -341,7 +380,14 @@ def assign(
       xhsvc --as huangtao ticket assign XH-000026 huangtao   # takes it
     """
     ticket = core.assign_ticket(core_context(ctx), key=key, assignee=person)
-    _done(ctx, key, json_out, f"{ticket.key} assigned to {person} ({ticket.status})")
+    _done(
+        ctx,
+        key,
+        json_out,
+        _("{ticket} assigned to {person} ({status})").format(
+            ticket=ticket.key, person=person, status=ticket.status
+        ),
+    )
 
 
 @app.command()
@@ -358,7 +404,7 @@ def respond(
       xhsvc --as lijun ticket respond XH-000020 --note "远程登录检查"
     """
     ticket = core.respond_ticket(core_context(ctx), key=key, note=note)
-    _done(ctx, key, json_out, f"{ticket.key} in progress")
+    _done(ctx, key, json_out, _("{ticket} in progress").format(ticket=ticket.key))
 
 
 @app.command()
@@ -375,7 +421,7 @@ def comment(
       xhsvc ticket comment XH-000020 "客户已发送阵列日志"
     """
     ticket = core.comment_ticket(core_context(ctx), key=key, text=text)
-    _done(ctx, key, json_out, f"{ticket.key} noted")
+    _done(ctx, key, json_out, _("{ticket} noted").format(ticket=ticket.key))
 
 
 @app.command()
@@ -387,7 +433,7 @@ def wait(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOpt
       xhsvc --as lijun ticket wait XH-000020 --reason "等待客户提供阵列日志"
     """
     ticket = core.wait_ticket(core_context(ctx), key=key, reason=reason)
-    _done(ctx, key, json_out, f"{ticket.key} waiting on the customer")
+    _done(ctx, key, json_out, _("{ticket} waiting on the customer").format(ticket=ticket.key))
 
 
 @app.command()
@@ -404,7 +450,7 @@ def resume(
       xhsvc --as liuyang ticket resume XH-000018 --note "客户已扩容备份介质"
     """
     ticket = core.resume_ticket(core_context(ctx), key=key, note=note)
-    _done(ctx, key, json_out, f"{ticket.key} in progress")
+    _done(ctx, key, json_out, _("{ticket} in progress").format(ticket=ticket.key))
 
 
 @app.command()
@@ -416,8 +462,12 @@ def onsite(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonO
       xhsvc --as lijun ticket onsite XH-000020 --reason "更换管理口网卡"
     """
     approval = core.request_onsite(core_context(ctx), key=key, reason=reason)
-    who = "a manager" if approval.kind == "l2_onsite" else "an agent"
-    _done(ctx, key, json_out, f"{key}: {approval.kind} request waiting for {who}")
+    said = (
+        _("{ticket}: {kind} request waiting for a manager")
+        if approval.kind == "l2_onsite"
+        else _("{ticket}: {kind} request waiting for an agent")
+    )
+    _done(ctx, key, json_out, said.format(ticket=key, kind=approval.kind))
 
 
 @app.command()
@@ -445,8 +495,12 @@ def escalate(
       xhsvc --as wuhao ticket escalate XH-000012 --to L3 --reason "需专家分析"
     """
     approval = core.escalate_ticket(core_context(ctx), key=key, to=to, reason=reason)
-    who = "a manager" if approval.target_tier == "L3" else "an agent"
-    _done(ctx, key, json_out, f"{key}: escalation to {to} waiting for {who}")
+    said = (
+        _("{ticket}: escalation to {tier} waiting for a manager")
+        if approval.target_tier == "L3"
+        else _("{ticket}: escalation to {tier} waiting for an agent")
+    )
+    _done(ctx, key, json_out, said.format(ticket=key, tier=to))
 
 
 @app.command()
@@ -473,8 +527,17 @@ def approve(
       xhsvc --as zhoujian ticket approve XH-000012 --note "同意二线上门"
     """
     ticket = core.approve_request(core_context(ctx), key=key, assign=assign, note=note)
-    who = f", assigned to {assign}" if assign else ""
-    _done(ctx, key, json_out, f"{ticket.key} approved: tier {ticket.tier}, {ticket.status}{who}")
+    said = (
+        _("{ticket} approved: tier {tier}, {status}, assigned to {person}")
+        if assign
+        else _("{ticket} approved: tier {tier}, {status}")
+    )
+    _done(
+        ctx,
+        key,
+        json_out,
+        said.format(ticket=ticket.key, tier=ticket.tier, status=ticket.status, person=assign),
+    )
 
 
 @app.command()
@@ -486,7 +549,7 @@ def deny(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOpt
       xhsvc ticket deny XH-000016 --reason "远程即可处理，无需升级"
     """
     ticket = core.deny_request(core_context(ctx), key=key, reason=reason)
-    _done(ctx, key, json_out, f"{ticket.key}: request denied")
+    _done(ctx, key, json_out, _("{ticket}: request denied").format(ticket=ticket.key))
 
 
 @app.command()
@@ -503,7 +566,7 @@ def refer(
       xhsvc ticket refer XH-000014 --reason "超出合同范围的上门服务"
     """
     core.refer_request(core_context(ctx), key=key, reason=reason)
-    _done(ctx, key, json_out, f"{key}: request referred to the manager")
+    _done(ctx, key, json_out, _("{ticket}: request referred to the manager").format(ticket=key))
 
 
 @app.command()
@@ -520,7 +583,7 @@ def arrive(
       xhsvc --as huangtao ticket arrive XH-000017 --note "信息科徐主任接待"
     """
     ticket = core.arrive_ticket(core_context(ctx), key=key, note=note)
-    _done(ctx, key, json_out, f"{ticket.key}: on site")
+    _done(ctx, key, json_out, _("{ticket}: on site").format(ticket=ticket.key))
 
 
 @app.command()
@@ -542,7 +605,9 @@ def priority(
     ticket = core.reprioritize_ticket(
         core_context(ctx), key=key, impact=impact, urgency=urgency, reason=reason
     )
-    _done(ctx, key, json_out, f"{ticket.key} now {ticket.priority}")
+    _done(
+        ctx, key, json_out, _("{ticket} now {priority}").format(ticket=ticket.key, priority=ticket.priority)
+    )
 
 
 @app.command()
@@ -559,7 +624,7 @@ def resolve(
       xhsvc --as lijun ticket resolve XH-000020 -r "重置管理口后恢复登录"
     """
     ticket = core.resolve_ticket(core_context(ctx), key=key, resolution=resolution)
-    _done(ctx, key, json_out, f"{ticket.key} resolved")
+    _done(ctx, key, json_out, _("{ticket} resolved").format(ticket=ticket.key))
 
 
 @app.command()
@@ -581,7 +646,8 @@ def confirm(
       xhsvc ticket confirm XH-000019 --by 陈主任 --unresolved --note "快照仍被删"
     """
     ticket = core.confirm_ticket(core_context(ctx), key=key, by=by, unresolved=unresolved, note=note)
-    _done(ctx, key, json_out, f"{ticket.key} {'reopened' if unresolved else 'confirmed by ' + by}")
+    said = _("{ticket} reopened") if unresolved else _("{ticket} confirmed by {person}")
+    _done(ctx, key, json_out, said.format(ticket=ticket.key, person=by))
 
 
 def _read_report(path: Path | None) -> str | None:
@@ -597,9 +663,13 @@ def _read_report(path: Path | None) -> str | None:
             with path.open(encoding="utf-8") as f:
                 text = f.read(most)
     except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInput(f"report {path}: cannot read it ({e.__class__.__name__}: {e})") from e
+        raise InvalidInput(
+            _("report {file}: cannot read it ({error}: {reason})").format(
+                file=path, error=e.__class__.__name__, reason=e
+            )
+        ) from e
     if not text.strip():
-        raise InvalidInput(f"report {path}: the file is empty")
+        raise InvalidInput(_("report {file}: the file is empty").format(file=path))
     return text
 
 
@@ -620,7 +690,7 @@ def close(
       xhsvc ticket close XH-000017 --report report.md
     """
     ticket = core.close_ticket(core_context(ctx), key=key, report=_read_report(report))
-    _done(ctx, key, json_out, f"{ticket.key} closed")
+    _done(ctx, key, json_out, _("{ticket} closed").format(ticket=ticket.key))
 
 
 @app.command()
@@ -639,7 +709,7 @@ def review(
           --root-cause "缓存电池失效" --actions "电池纳入月度巡检"
     """
     ticket = core.review_ticket(core_context(ctx), key=key, root_cause=root_cause, actions=actions)
-    _done(ctx, key, json_out, f"{ticket.key} reviewed")
+    _done(ctx, key, json_out, _("{ticket} reviewed").format(ticket=ticket.key))
 
 
 @app.command()
@@ -651,7 +721,9 @@ def reopen(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonO
       xhsvc ticket reopen XH-000009 --reason "演练中再次切换失败"
     """
     ticket = core.reopen_ticket(core_context(ctx), key=key, reason=reason)
-    _done(ctx, key, json_out, f"{ticket.key} reopened ({ticket.status})")
+    _done(
+        ctx, key, json_out, _("{ticket} reopened ({status})").format(ticket=ticket.key, status=ticket.status)
+    )
 
 
 @app.command()
@@ -663,7 +735,7 @@ def withdraw(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: Jso
       xhsvc ticket withdraw XH-000014 --reason "远程已解决，无需上门"
     """
     ticket = core.withdraw_request(core_context(ctx), key=key, reason=reason)
-    _done(ctx, key, json_out, f"{ticket.key}: request withdrawn")
+    _done(ctx, key, json_out, _("{ticket}: request withdrawn").format(ticket=ticket.key))
 
 
 @app.command()
@@ -680,12 +752,28 @@ def cancel(
     """
     if not yes:
         plan = core.preview_cancel(core_context(ctx), key=key, reason=reason)
-        withdraws = f" Its pending {plan['withdraws']} request is withdrawn." if plan["withdraws"] else ""
+        what = (
+            _(
+                "Cancel {ticket} ({status}, {customer}: {title}) because {reason!r}? A cancelled ticket "
+                "cannot be reopened; its SLA clocks stop. Its pending {kind} request is withdrawn."
+            )
+            if plan["withdraws"]
+            else _(
+                "Cancel {ticket} ({status}, {customer}: {title}) because {reason!r}? A cancelled ticket "
+                "cannot be reopened; its SLA clocks stop."
+            )
+        )
         confirm_irreversible(
             "ticket cancel",
-            f"Cancel {plan['key']} ({plan['status']}, {plan['customer']}: {plan['title']}) because "
-            f"{reason!r}? A cancelled ticket cannot be reopened; its SLA clocks stop.{withdraws}",
+            what.format(
+                ticket=plan["key"],
+                status=plan["status"],
+                customer=plan["customer"],
+                title=plan["title"],
+                reason=reason,
+                kind=plan["withdraws"],
+            ),
             yes=yes,
         )
     ticket = core.cancel_ticket(core_context(ctx), key=key, reason=reason)
-    _done(ctx, key, json_out, f"{ticket.key} cancelled")
+    _done(ctx, key, json_out, _("{ticket} cancelled").format(ticket=ticket.key))

@@ -13,6 +13,7 @@ from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import is_terminal, print_json, progress, say
 from xhsvc.core.text import display, json_safe
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 
 core = lazy("xhsvc.core.transfer")
 csv_files = lazy("xhsvc.core.csv_files")
@@ -42,7 +43,7 @@ def import_(
       xhsvc import customers customers.csv
       xhsvc import assets assets.csv --skip-bad --json
     """
-    not_text = f"file {file}: {csv_files.NOT_TEXT}; nothing imported"
+    not_text = _("file {file}: {problem}; nothing imported").format(file=file, problem=_(csv_files.NOT_TEXT))
     raw: BinaryIO | None = None
     lines: Iterable[str]
     try:
@@ -59,7 +60,9 @@ def import_(
     except OSError as e:
         if raw is not None:
             raw.close()
-        raise InvalidInput(f"file {file}: cannot read it ({e.strerror})") from e
+        raise InvalidInput(
+            _("file {file}: cannot read it ({reason})").format(file=file, reason=e.strerror)
+        ) from e
     except csv_files.NotText:
         if raw is not None:
             raw.close()
@@ -73,7 +76,7 @@ def import_(
         return raw.tell() if raw is not None else rows
 
     try:
-        with progress(f"import {kind}", size) as show:
+        with progress(_("import {kind}").format(kind=kind), size) as show:
             report = core.import_rows(
                 core_context(ctx),
                 kind=kind,
@@ -85,25 +88,36 @@ def import_(
         # A byte further on than the head its encoding was told from does not decode.
         raise InvalidInput(not_text) from None
     except InvalidInput as e:
-        raise InvalidInput(f"{file}: {e}") from None
+        raise InvalidInput(_("{file}: {problem}").format(file=file, problem=e)) from None
     finally:
         if raw is not None:
             raw.close()
     if json_out:
         print_json(report.as_dict())
     for bad in report.bad:
-        typer.echo(display(f"{file}: {bad}"), err=True)
+        typer.echo(display(_("{file}: {problem}").format(file=file, problem=bad)), err=True)
     if not report.applied:
         typer.echo(
-            f"error: {len(report.bad)} bad row(s) of {report.rows}; nothing imported (fix them, or --skip-bad)",
+            _("error: {bad} bad row(s) of {rows}; nothing imported (fix them, or --skip-bad)").format(
+                bad=len(report.bad), rows=report.rows
+            ),
             err=True,
         )
         raise typer.Exit(2)
     if not json_out:
-        skipped = f", {len(report.bad)} bad row(s) skipped" if report.bad else ""
+        said = (
+            _("{kind}: {created} created, {updated} updated, {unchanged} unchanged, {bad} bad row(s) skipped")
+            if report.bad
+            else _("{kind}: {created} created, {updated} updated, {unchanged} unchanged")
+        )
         say(
-            f"{kind}: {report.created} created, {report.updated} updated, "
-            f"{report.unchanged} unchanged{skipped}"
+            said.format(
+                kind=kind,
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                bad=len(report.bad),
+            )
         )
 
 
@@ -125,9 +139,9 @@ def export(
       xhsvc export contracts --excel -o 合同.csv
     """
     if csv_out and json_out:
-        raise InvalidInput("format: choose --csv or --json, not both")
+        raise InvalidInput(_("format: choose --csv or --json, not both"))
     if excel and json_out:
-        raise InvalidInput("format: --excel is CSV; choose --excel or --json, not both")
+        raise InvalidInput(_("format: --excel is CSV; choose --excel or --json, not both"))
     rows = core.export_rows(core_context(ctx), kind=kind)
     if json_out:
         import json
@@ -142,7 +156,7 @@ def export(
         typer.echo(display(text, multiline=True) if is_terminal() else text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        say(f"{len(rows)} {kind} written to {output}")
+        say(_("{count} {kind} written to {file}").format(count=len(rows), kind=kind, file=output))
 
 
 def register(app: typer.Typer) -> None:

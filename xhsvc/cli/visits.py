@@ -13,7 +13,7 @@ from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import is_terminal, print_fields, print_json, print_table, say
 from xhsvc.core.text import display
 from xhsvc.errors import InvalidInput
-from xhsvc.i18n import N_
+from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.visits")
 reports = lazy("xhsvc.core.reports")
@@ -48,7 +48,7 @@ LIST_COLUMNS = [
 
 def _rows(rows: list[dict]) -> list[dict]:
     for row in rows:
-        row["late"] = "overdue" if row["overdue"] else ""
+        row["late"] = _("overdue") if row["overdue"] else ""
     return rows
 
 
@@ -83,16 +83,20 @@ def plan(
             print_json({"contract": plan.contract, "days": plan.days})
             return
         for day in plan.days:
-            say(f"would plan  inspection  {day}")
-        say(f"{len(plan.days)} inspection(s) would be planned for {plan.contract}; nothing added (--dry-run)")
+            say(_("would plan  {kind}  {day}").format(kind="inspection", day=day))
+        say(
+            _("{count} inspection(s) would be planned for {contract}; nothing added (--dry-run)").format(
+                count=len(plan.days), contract=plan.contract
+            )
+        )
         return
     visits = core.plan_visits(core_context(ctx), contract=contract, year=year)
     if json_out:
         print_json([core.show_visit(core_context(ctx), key=v.key) for v in visits])
         return
     for visit in visits:
-        say(f"{visit.key}  inspection  {visit.planned_for}")
-    say(f"{len(visits)} inspection(s) planned for {contract}")
+        say(f"{visit.key}  {visit.kind}  {visit.planned_for}")
+    say(_("{count} inspection(s) planned for {contract}").format(count=len(visits), contract=contract))
 
 
 @app.command()
@@ -162,7 +166,7 @@ def list_(
     if json_out:
         print_json(rows)
         return
-    print_table(_rows(rows), LIST_COLUMNS, empty="no visits")
+    print_table(_rows(rows), LIST_COLUMNS, empty=N_("no visits"))
 
 
 @app.command()
@@ -182,7 +186,7 @@ def due(
     if json_out:
         print_json(rows)
         return
-    print_table(_rows(rows), LIST_COLUMNS, empty=f"no visit due within {within}")
+    print_table(_rows(rows), LIST_COLUMNS, empty=_("no visit due within {period}").format(period=within))
 
 
 @app.command()
@@ -200,7 +204,10 @@ def show(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -
     print_fields(
         [
             (N_("visit"), f"{data['key']}  {data['title']}"),
-            (N_("status"), data["status"] + ("  OVERDUE" if data["overdue"] else "")),
+            (
+                N_("status"),
+                _("{status}  OVERDUE").format(status=data["status"]) if data["overdue"] else data["status"],
+            ),
             (N_("date"), data["planned_for"]),
             (N_("customer"), data["customer"]),
             (N_("site"), data["site"]),
@@ -219,7 +226,7 @@ def show(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -
         value = (
             item["value"]
             if item["value"] is not None
-            else ("(xhsvc fills it)" if item["filled_by_xhsvc"] else "—")
+            else (_("(xhsvc fills it)") if item["filled_by_xhsvc"] else "—")
         )
         unit = f" {item['unit']}" if item["unit"] and item["value"] is not None else ""
         need = "*" if item["required"] else " "
@@ -227,7 +234,12 @@ def show(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) -
         say(f" {need} {item['id']:<28} {value}{unit}{result}   {item['label']}")
     for finding in data["findings"]:
         ticket = f"  -> {finding['ticket']}" if finding["ticket"] else ""
-        say(f"finding [{finding['severity']}] {finding['item']}: {finding['text']}{ticket}")
+        say(
+            _("finding [{severity}] {item}: {text}").format(
+                severity=finding["severity"], item=finding["item"], text=finding["text"]
+            )
+            + ticket
+        )
 
 
 @app.command()
@@ -247,7 +259,7 @@ def assign(
       xhsvc visit assign XH-V00002 lijun
     """
     core.assign_visit(core_context(ctx), key=key, engineer=engineer)
-    _show_after(ctx, key, json_out, f"{key} assigned to {engineer}")
+    _show_after(ctx, key, json_out, _("{visit} assigned to {person}").format(visit=key, person=engineer))
 
 
 @app.command()
@@ -265,7 +277,7 @@ def reschedule(
       xhsvc visit reschedule XH-V00001 --date 2026-12-16 --reason "机房停电检修"
     """
     visit = core.reschedule_visit(core_context(ctx), key=key, on=on, reason=reason)
-    _show_after(ctx, key, json_out, f"{key} moved to {visit.planned_for}")
+    _show_after(ctx, key, json_out, _("{visit} moved to {day}").format(visit=key, day=visit.planned_for))
 
 
 @app.command()
@@ -282,7 +294,7 @@ def cancel(
       xhsvc visit cancel XH-V00014 --reason "客户推迟演练"
     """
     core.cancel_visit(core_context(ctx), key=key, reason=reason)
-    _show_after(ctx, key, json_out, f"{key} cancelled")
+    _show_after(ctx, key, json_out, _("{visit} cancelled").format(visit=key))
 
 
 @app.command()
@@ -294,7 +306,7 @@ def start(ctx: typer.Context, key: VisitArgument, json_out: JsonOption = False) 
       xhsvc --as lijun visit start XH-V00001
     """
     core.start_visit(core_context(ctx), key=key)
-    _show_after(ctx, key, json_out, f"{key} started")
+    _show_after(ctx, key, json_out, _("{visit} started").format(visit=key))
 
 
 @app.command()
@@ -333,19 +345,24 @@ def _prompt_and_record(ctx: typer.Context, key: str) -> int:
     for item in data["items"]:
         if item["value"] is not None or item["filled_by_xhsvc"]:
             continue
-        hint = {"check": "ok/warn/fail/na", "number": item["unit"] or "number", "text": "text"}.get(
+        # The answers a check takes are typed as they are: ok/warn/fail/na.
+        hint = {"check": "ok/warn/fail/na", "number": item["unit"] or _("number"), "text": _("text")}.get(
             item["kind"], ""
         )
         if item["kind"] == "choice":
             hint = " / ".join(item["choices"])
-        need = "" if item["required"] else " (Enter to skip)"
-        while True:
-            text = typer.prompt(
-                display(f"{item['id']}  {item['label']} [{hint}]{need}"), default="", show_default=False
+        question = (
+            f"{item['id']}  {item['label']} [{hint}]"
+            if item["required"]
+            else _("{item}  {label} [{hint}] (Enter to skip)").format(
+                item=item["id"], label=item["label"], hint=hint
             )
+        )
+        while True:
+            text = typer.prompt(display(question), default="", show_default=False)
             if not text.strip():
                 if item["required"]:
-                    typer.echo("  required: complete needs it (Ctrl+C stops; what you answered is kept)")
+                    typer.echo(_("  required: complete needs it (Ctrl+C stops; what you answered is kept)"))
                     continue
                 break
             try:
@@ -379,13 +396,15 @@ def fill(
     """
     if from_file is None:
         if not (is_terminal() and sys.stdin.isatty()):
-            raise InvalidInput("fill: give --from answers.toml (no terminal to ask on)")
+            raise InvalidInput(_("fill: give --from answers.toml (no terminal to ask on)"))
         count = _prompt_and_record(ctx, key)
     else:
         try:
             text = from_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            raise InvalidInput(f"from {from_file}: cannot read it ({e})") from e
+            raise InvalidInput(
+                _("from {file}: cannot read it ({reason})").format(file=from_file, reason=e)
+            ) from e
         answers, notes = core.read_answers(text, source=str(from_file))
         core.record_items(core_context(ctx), key=key, answers=answers, notes=notes)
         count = len(answers)
@@ -395,11 +414,11 @@ def fill(
         return
     missing = [i["id"] for i in data["items"] if i["required"] and i["value"] is None]
     flagged = [f"{i['id']} [{i['result']}]" for i in data["items"] if i["result"] in ("warn", "fail")]
-    say(f"{key}: {count} item(s) recorded")
+    say(_("{visit}: {count} item(s) recorded").format(visit=key, count=count))
     if flagged:
-        say(f"warn/fail: {', '.join(flagged)}")
+        say(_("warn/fail: {items}").format(items=", ".join(flagged)))
     if missing:
-        say(f"still required: {', '.join(missing)}")
+        say(_("still required: {items}").format(items=", ".join(missing)))
 
 
 @app.command()
@@ -425,14 +444,26 @@ def complete(
     if json_out:
         print_json(core.show_visit(core_context(ctx), key=key))
         return
-    say(
-        f"{key} completed: {len(done.findings)} finding(s)"
-        + (", beyond the grant" if done.beyond_grant else "")
+    said = (
+        _("{visit} completed: {count} finding(s), beyond the grant")
+        if done.beyond_grant
+        else _("{visit} completed: {count} finding(s)")
     )
+    say(said.format(visit=key, count=len(done.findings)))
     for finding in done.findings:
-        ticket = f"  -> follow-up {finding['ticket']}" if finding["ticket"] else ""
+        line = (
+            _("[{severity}] {item}: {text}  -> follow-up {ticket}")
+            if finding["ticket"]
+            else "[{severity}] {item}: {text}"
+        )
         say(
-            f"  [{finding['severity']}] {finding['item_key']}: {finding['recommendation'] or finding['text']}{ticket}"
+            "  "
+            + line.format(
+                severity=finding["severity"],
+                item=finding["item_key"],
+                text=finding["recommendation"] or finding["text"],
+                ticket=finding["ticket"],
+            )
         )
 
 
@@ -455,7 +486,7 @@ def report(
         typer.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
-    say(f"report written to {output}")
+    say(_("report written to {file}").format(file=output))
 
 
 @app.command("templates")
@@ -476,5 +507,5 @@ def templates_(json_out: JsonOption = False) -> None:
     print_table(
         rows,
         [("name", N_("NAME")), ("kind", N_("KIND")), ("items", N_("ITEMS")), ("title", N_("TITLE"))],
-        empty="none",
+        empty=N_("none"),
     )

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 
 FORMAT = "xhsvc-bundle"
 VERSION = 1
@@ -72,16 +73,20 @@ def encode(header: dict[str, Any], events: Iterable[dict[str, Any]], key: bytes)
 
 def peek(data: bytes, *, source: str) -> dict[str, Any]:
     """The header, read before the key to check the rest with is known."""
-    first, _, _ = data.partition(b"\n")
+    first = data.partition(b"\n")[0]
     try:
         header = json.loads(first)
     except ValueError:
-        raise InvalidInput(f"{source}: not an xhsvc bundle (its first line is not a header)") from None
+        raise InvalidInput(
+            _("{source}: not an xhsvc bundle (its first line is not a header)").format(source=source)
+        ) from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise InvalidInput(f"{source}: not an xhsvc bundle")
+        raise InvalidInput(_("{source}: not an xhsvc bundle").format(source=source))
     if header.get("version") != VERSION:
         raise InvalidInput(
-            f"{source}: bundle format version {header.get('version')!r}; this xhsvc reads version {VERSION} (upgrade xhsvc)"
+            _(
+                "{source}: bundle format version {found!r}; this xhsvc reads version {version} (upgrade xhsvc)"
+            ).format(source=source, found=header.get("version"), version=VERSION)
         )
     return header
 
@@ -90,41 +95,53 @@ def decode(data: bytes, key: bytes, *, source: str) -> Bundle:
     """Check a bundle whole (its end, its count, its digest, its key) before anything is read from it."""
     header = peek(data, source=source)
     if not data.endswith(b"\n"):
-        raise InvalidInput(f"{source}: the bundle is cut short (no end line); nothing imported")
-    body, _, last = data[:-1].rpartition(b"\n")
+        raise InvalidInput(
+            _("{source}: the bundle is cut short (no end line); nothing imported").format(source=source)
+        )
+    body, _newline, last = data[:-1].rpartition(b"\n")
     body += b"\n"
     try:
         trailer = json.loads(last)
     except ValueError:
         trailer = None
     if not isinstance(trailer, dict) or trailer.get("end") is not True:
-        raise InvalidInput(f"{source}: the bundle is cut short (no end line); nothing imported")
+        raise InvalidInput(
+            _("{source}: the bundle is cut short (no end line); nothing imported").format(source=source)
+        )
     if hashlib.sha256(body).hexdigest() != trailer.get("sha256"):
         raise InvalidInput(
-            f"{source}: the bundle was changed or damaged (its digest does not match); nothing imported"
+            _(
+                "{source}: the bundle was changed or damaged (its digest does not match); nothing imported"
+            ).format(source=source)
         )
     if not hmac.compare_digest(hmac.new(key, body, hashlib.sha256).hexdigest(), str(trailer.get("hmac"))):
         raise InvalidInput(
-            f"{source}: the bundle is not signed with this node's key (key id {header.get('key_id')!r}); nothing imported"
+            _(
+                "{source}: the bundle is not signed with this node's key (key id {key_id!r}); nothing imported"
+            ).format(source=source, key_id=header.get("key_id"))
         )
     lines = body.split(b"\n")[1:-1]
     if len(lines) != trailer.get("count"):
         raise InvalidInput(
-            f"{source}: the bundle holds {len(lines)} events, its end line says {trailer.get('count')}"
+            _("{source}: the bundle holds {count} events, its end line says {said}").format(
+                source=source, count=len(lines), said=trailer.get("count")
+            )
         )
     try:
         events = [json.loads(line) for line in lines]
     except ValueError:
-        raise InvalidInput(f"{source}: an event of the bundle is not JSON; nothing imported") from None
+        raise InvalidInput(
+            _("{source}: an event of the bundle is not JSON; nothing imported").format(source=source)
+        ) from None
     return Bundle(header=header, events=events)
 
 
 def write_file(target: Path, data: bytes) -> None:
     """Whole or absent: a temporary file beside the target, flushed to disk, then renamed."""
     if target.is_dir():
-        raise InvalidInput(f"--output: {target} is a folder; give a file name")
+        raise InvalidInput(_("--output: {file} is a folder; give a file name").format(file=target))
     if not target.parent.is_dir():
-        raise InvalidInput(f"--output: folder {target.parent} does not exist")
+        raise InvalidInput(_("--output: folder {folder} does not exist").format(folder=target.parent))
     temporary = target.with_name(f".{target.name}.partial")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -140,7 +157,9 @@ def write_file(target: Path, data: bytes) -> None:
 
 def read_file(source: Path) -> bytes:
     if not source.is_file():
-        raise InvalidInput(f"bundle: {source} is not a file")
+        raise InvalidInput(_("bundle: {file} is not a file").format(file=source))
     if source.stat().st_size > MAX_BYTES:
-        raise InvalidInput(f"bundle: {source} is larger than {MAX_BYTES} bytes")
+        raise InvalidInput(
+            _("bundle: {file} is larger than {limit} bytes").format(file=source, limit=MAX_BYTES)
+        )
     return source.read_bytes()

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from xhsvc.core.clock import check_year
 from xhsvc.core.tomlfiles import TomlSource, read_toml
 from xhsvc.errors import InvalidInput, NotFound
+from xhsvc.i18n import _
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults" / "calendars"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -98,14 +99,14 @@ class Calendar:
     def describe_years(self) -> str:
         """'2004-2026, 2028' or 'not needed'."""
         if self.holiday_years is None:
-            return "not needed"
+            return _("not needed")
         runs: list[list[int]] = []
         for year in sorted(self.holiday_years):
             if runs and year == runs[-1][-1] + 1:
                 runs[-1].append(year)
             else:
                 runs.append([year])
-        return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs) or "none"
+        return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs) or _("none")
 
     # Days ------------------------------------------------------------------------------------
 
@@ -139,7 +140,7 @@ class Calendar:
         zone = self.zone
         local = start.astimezone(zone)
         day = local.date()
-        for _ in range(days):
+        for _day in range(days):
             midnight = datetime.combine(day, time(0), tzinfo=zone)
             for a, b in self.ranges_on(day):
                 begin = midnight + timedelta(minutes=a)
@@ -148,7 +149,9 @@ class Calendar:
                     yield max(begin, local), end
             day += timedelta(days=1)
         raise InvalidInput(
-            f"calendar {self.name}: no working time within {MAX_DAYS} days of {start:%Y-%m-%d}"
+            _("calendar {calendar}: no working time within {days} days of {start:%Y-%m-%d}").format(
+                calendar=self.name, days=MAX_DAYS, start=start
+            )
         )
 
     def add_minutes(self, start: datetime, minutes: float) -> datetime:
@@ -176,7 +179,7 @@ class Calendar:
         return total.total_seconds() / 60
 
     def next_working_instant(self, start: datetime) -> datetime:
-        begin, _ = next(self._windows(start))
+        begin, _end = next(self._windows(start))
         return begin.astimezone(UTC)
 
 
@@ -189,31 +192,36 @@ def _clock(minutes: int) -> str:
 
 def _ranges(source: TomlSource, keypath: list[str], raw: Any) -> Ranges:
     if not isinstance(raw, list):
-        raise source.error(keypath, 'must be a list of ranges like ["09:00-12:00", "13:30-18:00"]')
+        raise source.error(keypath, _('must be a list of ranges like ["09:00-12:00", "13:30-18:00"]'))
     out: list[tuple[int, int]] = []
     for item in raw:
         match = RANGE.match(item) if isinstance(item, str) else None
         if not match:
-            raise source.error(keypath, f"{item!r} is not a range like '09:00-12:00'")
+            raise source.error(keypath, _("{item!r} is not a range like '09:00-12:00'").format(item=item))
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         a, b = h1 * 60 + m1, h2 * 60 + m2
         if m1 > 59 or m2 > 59 or h1 > 23 or b > 1440 or a >= b:
-            raise source.error(keypath, f"{item!r}: the end must come after the start, within 00:00-24:00")
+            raise source.error(
+                keypath,
+                _("{item!r}: the end must come after the start, within 00:00-24:00").format(item=item),
+            )
         if out and a < out[-1][1]:
-            raise source.error(keypath, f"{item!r} overlaps or precedes the range before it")
+            raise source.error(
+                keypath, _("{item!r} overlaps or precedes the range before it").format(item=item)
+            )
         out.append((a, b))
     return tuple(out)
 
 
 def _dates(source: TomlSource, key: str, raw: Any) -> frozenset[date]:
     if not isinstance(raw, list):
-        raise source.error([key], 'must be a list of dates like ["2026-06-18"]')
+        raise source.error([key], _('must be a list of dates like ["2026-06-18"]'))
     out = set()
     for item in raw:
         try:
             out.add(item if isinstance(item, date) else date.fromisoformat(str(item)))
         except ValueError:
-            raise source.error([key], f"{item!r} is not a date like 2026-06-18") from None
+            raise source.error([key], _("{item!r} is not a date like 2026-06-18").format(item=item)) from None
     return frozenset(out)
 
 
@@ -236,10 +244,15 @@ def _day_list(source: TomlSource, keypath: list[Any], raw: Any) -> list[date]:
             )
         except ValueError:
             raise source.error(
-                keypath, f"{item!r} is not a day like 2027-01-01 or a range like 2027-02-06..2027-02-12"
+                keypath,
+                _("{item!r} is not a day like 2027-01-01 or a range like 2027-02-06..2027-02-12").format(
+                    item=item
+                ),
             ) from None
         if last < first or (last - first).days > 31:
-            raise source.error(keypath, f"{item!r}: a range runs forwards, a month at most")
+            raise source.error(
+                keypath, _("{item!r}: a range runs forwards, a month at most").format(item=item)
+            )
         out += [first + timedelta(days=i) for i in range((last - first).days + 1)]
     return out
 
@@ -247,7 +260,7 @@ def _day_list(source: TomlSource, keypath: list[Any], raw: Any) -> list[date]:
 def _named_days(source: TomlSource, keypath: list[Any], raw: Any) -> dict[date, str]:
     if not isinstance(raw, dict):
         raise source.error(
-            keypath, 'must be a table of name = days, e.g. "春节" = ["2027-02-06..2027-02-12"]'
+            keypath, _('must be a table of name = days, e.g. "春节" = ["2027-02-06..2027-02-12"]')
         )
     return {day: str(name) for name, days in raw.items() for day in _day_list(source, [*keypath, name], days)}
 
@@ -289,15 +302,17 @@ def _from_chinese_calendar(only: tuple[int, ...]) -> tuple[dict[date, str], dict
 def _year_tables(source: TomlSource, raw: Any, found: _Holidays) -> None:
     """`[year.2027]` tables: a year's published holidays and 调休 days; the year is then known."""
     if not isinstance(raw, dict):
-        raise source.error(["year"], "must be tables like [year.2027] with holidays and workdays")
+        raise source.error(["year"], _("must be tables like [year.2027] with holidays and workdays"))
     for key, table in raw.items():
         if not (str(key).isdigit() and len(str(key)) == 4) or not isinstance(table, dict):
-            raise source.error(["year", key], "must be a table named by its year, like [year.2027]")
+            raise source.error(["year", key], _("must be a table named by its year, like [year.2027]"))
         year = int(key)
         check_year(year, f"{source.path}: year", key)
         for part in table:
             if part not in YEAR_KEYS:
-                raise source.error(["year", key, part], f"unknown key; allowed: {', '.join(YEAR_KEYS)}")
+                raise source.error(
+                    ["year", key, part], _("unknown key; allowed: {keys}").format(keys=", ".join(YEAR_KEYS))
+                )
         holidays = _named_days(source, ["year", key, "holidays"], table.get("holidays", {}))
         workdays = _named_days(source, ["year", key, "workdays"], table.get("workdays", {}))
         found.add(holidays, workdays)
@@ -309,24 +324,28 @@ def parse_calendar(source: TomlSource, name: str, *, base: Calendar | None = Non
     data = source.data
     for key in data:
         if key not in CALENDAR_KEYS:
-            raise source.error([key], f"unknown key; allowed: {', '.join(CALENDAR_KEYS)}")
+            raise source.error([key], _("unknown key; allowed: {keys}").format(keys=", ".join(CALENDAR_KEYS)))
     title = data.get("title", base.title if base else name)
     if not isinstance(title, str):
-        raise source.error(["title"], "must be a string")
+        raise source.error(["title"], _("must be a string"))
     timezone = data.get("timezone", base.timezone if base else "Asia/Shanghai")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise source.error(["timezone"], f"{timezone!r} is not a time zone like Asia/Shanghai") from None
+        raise source.error(
+            ["timezone"], _("{timezone!r} is not a time zone like Asia/Shanghai").format(timezone=timezone)
+        ) from None
     hours_raw = data.get("hours")
     if hours_raw is None and base is not None:
         hours, workday_hours = base.hours, base.workday_hours
     else:
         if not isinstance(hours_raw, dict):
-            raise source.error(["hours"], "missing: a table with mon .. sun")
+            raise source.error(["hours"], _("missing: a table with mon .. sun"))
         for key in hours_raw:
             if key not in HOURS_KEYS:
-                raise source.error(["hours", key], f"unknown day; use {', '.join(HOURS_KEYS)}")
+                raise source.error(
+                    ["hours", key], _("unknown day; use {days}").format(days=", ".join(HOURS_KEYS))
+                )
         hours = {i: _ranges(source, ["hours", day], hours_raw.get(day, [])) for i, day in enumerate(WEEKDAYS)}
         workday_hours = (
             _ranges(source, ["hours", "workday"], hours_raw["workday"])
@@ -335,7 +354,7 @@ def parse_calendar(source: TomlSource, name: str, *, base: Calendar | None = Non
         )
     years_raw = data.get("years", [])
     if not isinstance(years_raw, list) or not all(isinstance(y, int) for y in years_raw):
-        raise source.error(["years"], "must be a list of years like [2025, 2026]")
+        raise source.error(["years"], _("must be a list of years like [2025, 2026]"))
     found = _Holidays()
     if base is not None:
         found = _Holidays(
@@ -347,7 +366,10 @@ def parse_calendar(source: TomlSource, name: str, *, base: Calendar | None = Non
     origin = data.get("holidays_from")
     if origin is not None:
         if origin != "chinese-calendar":
-            raise source.error(["holidays_from"], f"{origin!r}: the only source is 'chinese-calendar'")
+            raise source.error(
+                ["holidays_from"],
+                _("{source!r}: the only source is 'chinese-calendar'").format(source=origin),
+            )
         holidays, workdays, years = _from_chinese_calendar(tuple(years_raw))
         found.add(holidays, workdays)
         found.know(years)
@@ -359,7 +381,7 @@ def parse_calendar(source: TomlSource, name: str, *, base: Calendar | None = Non
         {day: "company" for day in own_workdays},
     )
     if not any(hours.values()) and not found.workdays:
-        raise source.error(["hours"], "no working hours on any day")
+        raise source.error(["hours"], _("no working hours on any day"))
     return Calendar(
         name=name,
         title=title,
@@ -391,13 +413,15 @@ def _base_of(source: TomlSource, path: Path, resolving: tuple[str, ...]) -> Cale
     if base is None:
         return None
     if not isinstance(base, str) or not base:
-        raise source.error(["extends"], "must name a calendar, e.g. china-business")
+        raise source.error(["extends"], _("must name a calendar, e.g. china-business"))
     shipped = DEFAULTS_DIR / f"{base}.toml"
     if base == path.stem and path.parent != DEFAULTS_DIR and shipped.exists():
         return _load(shipped, (*resolving, str(path)))
     files = calendar_files()
     if base not in files or str(files[base]) in (*resolving, str(path)):
-        raise source.error(["extends"], f"{base!r}: no such calendar (or it extends this one)")
+        raise source.error(
+            ["extends"], _("{calendar!r}: no such calendar (or it extends this one)").format(calendar=base)
+        )
     return _load(files[base], (*resolving, str(path)))
 
 
@@ -438,7 +462,9 @@ def load_calendar(name: str) -> Calendar:
         return seen[1]
     files = calendar_files()
     if name not in files:
-        raise NotFound(f"calendar {name!r} not found; known: {', '.join(files)}")
+        raise NotFound(
+            _("calendar {name!r} not found; known: {known}").format(name=name, known=", ".join(files))
+        )
     calendar = _load(files[name])
     _recent[key] = (time_module.monotonic(), calendar)
     return calendar
@@ -457,7 +483,7 @@ def month_days(*, name: str, month: str) -> list[dict[str, Any]]:
     """One entry a day of `month` (YYYY-MM): working or not, why, and its working hours."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InvalidInput(f"month {month!r}: use YYYY-MM, e.g. 2026-10")
+        raise InvalidInput(_("month {month!r}: use YYYY-MM, e.g. 2026-10").format(month=month))
     calendar = load_calendar(name)
     first = date(int(match.group(1)), int(match.group(2)), 1)
     days = []
@@ -479,11 +505,11 @@ class MissingHolidays:
     @property
     def message(self) -> str:
         years = ", ".join(str(y) for y in self.years)
-        return (
-            f"calendar {self.calendar} has no public holidays for {years}: every weekday there counts "
-            f"as a working day; put the year's holidays and 调休 days in a [year.{self.years[0]}] table "
-            f'of calendars/{self.calendar}.toml beside config.toml (extends = "{self.calendar}")'
-        )
+        return _(
+            "calendar {calendar} has no public holidays for {years}: every weekday there counts "
+            "as a working day; put the year's holidays and 调休 days in a [year.{first_year}] table "
+            'of calendars/{calendar}.toml beside config.toml (extends = "{calendar}")'
+        ).format(calendar=self.calendar, years=years, first_year=self.years[0])
 
     def as_dict(self) -> dict[str, Any]:
         return {"calendar": self.calendar, "years": list(self.years), "message": self.message}

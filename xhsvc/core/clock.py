@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 
 Clock = Callable[[], datetime]
 
@@ -41,7 +42,11 @@ LATEST_YEAR = 2200
 
 def check_year(year: int, field: str, text: object) -> None:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise InvalidInput(f"{field} {text!r}: must lie between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        raise InvalidInput(
+            _("{field} {text!r}: must lie between {earliest} and {latest}").format(
+                field=field, text=text, earliest=EARLIEST_YEAR, latest=LATEST_YEAR
+            )
+        )
 
 
 def parse_instant(text: str, *, field: str, tz_name: str, now: datetime | None = None) -> datetime:
@@ -56,7 +61,9 @@ def parse_instant(text: str, *, field: str, tz_name: str, now: datetime | None =
         value = _read_loosely(stripped, tz_name=tz_name, now=now or utc_now())
         if value is None:
             raise InvalidInput(
-                f"{field} {text!r}: use a time like '2026-11-20 14:05', '08:40', '昨天 16:30' or '2h ago'"
+                _(
+                    "{field} {text!r}: use a time like '2026-11-20 14:05', '08:40', '昨天 16:30' or '2h ago'"
+                ).format(field=field, text=text)
             ) from None
     check_year(value.year, field, text)
     return as_utc(value, tz_name)
@@ -77,7 +84,7 @@ _JUST_NOW = re.compile(r"^(现在|刚才|刚刚|此刻)$")
 def _chinese_number(match: re.Match[str]) -> str:
     """一 .. 九十九 as digits (两小时前 -> 2小时前, 十五分钟前 -> 15分钟前)."""
     word = match.group(0)
-    tens, _, ones = word.partition("十")
+    tens, _ten, ones = word.partition("十")
     if "十" not in word:
         return "".join(str(_DIGITS[c]) for c in word)
     return str((_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0))
@@ -123,6 +130,8 @@ def parse_day(value: str | date | None, field: str) -> date | None:
         try:
             value = date.fromisoformat(value.strip())
         except ValueError:
-            raise InvalidInput(f"{field} {value!r}: use a date like 2026-12-31") from None
+            raise InvalidInput(
+                _("{field} {value!r}: use a date like 2026-12-31").format(field=field, value=value)
+            ) from None
     check_year(value.year, field, value.isoformat())
     return value

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from xhsvc.core.clock import Clock, utc_now
 from xhsvc.core.settings import Settings
 from xhsvc.errors import InvalidInput, NotAllowed, NotFound
+from xhsvc.i18n import _
 from xhsvc.store import queries
 from xhsvc.store.db import Database, open_database
 from xhsvc.store.events import Origin
@@ -40,7 +41,7 @@ class Tx:
     def me(self) -> Person:
         if self.actor is None:
             raise InvalidInput(
-                "no user: run `xhsvc init --id ID --name NAME --role ROLE` or pass --as PERSON"
+                _("no user: run `xhsvc init --id ID --name NAME --role ROLE` or pass --as PERSON")
             )
         return self.actor
 
@@ -63,8 +64,10 @@ class Context:
         person = queries.get_person(conn, handle)
         if person is None:
             raise NotFound(
-                f"user {handle!r} (from --as or config) is not a person in this database; "
-                "add it with `xhsvc person add`"
+                _(
+                    "user {handle!r} (from --as or config) is not a person in this database; "
+                    "add it with `xhsvc person add`"
+                ).format(handle=handle)
             )
         return person
 
@@ -74,12 +77,16 @@ class Context:
         handle = self.actor_handle
         if handle == SYSTEM_HANDLE:
             if writing and not self.system:
-                raise NotAllowed(f"only the SLA sweep acts as {SYSTEM_HANDLE}")
+                raise NotAllowed(_("only the SLA sweep acts as {handle}").format(handle=SYSTEM_HANDLE))
             return self._person(conn, handle), f"{login} (sla sweep)"
         laptop_person = self.db.sync_person
         if laptop_person and writing and handle not in (None, laptop_person):
             # The center takes from a laptop its person's work only: refuse here, not at the sync.
-            raise NotAllowed(f"this laptop records the work of {laptop_person} only, not of {handle}")
+            raise NotAllowed(
+                _("this laptop records the work of {laptop_person} only, not of {handle}").format(
+                    laptop_person=laptop_person, handle=handle
+                )
+            )
         if self.db.shared:
             name = login.removeprefix("db:")
             bound = queries.person_for_login(conn, name)
@@ -91,23 +98,29 @@ class Context:
                     return person, f"{login} (admin {bound.handle} for {person.handle})"
                 if writing:
                     raise NotAllowed(
-                        f"login {name} acts as {bound.handle}, not {handle}: only an admin may act for "
-                        "someone else (drop --as, or set `user` in config.toml to your own id)"
+                        _(
+                            "login {login} acts as {bound}, not {handle}: only an admin may act for "
+                            "someone else (drop --as, or set `user` in config.toml to your own id)"
+                        ).format(login=name, bound=bound.handle, handle=handle)
                     )
                 return bound, login
             if writing and not self.db.login_privileged:
                 raise NotAllowed(
-                    f"login {name} is not bound to a person: an admin binds it with "
-                    f"`xhsvc person bind ID --login {name}`"
+                    _(
+                        "login {login} is not bound to a person: an admin binds it with "
+                        "`xhsvc person bind ID --login {login}`"
+                    ).format(login=name)
                 )
         elif self.as_requested and writing and not self.db.login_privileged:
             raise NotAllowed(
-                "--as: this database file belongs to another OS user; act as yourself (`user` in config.toml)"
+                _(
+                    "--as: this database file belongs to another OS user; act as yourself (`user` in config.toml)"
+                )
             )
         if not handle:
             if required:
                 raise InvalidInput(
-                    "no user: run `xhsvc init --id ID --name NAME --role ROLE` or pass --as PERSON"
+                    _("no user: run `xhsvc init --id ID --name NAME --role ROLE` or pass --as PERSON")
                 )
             return None, login
         return self._person(conn, handle), login

@@ -20,6 +20,7 @@ from xhsvc.core.durations import parse_within
 from xhsvc.core.levels import ServiceLevel, get_level, load_levels
 from xhsvc.core.text import one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.i18n import N_, _
 from xhsvc.store import queries
 from xhsvc.store.tables import Asset, Contract, ContractTerm, Customer, EntitlementUse
 
@@ -42,6 +43,8 @@ STATES = ("active", EXPIRED, NOT_STARTED, TERMINATED)
 class Coverage:
     covered: bool
     code: str
+    # In English: a ticket stores it as its coverage note. `explain()` says it in the interface's
+    # language, from `message` (marked for the catalog) and its `values`.
     reason: str
     contract: str | None = None
     contract_id: str | None = None
@@ -50,6 +53,12 @@ class Coverage:
     term_end: date | None = None
     at: date | None = None
     others: list[str] = field(default_factory=list)
+    message: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def explain(self) -> str:
+        """The reason in the interface's language (`reason` stays English, for storing)."""
+        return _(self.message).format(**self.values) if self.message else self.reason
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +71,11 @@ class Coverage:
             "term_end": self.term_end,
             "at": self.at,
         }
+
+
+def _reason(message: str, **values: Any) -> dict[str, Any]:
+    """A Coverage's reason: `message` (marked with N_) filled in English, and what `explain` needs."""
+    return {"reason": message.format(**values), "message": message, "values": values}
 
 
 def local_today(ctx: Context) -> date:
@@ -102,7 +116,12 @@ def _coverage_of(
 ) -> Coverage:
     contracts = queries.contracts_of(tx.conn, customer.id)
     if not contracts:
-        return Coverage(False, NO_CONTRACT, f"{customer.name} has no service contract", at=at)
+        return Coverage(
+            False,
+            NO_CONTRACT,
+            **_reason(N_("{customer} has no service contract"), customer=customer.name),
+            at=at,
+        )
     terms = queries.terms_of(tx.conn, [c.id for c in contracts])
     covered_assets = queries.covered_asset_ids(tx.conn, [c.id for c in contracts])
     misses: list[Coverage] = []
@@ -115,7 +134,11 @@ def _coverage_of(
                 Coverage(
                     False,
                     TERMINATED,
-                    f"contract {contract.number} terminated on {contract.terminated_on}",
+                    **_reason(
+                        N_("contract {contract} terminated on {day}"),
+                        contract=contract.number,
+                        day=contract.terminated_on,
+                    ),
                     **base,
                 )
             )
@@ -125,7 +148,14 @@ def _coverage_of(
                 first = terms[contract.id][0]
                 misses.append(
                     Coverage(
-                        False, NOT_STARTED, f"contract {contract.number} starts on {first.start_date}", **base
+                        False,
+                        NOT_STARTED,
+                        **_reason(
+                            N_("contract {contract} starts on {day}"),
+                            contract=contract.number,
+                            day=first.start_date,
+                        ),
+                        **base,
                     )
                 )
             else:
@@ -134,7 +164,11 @@ def _coverage_of(
                     Coverage(
                         False,
                         EXPIRED,
-                        f"contract {contract.number} expired on {last.end_date}",
+                        **_reason(
+                            N_("contract {contract} expired on {day}"),
+                            contract=contract.number,
+                            day=last.end_date,
+                        ),
                         level=last.level,
                         term_start=last.start_date,
                         term_end=last.end_date,
@@ -148,7 +182,11 @@ def _coverage_of(
                 Coverage(
                     False,
                     ASSET_NOT_COVERED,
-                    f"asset {asset.serial} is not covered by {contract.number}",
+                    **_reason(
+                        N_("asset {serial} is not covered by {contract}"),
+                        serial=asset.serial,
+                        contract=contract.number,
+                    ),
                     **found,
                 )
             )
@@ -159,15 +197,31 @@ def _coverage_of(
                 Coverage(
                     False,
                     SERVICE_NOT_IN_LEVEL,
-                    f"service {service} is not in level {term.level} of contract {contract.number}",
+                    **_reason(
+                        N_("service {service} is not in level {level} of contract {contract}"),
+                        service=service,
+                        level=term.level,
+                        contract=contract.number,
+                    ),
                     **found,
                 )
             )
             continue
-        ends = f"until {term.end_date}"
         if contract.terminated_on is not None and contract.terminated_on <= term.end_date:
-            ends = f"until {contract.terminated_on} (terminated)"
-        return Coverage(True, COVERED, f"covered by {contract.number} ({term.level}) {ends}", **found)
+            reason = _reason(
+                N_("covered by {contract} ({level}) until {day} (terminated)"),
+                contract=contract.number,
+                level=term.level,
+                day=contract.terminated_on,
+            )
+        else:
+            reason = _reason(
+                N_("covered by {contract} ({level}) until {day}"),
+                contract=contract.number,
+                level=term.level,
+                day=term.end_date,
+            )
+        return Coverage(True, COVERED, **reason, **found)
     # The most telling miss: an active contract's reason beats an old expired one.
     order = [SERVICE_NOT_IN_LEVEL, ASSET_NOT_COVERED, NOT_STARTED, EXPIRED, TERMINATED]
     misses.sort(key=lambda c: (order.index(c.code), -(c.term_end or date.min).toordinal()))
@@ -200,7 +254,11 @@ def check_coverage(
         owner = find_customer(tx, customer)
         found_asset = find_asset(tx, asset) if asset else None
         if found_asset is not None and found_asset.customer_id != owner.id:
-            raise InvalidInput(f"asset {found_asset.serial}: belongs to another customer, not {owner.name}")
+            raise InvalidInput(
+                _("asset {serial}: belongs to another customer, not {customer}").format(
+                    serial=found_asset.serial, customer=owner.name
+                )
+            )
         return coverage_for(tx, owner, at=day, asset=found_asset, service=service)
 
 
@@ -210,7 +268,11 @@ def check_coverage(
 def _require(tx: Tx, roles: tuple[str, ...], action: str) -> None:
     me = tx.me()
     if me.role not in roles:
-        raise NotAllowed(f"{action}: only {' or '.join(roles)} may do this; {me.handle} is {me.role}")
+        raise NotAllowed(
+            _("{action}: only {roles} may do this; {handle} is {role}").format(
+                action=action, roles=_(" or ").join(roles), handle=me.handle, role=me.role
+            )
+        )
 
 
 def _assets_for(tx: Tx, customer: Customer, serials: list[str]) -> list[Asset]:
@@ -218,7 +280,11 @@ def _assets_for(tx: Tx, customer: Customer, serials: list[str]) -> list[Asset]:
     for serial in serials:
         asset = find_asset(tx, serial)
         if asset.customer_id != customer.id:
-            raise InvalidInput(f"asset {asset.serial}: belongs to another customer, not {customer.name}")
+            raise InvalidInput(
+                _("asset {serial}: belongs to another customer, not {customer}").format(
+                    serial=asset.serial, customer=customer.name
+                )
+            )
         found.append(asset)
     return found
 
@@ -254,9 +320,9 @@ def _cover_assets(tx: Tx, contract: Contract, assets: list[Asset], already: set[
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
     if start is None or end is None:
-        raise InvalidInput("start and end: both are needed")
+        raise InvalidInput(_("start and end: both are needed"))
     if end < start:
-        raise InvalidInput(f"end {end}: must not be before start {start}")
+        raise InvalidInput(_("end {end}: must not be before start {start}").format(end=end, start=start))
     return start, end
 
 
@@ -273,14 +339,16 @@ def add_contract(
 ) -> Contract:
     number = number.strip()
     if not NUMBER_PATTERN.match(number):
-        raise InvalidInput(f"number {number!r}: 2-64 letters, digits, '.', '_', '/' or '-'")
+        raise InvalidInput(
+            _("number {number!r}: 2-64 letters, digits, '.', '_', '/' or '-'").format(number=number)
+        )
     get_level(level)
     first, last = _period(parse_day(start, "start"), parse_day(end, "end"))
     with ctx.writing() as tx:
         _require(tx, CONTRACT_EDITORS, "contract add")
         owner = find_customer(tx, customer)
         if queries.get_contract(tx.conn, number) is not None:
-            raise Conflict(f"contract {number} already exists")
+            raise Conflict(_("contract {number} already exists").format(number=number))
         covered = _assets_for(tx, owner, assets or [])
         row = {
             "number": number,
@@ -312,15 +380,21 @@ def renew_contract(
         _require(tx, CONTRACT_EDITORS, "contract renew")
         contract = queries.get_contract(tx.conn, number, for_update=True)
         if contract is None:
-            raise NotFound(f"contract {number!r} not found")
+            raise NotFound(_("contract {number!r} not found").format(number=number))
         if contract.terminated_on is not None:
-            raise NotAllowed(f"contract renew: {contract.number} was terminated on {contract.terminated_on}")
+            raise NotAllowed(
+                _("contract renew: {contract} was terminated on {day}").format(
+                    contract=contract.number, day=contract.terminated_on
+                )
+            )
         terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
         last = terms[-1]
         first_day = parse_day(start, "start") or last.end_date + timedelta(days=1)
         if first_day <= last.end_date:
             raise InvalidInput(
-                f"start {first_day}: the new term must begin after the current one ends ({last.end_date})"
+                _("start {start}: the new term must begin after the current one ends ({end})").format(
+                    start=first_day, end=last.end_date
+                )
             )
         first_day, last_day = _period(first_day, parse_day(end, "end"))
         new_level = level or last.level
@@ -341,10 +415,12 @@ def terminate_contract(ctx: Context, *, number: str, reason: str, on: str | date
         _require(tx, ("manager", "admin"), "contract terminate")
         contract = queries.get_contract(tx.conn, number, for_update=True)
         if contract is None:
-            raise NotFound(f"contract {number!r} not found")
+            raise NotFound(_("contract {number!r} not found").format(number=number))
         if contract.terminated_on is not None:
             raise Conflict(
-                f"contract terminate: {contract.number} was already terminated on {contract.terminated_on}"
+                _("contract terminate: {contract} was already terminated on {day}").format(
+                    contract=contract.number, day=contract.terminated_on
+                )
             )
         day = parse_day(on, "on") or local_today(ctx)
         changes = {"terminated_on": day, "termination_reason": why}
@@ -388,7 +464,7 @@ def show_contract(ctx: Context, *, number: str) -> dict[str, Any]:
     with ctx.reading() as tx:
         contract = queries.get_contract(tx.conn, number)
         if contract is None:
-            raise NotFound(f"contract {number!r} not found")
+            raise NotFound(_("contract {number!r} not found").format(number=number))
         terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
         owner = queries.get_customer(tx.conn, contract.customer_id)
         asset_ids = queries.covered_asset_ids(tx.conn, [contract.id])[contract.id]
@@ -460,7 +536,7 @@ def contract_usage(ctx: Context, *, number: str, at: str | date | None = None) -
     with ctx.reading() as tx:
         contract = queries.get_contract(tx.conn, number)
         if contract is None:
-            raise NotFound(f"contract {number!r} not found")
+            raise NotFound(_("contract {number!r} not found").format(number=number))
         terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
         term = term_at(terms, day) or terms[-1]
         uses = queries.uses_of_term(tx.conn, term.id)
@@ -505,17 +581,17 @@ def use_entitlement(
     """
     kind = one_of(kind, ENTITLEMENTS, "kind")
     if quantity < 1:
-        raise InvalidInput("quantity: must be 1 or more")
+        raise InvalidInput(_("quantity: must be 1 or more"))
     day = parse_day(on, "on") or local_today(ctx)
     with ctx.writing() as tx:
         contract = queries.get_contract(tx.conn, number, for_update=True)
         if contract is None:
-            raise NotFound(f"contract {number!r} not found")
+            raise NotFound(_("contract {number!r} not found").format(number=number))
         ticket_id = None
         if ticket:
             found = queries.get_ticket(tx.conn, ticket)
             if found is None:
-                raise NotFound(f"ticket {ticket!r} not found")
+                raise NotFound(_("ticket {key!r} not found").format(key=ticket))
             ticket_id = found.id
         record_use(tx, contract, kind=kind, quantity=quantity, day=day, ticket_id=ticket_id, note=note)
     return contract_usage(ctx, number=number, at=day)
@@ -537,13 +613,19 @@ def record_use(
     (which only a manager may do)."""
     me = tx.me()
     if me.role not in ("agent", "engineer", "expert", "manager", "admin"):
-        raise NotAllowed(f"{action}: {me.handle} may not record service use")
+        raise NotAllowed(
+            _("{action}: {handle} may not record service use").format(action=action, handle=me.handle)
+        )
     # The term charged is the one in force on `term_on` (a visit's planned day), else on `day`.
     charged_on = term_on or day
     terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
     state = contract_state(contract, terms, charged_on)
     if state != "active":
-        raise NotAllowed(f"{action}: {contract.number} is {state} on {charged_on}; nothing to use")
+        raise NotAllowed(
+            _("{action}: {contract} is {state} on {day}; nothing to use").format(
+                action=action, contract=contract.number, state=state, day=charged_on
+            )
+        )
     term = term_at(terms, charged_on)
     assert term is not None
     level = load_levels().get(term.level)
@@ -551,8 +633,15 @@ def record_use(
     beyond = usage["used"] + quantity > usage["granted"]
     if beyond and me.role != "manager":
         raise NotAllowed(
-            f"{action}: {contract.number} has {usage['left']} {kind} left of {usage['granted']} "
-            f"this term; using more needs a manager"
+            _(
+                "{action}: {contract} has {left} {kind} left of {granted} this term; using more needs a manager"
+            ).format(
+                action=action,
+                contract=contract.number,
+                left=usage["left"],
+                kind=kind,
+                granted=usage["granted"],
+            )
         )
     row = {
         "contract_id": contract.id,

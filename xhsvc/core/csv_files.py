@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import N_, _
 
 KINDS: dict[str, tuple[str, ...]] = {
     "customers": ("name", "region", "industry"),
@@ -57,7 +58,8 @@ def unguard_cell(value: str) -> str:
 # file may begin with rows of digits and Latin letters): more is read, up to HEAD_LIMIT.
 SAMPLE = 64 * 1024
 HEAD_LIMIT = 1024 * 1024
-NOT_TEXT = "not text in UTF-8 (with or without BOM) or GBK/GB18030; save it as CSV UTF-8"
+# Shown with _(NOT_TEXT).
+NOT_TEXT = N_("not text in UTF-8 (with or without BOM) or GBK/GB18030; save it as CSV UTF-8")
 # A row's cells beyond the header's columns, described under this key (no column can be named so:
 # a header with a name that is not a column is refused).
 EXTRA_CELLS = "extra cells"
@@ -127,7 +129,7 @@ def text_lines(raw: BinaryIO) -> io.TextIOWrapper:
         whole = len(more) < SAMPLE
     encoding = encoding_of(head, whole=whole)
     if encoding is None:
-        raise NotText(NOT_TEXT)
+        raise NotText(_(NOT_TEXT))
     return io.TextIOWrapper(io.BufferedReader(_Replay(head, raw)), encoding=encoding, newline="")
 
 
@@ -145,12 +147,21 @@ def _records(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as e:
             problem = str(e)
             if "end of data" in problem or "EOF" in problem:
-                why = 'a quoted field begins here and is never closed (a `"` is missing)'
+                message = _(
+                    'line {line}: a quoted field begins here and is never closed (a `"` is missing); nothing imported'
+                )
             elif "field limit" in problem:
-                why = f'a field longer than {csv.field_size_limit():,} characters (a `"` never closed?)'
+                message = _(
+                    'line {line}: a field longer than {limit:,} characters (a `"` never closed?); nothing imported'
+                )
             else:
-                why = f'broken quoting ({problem}); a `"` inside a quoted field is written twice'
-            raise InvalidInput(f"line {start}: {why}; nothing imported") from None
+                message = _(
+                    'line {line}: broken quoting ({problem}); a `"` inside a quoted field is written twice; '
+                    "nothing imported"
+                )
+            raise InvalidInput(
+                message.format(line=start, limit=csv.field_size_limit(), problem=problem)
+            ) from None
         if start == 1 and fields:
             fields[0] = fields[0].removeprefix("\ufeff")
         yield start, fields
@@ -163,10 +174,12 @@ def read_csv(lines: Iterable[str], kind: str) -> Iterator[tuple[int, dict[str, s
 
     Text cells lose the formula guard an export put on them (`unguard_cell`)."""
     if kind not in KINDS:
-        raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(KINDS)}")
+        raise InvalidInput(
+            _("kind {kind!r}: must be one of {kinds}").format(kind=kind, kinds=", ".join(KINDS))
+        )
     records = _records(lines)
     header: list[str] = []
-    for _, fields in records:
+    for _line, fields in records:
         if fields:
             header = [h.strip() for h in fields]
             break
@@ -175,18 +188,24 @@ def read_csv(lines: Iterable[str], kind: str) -> Iterator[tuple[int, dict[str, s
     while header and not header[-1]:
         header.pop()
     if not header:
-        raise InvalidInput("file: empty, or no header line")
-    unknown = [h or f"(column {n} has no name)" for n, h in enumerate(header, 1) if h not in KINDS[kind]]
+        raise InvalidInput(_("file: empty, or no header line"))
+    unknown = [
+        h or _("(column {number} has no name)").format(number=n)
+        for n, h in enumerate(header, 1)
+        if h not in KINDS[kind]
+    ]
     if unknown:
         raise InvalidInput(
-            f"header: unknown column(s) {', '.join(unknown)}; {kind} columns are {', '.join(KINDS[kind])}"
+            _("header: unknown column(s) {unknown}; {kind} columns are {columns}").format(
+                unknown=", ".join(unknown), kind=kind, columns=", ".join(KINDS[kind])
+            )
         )
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
-        raise InvalidInput(f"header: column(s) named twice: {', '.join(twice)}")
+        raise InvalidInput(_("header: column(s) named twice: {columns}").format(columns=", ".join(twice)))
     missing = [h for h in REQUIRED[kind] if h not in header]
     if missing:
-        raise InvalidInput(f"header: missing column(s) {', '.join(missing)}")
+        raise InvalidInput(_("header: missing column(s) {columns}").format(columns=", ".join(missing)))
     return _rows(records, header)
 
 
@@ -206,10 +225,9 @@ def _rows(
             for name, value in zip(header, cells, strict=False)
         }
         if extra:
-            row[EXTRA_CELLS] = (
-                f"{', '.join(repr(v) for v in extra)} beyond the {len(header)} column(s) of the header "
-                "(a comma in a cell that is not quoted?)"
-            )
+            row[EXTRA_CELLS] = _(
+                "{cells} beyond the {count} column(s) of the header (a comma in a cell that is not quoted?)"
+            ).format(cells=", ".join(repr(v) for v in extra), count=len(header))
         yield line, row
 
 

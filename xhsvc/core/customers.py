@@ -11,6 +11,7 @@ from typing import Any
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.text import clean_text
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.i18n import _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Asset, Contact, Customer, Site
@@ -60,7 +61,9 @@ def require_editor(tx: Tx, action: str) -> None:
     me = tx.me()
     if me.role not in EDITORS:
         raise NotAllowed(
-            f"{action}: only an agent, manager or admin may change customer records; {me.handle} is {me.role}"
+            _(
+                "{action}: only an agent, manager or admin may change customer records; {handle} is {role}"
+            ).format(action=action, handle=me.handle, role=me.role)
         )
 
 
@@ -75,21 +78,27 @@ def text_value(
 def phone_value(value: str | None) -> str | None:
     phone = text_value(value, "phone", limit=40)
     if phone is not None and not PHONE_PATTERN.match(phone):
-        raise InvalidInput(f"phone {phone!r}: digits, with an optional leading +, spaces, '-' or brackets")
+        raise InvalidInput(
+            _("phone {phone!r}: digits, with an optional leading +, spaces, '-' or brackets").format(
+                phone=phone
+            )
+        )
     return phone
 
 
 def email_value(value: str | None) -> str | None:
     email = text_value(value, "email")
     if email is not None and not EMAIL_PATTERN.match(email):
-        raise InvalidInput(f"email {email!r}: not an e-mail address")
+        raise InvalidInput(_("email {email!r}: not an e-mail address").format(email=email))
     return email
 
 
 def serial_value(value: str | None) -> str:
     serial = (text_value(value, "serial", required=True, limit=64) or "").upper()
     if not SERIAL_PATTERN.match(serial):
-        raise InvalidInput(f"serial {serial!r}: 3-64 letters, digits, '.', '_', '/' or '-'")
+        raise InvalidInput(
+            _("serial {serial!r}: 3-64 letters, digits, '.', '_', '/' or '-'").format(serial=serial)
+        )
     return serial
 
 
@@ -105,21 +114,23 @@ def phone_search_keys(phone: str | None) -> dict[str, str | None]:
 def find_customer(tx: Tx, name: str) -> Customer:
     customer = queries.get_customer(tx.conn, name)
     if customer is None:
-        raise NotFound(f"customer {name!r} not found (add it with `xhsvc customer add`)")
+        raise NotFound(
+            _("customer {customer!r} not found (add it with `xhsvc customer add`)").format(customer=name)
+        )
     return customer
 
 
 def find_site(tx: Tx, customer: Customer, name: str) -> Site:
     site = queries.get_site(tx.conn, customer.id, name)
     if site is None:
-        raise NotFound(f"site {name!r} of {customer.name} not found")
+        raise NotFound(_("site {site!r} of {customer} not found").format(site=name, customer=customer.name))
     return site
 
 
 def find_asset(tx: Tx, serial: str) -> Asset:
     asset = queries.get_asset(tx.conn, serial.strip().upper()) or queries.get_asset(tx.conn, serial.strip())
     if asset is None:
-        raise NotFound(f"asset {serial!r} not found")
+        raise NotFound(_("asset {serial!r} not found").format(serial=serial))
     return asset
 
 
@@ -137,7 +148,7 @@ def add_customer(
     with ctx.writing() as tx:
         require_editor(tx, "customer add")
         if queries.get_customer(tx.conn, clean) is not None:
-            raise Conflict(f"customer {clean!r} already exists")
+            raise Conflict(_("customer {customer!r} already exists").format(customer=clean))
         row = {
             "name": clean,
             "region": text_value(region, "region", limit=64),
@@ -165,7 +176,7 @@ def edit_customer(
         }
         changes = _changes(customer, wanted)
         if "name" in changes and queries.get_customer(tx.conn, changes["name"]) is not None:
-            raise Conflict(f"customer {changes['name']!r} already exists")
+            raise Conflict(_("customer {customer!r} already exists").format(customer=changes["name"]))
         return save_changes(tx, "customer", customer, changes, f"customer {customer.name}")
 
 
@@ -216,7 +227,9 @@ def add_site(
         require_editor(tx, "site add")
         owner = find_customer(tx, customer)
         if queries.get_site(tx.conn, owner.id, clean) is not None:
-            raise Conflict(f"site {clean!r} of {owner.name} already exists")
+            raise Conflict(
+                _("site {site!r} of {customer} already exists").format(site=clean, customer=owner.name)
+            )
         city = text_value(city, "city", limit=64)
         row = {
             "customer_id": owner.id,
@@ -253,7 +266,11 @@ def edit_site(
             },
         )
         if "name" in changes and queries.get_site(tx.conn, owner.id, changes["name"]) is not None:
-            raise Conflict(f"site {changes['name']!r} of {owner.name} already exists")
+            raise Conflict(
+                _("site {site!r} of {customer} already exists").format(
+                    site=changes["name"], customer=owner.name
+                )
+            )
         return save_changes(tx, "site", site, changes, f"site {site.name}")
 
 
@@ -281,12 +298,16 @@ def add_contact(
     phone = phone_value(phone)
     email = email_value(email)
     if phone is None and email is None:
-        raise InvalidInput("contact: give a phone or an email, or both")
+        raise InvalidInput(_("contact: give a phone or an email, or both"))
     with ctx.writing() as tx:
         require_editor(tx, "contact add")
         owner = find_customer(tx, customer)
         if queries.find_contact(tx.conn, owner.id, clean) is not None:
-            raise Conflict(f"contact {clean!r} of {owner.name} already exists")
+            raise Conflict(
+                _("contact {contact!r} of {customer} already exists").format(
+                    contact=clean, customer=owner.name
+                )
+            )
         row = {
             "customer_id": owner.id,
             "name": clean,
@@ -313,7 +334,9 @@ def edit_contact(
         owner = find_customer(tx, customer)
         contact = queries.find_contact(tx.conn, owner.id, name)
         if contact is None:
-            raise NotFound(f"contact {name!r} of {owner.name} not found")
+            raise NotFound(
+                _("contact {contact!r} of {customer} not found").format(contact=name, customer=owner.name)
+            )
         phone = phone_value(phone)
         changes = _changes(
             contact,
@@ -355,7 +378,7 @@ def add_asset(
         require_editor(tx, "asset add")
         owner = find_customer(tx, customer)
         if queries.get_asset(tx.conn, clean_serial) is not None:
-            raise Conflict(f"asset {clean_serial} already exists")
+            raise Conflict(_("asset {serial} already exists").format(serial=clean_serial))
         row = {
             "customer_id": owner.id,
             "site_id": find_site(tx, owner, site).id if site else None,
@@ -432,5 +455,7 @@ def get_contact(ctx: Context, *, customer: str, name: str) -> dict[str, Any]:
         owner = find_customer(tx, customer)
         contact = queries.find_contact(tx.conn, owner.id, name)
     if contact is None:
-        raise NotFound(f"contact {name!r} of {owner.name} not found")
+        raise NotFound(
+            _("contact {contact!r} of {customer} not found").format(contact=name, customer=owner.name)
+        )
     return {**contact.model_dump(exclude=SEARCH_COLUMNS), "customer": owner.name}

@@ -14,6 +14,7 @@ from typing import Any
 from xhsvc.core import contracts, customers, people, tickets
 from xhsvc.core.context import Context
 from xhsvc.errors import Conflict
+from xhsvc.i18n import _
 from xhsvc.store import queries
 
 PEOPLE: list[dict[str, Any]] = [
@@ -150,7 +151,7 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
     """Fill a fresh database; refuses one that already has tickets."""
     with ctx.reading() as tx:
         if queries.count_tickets(tx.conn):
-            raise Conflict("demo: this database already has tickets; use a fresh one (--db or XHSVC_HOME)")
+            raise Conflict(_("demo: this database already has tickets; use a fresh one (--db or XHSVC_HOME)"))
         existing = {p.handle for p in queries.list_people(tx.conn)}
     rng = random.Random(seed)
     clock = _DemoClock(ctx.now() - timedelta(days=12), ctx.clock)

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import N_, _
 
 _SPAN = re.compile(
     r"\s*(?:(?P<w>\d+)\s*w)?\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*"
 )
 _BARE = re.compile(r"\s*(\d+)\s*")
-EXAMPLES = "'15m', '4h', '1h30m', '2d' or '1d4h'"
+EXAMPLES = N_("'15m', '4h', '1h30m', '2d' or '1d4h'")
 CALENDAR_DAY = 1440
 # Far beyond any target or limit a desk sets (about 27 years); keeps arithmetic on dates sane.
 MAX_MINUTES = 14_400_000
@@ -60,7 +61,10 @@ def parse_duration(value: Any, *, bare: str = "m") -> Duration:
             span = Duration(days=parts["w"] * 7 + parts["d"], minutes=parts["h"] * 60 + parts["m"])
             if span.in_minutes() <= MAX_MINUTES:
                 return span
-    raise ValueError(f"{value!r} is not a duration like {EXAMPLES}")
+    # Not a programming error: what the callers show when a span people wrote is refused.
+    raise ValueError(
+        _("{value!r} is not a duration like {examples}").format(value=value, examples=_(EXAMPLES))
+    )
 
 
 def parse_within(value: str) -> int:
@@ -70,7 +74,9 @@ def parse_within(value: str) -> int:
     except ValueError:
         span = None
     if span is None or span.minutes:
-        raise InvalidInput(f"within {value!r}: use a number of days like 30d or weeks like 2w")
+        raise InvalidInput(
+            _("within {value!r}: use a number of days like 30d or weeks like 2w").format(value=value)
+        )
     return span.days
 
 

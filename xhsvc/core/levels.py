@@ -14,6 +14,7 @@ from typing import Any
 from xhsvc.core.catalog import ENTITLEMENTS, SERVICES
 from xhsvc.core.durations import Duration, parse_duration, spell_target
 from xhsvc.core.tomlfiles import TomlSource, read_toml
+from xhsvc.i18n import _
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "defaults" / "service-levels.toml"
 USER_FILE_NAME = "service-levels.toml"
@@ -64,68 +65,87 @@ class ServiceLevel:
 def _level(source: TomlSource, name: str, raw: Any) -> ServiceLevel:
     at = ["levels", name]
     if not isinstance(raw, dict):
-        raise source.error(at, "must be a table")
+        raise source.error(at, _("must be a table"))
     for key in raw:
         if key not in LEVEL_KEYS:
-            raise source.error([*at, key], f"unknown key; allowed: {', '.join(LEVEL_KEYS)}")
+            raise source.error(
+                [*at, key], _("unknown key; allowed: {keys}").format(keys=", ".join(LEVEL_KEYS))
+            )
     for key in REQUIRED_KEYS:
         if key not in raw:
-            raise source.error(at, f"missing key {key!r}")
+            raise source.error(at, _("missing key {key!r}").format(key=key))
     if not isinstance(raw["title"], str) or not raw["title"].strip():
-        raise source.error([*at, "title"], "must be a non-empty string")
+        raise source.error([*at, "title"], _("must be a non-empty string"))
     if raw["coverage"] not in COVERAGE_HOURS:
         raise source.error(
-            [*at, "coverage"], f"{raw['coverage']!r}: must be one of {', '.join(COVERAGE_HOURS)}"
+            [*at, "coverage"],
+            _("{coverage!r}: must be one of {allowed}").format(
+                coverage=raw["coverage"], allowed=", ".join(COVERAGE_HOURS)
+            ),
         )
     services = raw["services"]
     if not isinstance(services, list) or not services:
-        raise source.error([*at, "services"], "must be a non-empty list of service types")
+        raise source.error([*at, "services"], _("must be a non-empty list of service types"))
     for service in services:
         if service not in SERVICES:
             raise source.error(
-                [*at, "services"], f"{service!r} is not a service type; use {', '.join(SERVICES)}"
+                [*at, "services"],
+                _("{service!r} is not a service type; use {services}").format(
+                    service=service, services=", ".join(SERVICES)
+                ),
             )
     targets: dict[str, dict[str, Duration]] = {}
     raw_targets = raw["targets"]
     if not isinstance(raw_targets, dict):
-        raise source.error([*at, "targets"], "must be a table of P1..P4")
+        raise source.error([*at, "targets"], _("must be a table of P1..P4"))
     for priority in raw_targets:
         if priority not in PRIORITIES:
-            raise source.error([*at, "targets", priority], "unknown priority; use P1, P2, P3, P4")
+            raise source.error([*at, "targets", priority], _("unknown priority; use P1, P2, P3, P4"))
     for priority in PRIORITIES:
         per = raw_targets.get(priority)
         if not isinstance(per, dict):
-            raise source.error([*at, "targets"], f"missing {priority} (response, onsite, resolution)")
+            raise source.error(
+                [*at, "targets"],
+                _("missing {priority} (response, onsite, resolution)").format(priority=priority),
+            )
         targets[priority] = {}
         for target in per:
             if target not in TARGETS:
                 raise source.error(
-                    [*at, "targets", priority, target], f"unknown target; use {', '.join(TARGETS)}"
+                    [*at, "targets", priority, target],
+                    _("unknown target; use {targets}").format(targets=", ".join(TARGETS)),
                 )
         for target in TARGETS:
             if target not in per:
-                raise source.error([*at, "targets", priority], f"missing {target!r}")
+                raise source.error([*at, "targets", priority], _("missing {target!r}").format(target=target))
             try:
                 targets[priority][target] = parse_duration(per[target])
             except ValueError as e:
                 raise source.error([*at, "targets", priority, target], str(e)) from None
     grants = raw["entitlements"]
     if not isinstance(grants, dict):
-        raise source.error([*at, "entitlements"], f"must be a table of {', '.join(ENTITLEMENTS)}")
+        raise source.error(
+            [*at, "entitlements"],
+            _("must be a table of {entitlements}").format(entitlements=", ".join(ENTITLEMENTS)),
+        )
     entitlements: dict[str, int] = {}
     for kind in grants:
         if kind not in ENTITLEMENTS:
             raise source.error(
-                [*at, "entitlements", kind], f"unknown entitlement; use {', '.join(ENTITLEMENTS)}"
+                [*at, "entitlements", kind],
+                _("unknown entitlement; use {entitlements}").format(entitlements=", ".join(ENTITLEMENTS)),
             )
     for kind in ENTITLEMENTS:
         value = grants.get(kind, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise source.error([*at, "entitlements", kind], f"{value!r}: must be a whole number, 0 or more")
+            raise source.error(
+                [*at, "entitlements", kind],
+                _("{value!r}: must be a whole number, 0 or more").format(value=value),
+            )
         entitlements[kind] = value
     calendar = raw.get("calendar")
     if calendar is not None and (not isinstance(calendar, str) or not calendar.strip()):
-        raise source.error([*at, "calendar"], "must be the name of a calendar, e.g. china-business")
+        raise source.error([*at, "calendar"], _("must be the name of a calendar, e.g. china-business"))
     _check_order(source, at, targets, calendar or default_calendar(raw["coverage"]))
     return ServiceLevel(
         calendar=calendar,
@@ -160,19 +180,28 @@ def _check_order(
             if a > b:
                 raise source.error(
                     [*at, "targets", priority],
-                    f"{first} {spell_target(a, day)} is due after {then} {spell_target(b, day)} "
-                    f"(days of {calendar_name}: {spell_target(day, 1440)}); "
-                    "each priority needs response <= onsite <= resolution",
+                    _(
+                        "{first} {first_span} is due after {then} {then_span} "
+                        "(days of {calendar}: {day_length}); "
+                        "each priority needs response <= onsite <= resolution"
+                    ).format(
+                        first=first,
+                        first_span=spell_target(a, day),
+                        then=then,
+                        then_span=spell_target(b, day),
+                        calendar=calendar_name,
+                        day_length=spell_target(day, 1440),
+                    ),
                 )
 
 
 def parse_levels(source: TomlSource) -> dict[str, ServiceLevel]:
     for key in source.data:
         if key != "levels":
-            raise source.error([key], "unknown key; service levels go under [levels.NAME]")
+            raise source.error([key], _("unknown key; service levels go under [levels.NAME]"))
     levels = source.data.get("levels", {})
     if not isinstance(levels, dict):
-        raise source.error(["levels"], "must be a table of levels")
+        raise source.error(["levels"], _("must be a table of levels"))
     return {name: _level(source, name, raw) for name, raw in levels.items()}
 
 

@@ -9,6 +9,7 @@ from xhsvc.core.context import Context
 from xhsvc.core.contracts import coverage_for, listed_state, local_today, term_at
 from xhsvc.core.levels import load_levels
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 from xhsvc.store import queries
 
 
@@ -30,7 +31,7 @@ def lookup(ctx: Context, *, text: str, limit: int = 10) -> list[dict[str, Any]]:
     """Customers matching `text`, each with its sites, contacts, assets and contract status."""
     needle = text.strip()
     if len(needle) < 2:
-        raise InvalidInput("text: give at least 2 characters (a name, phone digits or a serial)")
+        raise InvalidInput(_("text: give at least 2 characters (a name, phone digits or a serial)"))
     today = local_today(ctx)
     levels = load_levels()
     out = []
@@ -64,6 +65,8 @@ def lookup(ctx: Context, *, text: str, limit: int = 10) -> list[dict[str, Any]]:
                     "region": customer.region,
                     "covered": coverage.covered,
                     "coverage": coverage.reason,
+                    # The same reason in the interface's language (`coverage` stays English for scripts).
+                    "coverage_text": coverage.explain(),
                     "contracts": contract_rows,
                     "sites": [
                         {"name": s.name, "city": s.city, "region": s.region, "address": s.address}

@@ -9,6 +9,7 @@ from typing import Any
 
 from xhsvc.core.context import Context
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed
+from xhsvc.i18n import _
 from xhsvc.store import chain, events
 from xhsvc.store import db as store_db
 
@@ -41,8 +42,13 @@ def verify_log(ctx: Context) -> dict[str, Any]:
 
 def describe_break(verdict: dict[str, Any]) -> str:
     broken = verdict["broken"]
-    event = f" (event {broken['event']})" if broken["event"] else ""
-    return f"node {broken['node']}, event {broken['seq']}{event}: {broken['problem']}"
+    if broken["event"]:
+        return _("node {node}, event {seq} (event {event}): {problem}").format(
+            node=broken["node"], seq=broken["seq"], event=broken["event"], problem=broken["problem"]
+        )
+    return _("node {node}, event {seq}: {problem}").format(
+        node=broken["node"], seq=broken["seq"], problem=broken["problem"]
+    )
 
 
 def rebuild_state(ctx: Context) -> int:
@@ -51,12 +57,16 @@ def rebuild_state(ctx: Context) -> int:
     with ctx.writing() as tx:
         if tx.me().role != "admin":
             raise NotAllowed(
-                f"db rebuild: only an admin may rebuild the state; {tx.me().handle} is {tx.me().role}"
+                _("db rebuild: only an admin may rebuild the state; {handle} is {role}").format(
+                    handle=tx.me().handle, role=tx.me().role
+                )
             )
         verdict = chain.verify(tx.conn).as_dict()
         if verdict["broken"]:
             raise Conflict(
-                f"db rebuild: the event log is broken at {describe_break(verdict)}; nothing rebuilt"
+                _("db rebuild: the event log is broken at {where}; nothing rebuilt").format(
+                    where=describe_break(verdict)
+                )
             )
         return events.rebuild(tx.conn)
 
@@ -66,13 +76,15 @@ def backup_database(ctx: Context, *, target: Path) -> dict[str, Any]:
     backup), readable by its owner only."""
     if ctx.db.engine.dialect.name != "sqlite":
         raise NotAllowed(
-            "db backup: for PostgreSQL use its own tool, e.g. "
-            "`pg_dump --format=custom --file xhsvc.dump DBNAME` (and pg_restore to restore)"
+            _(
+                "db backup: for PostgreSQL use its own tool, e.g. "
+                "`pg_dump --format=custom --file xhsvc.dump DBNAME` (and pg_restore to restore)"
+            )
         )
     if target.exists():
-        raise Conflict(f"db backup: {target} exists; give a new file")
+        raise Conflict(_("db backup: {file} exists; give a new file").format(file=target))
     if not target.parent.is_dir():
-        raise InvalidInput(f"db backup: folder {target.parent} does not exist")
+        raise InvalidInput(_("db backup: folder {folder} does not exist").format(folder=target.parent))
     verdict = verify_log(ctx)
     import sqlite3
 
@@ -99,9 +111,9 @@ def restore_database(*, url: str, source: Path) -> dict[str, Any]:
 
     target = store_db.sqlite_path(url)
     if target is None:
-        raise NotAllowed("db restore: for PostgreSQL use pg_restore on a `pg_dump --format=custom` file")
+        raise NotAllowed(_("db restore: for PostgreSQL use pg_restore on a `pg_dump --format=custom` file"))
     if not source.is_file():
-        raise InvalidInput(f"db restore: {source} is not a file")
+        raise InvalidInput(_("db restore: {file} is not a file").format(file=source))
     staging = target.with_name(f".{target.name}.restoring")
     staging.unlink(missing_ok=True)
     shutil.copyfile(source, staging)
@@ -111,13 +123,19 @@ def restore_database(*, url: str, source: Path) -> dict[str, Any]:
     except Exception as e:
         staging.unlink(missing_ok=True)
         reason = str(getattr(e, "orig", None) or e).splitlines()[0]
-        raise InvalidInput(f"db restore: {source} is not an xhsvc database ({reason})") from None
+        raise InvalidInput(
+            _("db restore: {file} is not an xhsvc database ({reason})").format(file=source, reason=reason)
+        ) from None
     restored = False
     try:
         with copy.read() as conn:
             verdict = chain.verify(conn).as_dict()
         if verdict["broken"]:
-            raise Conflict(f"db restore: {source} is broken at {describe_break(verdict)}; nothing restored")
+            raise Conflict(
+                _("db restore: {file} is broken at {where}; nothing restored").format(
+                    file=source, where=describe_break(verdict)
+                )
+            )
         old_node = copy.node_id
         new_node = store_db.set_node_id(copy, new_id())
         restored = True
@@ -138,7 +156,7 @@ def set_aside_database(*, url: str, now: datetime) -> dict[str, Any]:
 
     target = store_db.sqlite_path(url)
     if target is None:
-        raise NotAllowed("demo --reset: only a SQLite database is started over; a server's is not")
+        raise NotAllowed(_("demo --reset: only a SQLite database is started over; a server's is not"))
     if not target.exists():
         return {"file": str(target), "kept": None}
     # What waits in the write-ahead log goes into the file first, so the file moved is whole.

@@ -20,6 +20,7 @@ from xhsvc.core.settings import Settings
 from xhsvc.core.sync import require_center
 from xhsvc.core.text import one_of
 from xhsvc.errors import InvalidInput, NotFound
+from xhsvc.i18n import N_, _
 from xhsvc.store import events, queries
 from xhsvc.store.db import Database, sqlite_path
 
@@ -38,7 +39,7 @@ def list_notifications(
         elif to:
             person = queries.get_person(tx.conn, to)
             if person is None:
-                raise NotFound(f"person {to!r} not found")
+                raise NotFound(_("person {handle!r} not found").format(handle=to))
             recipient_id = person.id
         rows = queries.notification_listing(
             tx.conn, state=state, recipient_id=recipient_id, limit=limit or None
@@ -58,7 +59,7 @@ KILL_GRACE_S = 2.0
 # takes over a claim on a timer.
 LEGACY_CLAIM_WINDOW = timedelta(minutes=10)
 MAX_TIMEOUT_S = 86_400
-TIMEOUT_EXAMPLES = "60 (seconds), '90s', '2m' or '1h30m', at most a day"
+TIMEOUT_EXAMPLES = N_("60 (seconds), '90s', '2m' or '1h30m', at most a day")
 _SECONDS = re.compile(r"\s*(\d+)\s*s?\s*", re.IGNORECASE)
 
 
@@ -78,7 +79,11 @@ def timeout_seconds(raw: object) -> int:
             except ValueError:
                 seconds = None
     if seconds is None or not 0 < seconds <= MAX_TIMEOUT_S:
-        raise InvalidInput(f"config notify.timeout: {raw!r} is not a time limit like {TIMEOUT_EXAMPLES}")
+        raise InvalidInput(
+            _("config notify.timeout: {value!r} is not a time limit like {examples}").format(
+                value=raw, examples=_(TIMEOUT_EXAMPLES)
+            )
+        )
     return seconds
 
 
@@ -94,8 +99,10 @@ def _delivery_command(ctx: Context) -> str:
     command = ctx.settings.extra.get("notify", {}).get("command")
     if not isinstance(command, str) or not command.strip():
         raise InvalidInput(
-            "notify flush: no delivery command; set it in config.toml, e.g. "
-            'xhsvc config set notify.command \'mail -s "$XHSVC_SUBJECT" "$XHSVC_TO_EMAIL"\''
+            _(
+                "notify flush: no delivery command; set it in config.toml, e.g. "
+                'xhsvc config set notify.command \'mail -s "$XHSVC_SUBJECT" "$XHSVC_TO_EMAIL"\''
+            )
         )
     return command
 

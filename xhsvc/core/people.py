@@ -8,6 +8,7 @@ from dataclasses import replace
 from xhsvc.core.context import SYSTEM_HANDLE, Context, Tx
 from xhsvc.core.text import clean_text, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.i18n import _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Person
@@ -28,7 +29,9 @@ NAME_LIMIT = 128  # the column's
 def _validate(*, handle: str, name: str, role: str, tier: str | None) -> str | None:
     if not HANDLE_PATTERN.match(handle):
         raise InvalidInput(
-            f"id {handle!r}: use 2-32 lowercase letters, digits, '.', '_' or '-', starting with a letter"
+            _(
+                "id {handle!r}: use 2-32 lowercase letters, digits, '.', '_' or '-', starting with a letter"
+            ).format(handle=handle)
         )
     clean_text(name, "name", required=True, limit=NAME_LIMIT)
     role = one_of(role, (r for r in ROLES if r != "system"), "role")
@@ -36,13 +39,15 @@ def _validate(*, handle: str, name: str, role: str, tier: str | None) -> str | N
     if role == "engineer":
         tier = tier or "L1"
         if tier == "L3":
-            raise InvalidInput("tier L3: tier-3 people have role expert, not engineer")
+            raise InvalidInput(_("tier L3: tier-3 people have role expert, not engineer"))
     elif role == "expert":
         if tier not in (None, "L3"):
-            raise InvalidInput(f"tier {tier}: an expert is tier L3")
+            raise InvalidInput(_("tier {tier}: an expert is tier L3").format(tier=tier))
         tier = "L3"
     elif tier is not None:
-        raise InvalidInput(f"tier: only engineers (L1, L2) and experts (L3) have a tier, not role {role}")
+        raise InvalidInput(
+            _("tier: only engineers (L1, L2) and experts (L3) have a tier, not role {role}").format(role=role)
+        )
     return tier
 
 
@@ -62,7 +67,7 @@ def _create(
     phone = clean_text(phone, "phone", limit=32)
     email = clean_text(email, "email", limit=128)
     if queries.get_person(tx.conn, handle) is not None:
-        raise Conflict(f"person {handle!r} already exists")
+        raise Conflict(_("person {handle!r} already exists").format(handle=handle))
     person_id = new_id()
     row = {
         "handle": handle,
@@ -104,7 +109,9 @@ def add_person(
                 tx.me()
         elif tx.actor.role not in ("manager", "admin"):
             raise NotAllowed(
-                f"person add: only a manager or admin may add people; {tx.actor.handle} is {tx.actor.role}"
+                _("person add: only a manager or admin may add people; {handle} is {role}").format(
+                    handle=tx.actor.handle, role=tx.actor.role
+                )
             )
         return _create(
             tx, handle=handle, name=name, role=role, tier=tier, region=region, phone=phone, email=email
@@ -119,7 +126,11 @@ def register_self(
         existing = queries.get_person(tx.conn, handle)
         if existing is not None:
             if existing.role != role:
-                raise Conflict(f"person {handle!r} already exists with role {existing.role}, not {role}")
+                raise Conflict(
+                    _("person {handle!r} already exists with role {existing}, not {role}").format(
+                        handle=handle, existing=existing.role, role=role
+                    )
+                )
             return existing, False
         return _create(tx, handle=handle, name=name, role=role, tier=tier, region=region), True
 
@@ -128,7 +139,7 @@ def get_person(ctx: Context, *, handle: str) -> Person:
     with ctx.reading() as tx:
         person = queries.get_person(tx.conn, handle)
     if person is None:
-        raise NotFound(f"person {handle!r} not found")
+        raise NotFound(_("person {handle!r} not found").format(handle=handle))
     return person
 
 
@@ -172,17 +183,25 @@ def bind_login(ctx: Context, *, handle: str, login: str | None) -> Person:
     """Bind a database login to a person (admins only): on a shared server that login then acts as
     this person and nobody else. `login=None` unbinds."""
     if login is not None and not LOGIN_PATTERN.match(login):
-        raise InvalidInput(f"login {login!r}: a database login name, e.g. wangfang or agent_wangfang")
+        raise InvalidInput(
+            _("login {login!r}: a database login name, e.g. wangfang or agent_wangfang").format(login=login)
+        )
     with ctx.writing() as tx:
         me = tx.me()
         if me.role != "admin":
-            raise NotAllowed(f"person bind: only an admin binds logins; {me.handle} is {me.role}")
+            raise NotAllowed(
+                _("person bind: only an admin binds logins; {handle} is {role}").format(
+                    handle=me.handle, role=me.role
+                )
+            )
         person = queries.get_person(tx.conn, handle)
         if person is None:
-            raise NotFound(f"person {handle!r} not found")
+            raise NotFound(_("person {handle!r} not found").format(handle=handle))
         holder = queries.person_for_login(tx.conn, login) if login else None
         if holder is not None and holder.id != person.id:
-            raise Conflict(f"login {login!r} already acts as {holder.handle}")
+            raise Conflict(
+                _("login {login!r} already acts as {handle}").format(login=login, handle=holder.handle)
+            )
         summary = f"{person.handle} acts through login {login}" if login else f"{person.handle} has no login"
         events.append(
             tx.conn,

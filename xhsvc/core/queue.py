@@ -85,7 +85,7 @@ def queue_page(ctx: Context, *, filter: QueueFilter, offset: int = 0, limit: int
         elif filter.assignee:
             person = queries.get_person(tx.conn, filter.assignee)
             if person is None:
-                raise NotFound(f"assignee {filter.assignee!r} not found")
+                raise NotFound(_("assignee {assignee!r} not found").format(assignee=filter.assignee))
             assignee_id = person.id
         pending_kinds = None
         if filter.my_approvals:

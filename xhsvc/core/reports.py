@@ -19,6 +19,7 @@ from xhsvc.core.contracts import today_of
 from xhsvc.core.text import display
 from xhsvc.core.visits import previous_completed, show_visit
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 from xhsvc.store import queries
 
 FORMATS = ("md", "html")
@@ -288,6 +289,6 @@ def _html(data: dict[str, Any]) -> str:
 
 def visit_report(ctx: Context, *, key: str, fmt: str = "md") -> str:
     if fmt not in FORMATS:
-        raise InvalidInput(f"format {fmt!r}: must be md or html")
+        raise InvalidInput(_("format {format!r}: must be md or html").format(format=fmt))
     data = _report_data(ctx, key)
     return _markdown(data) if fmt == "md" else _html(data)

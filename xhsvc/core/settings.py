@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 
 # ITIL impact x urgency matrix: row = impact 1..4, column = urgency 1..4, value = priority 1..4.
 DEFAULT_PRIORITY_MATRIX: tuple[tuple[int, ...], ...] = (
@@ -35,7 +36,7 @@ def settings_from_config(config: dict[str, Any]) -> Settings:
             and all(isinstance(v, int) and 1 <= v <= 4 for row in raw for v in row)
         )
         if not ok:
-            raise InvalidInput("config priority.matrix: must be 4 rows of 4 whole numbers from 1 to 4")
+            raise InvalidInput(_("config priority.matrix: must be 4 rows of 4 whole numbers from 1 to 4"))
         matrix = tuple(tuple(row) for row in raw)
     tz = config.get("timezone", DEFAULT_TIMEZONE)
     try:
@@ -43,7 +44,11 @@ def settings_from_config(config: dict[str, Any]) -> Settings:
 
         ZoneInfo(tz)
     except Exception as e:
-        raise InvalidInput(f"config timezone: {tz!r} is not a known time zone (e.g. Asia/Shanghai)") from e
+        raise InvalidInput(
+            _("config timezone: {timezone!r} is not a known time zone (e.g. Asia/Shanghai)").format(
+                timezone=tz
+            )
+        ) from e
     extra = {key: config[key] for key in ("sla", "notify") if isinstance(config.get(key), dict)}
     _check_sla(extra.get("sla", {}))
     return Settings(priority_matrix=matrix, timezone=tz, extra=extra)
@@ -58,7 +63,9 @@ def _check_sla(sla: dict[str, Any]) -> None:
         known = load_levels()
         if level not in known:
             raise InvalidInput(
-                f"config sla.out_of_contract_level: {level!r} is not a service level; use one of {', '.join(known)}"
+                _(
+                    "config sla.out_of_contract_level: {level!r} is not a service level; use one of {levels}"
+                ).format(level=level, levels=", ".join(known))
             )
     backdate = sla.get("max_backdate")
     if backdate is not None:
@@ -67,4 +74,4 @@ def _check_sla(sla: dict[str, Any]) -> None:
         try:
             parse_duration(backdate)
         except ValueError as e:
-            raise InvalidInput(f"config sla.max_backdate: {e}") from None
+            raise InvalidInput(_("config sla.max_backdate: {error}").format(error=e)) from None

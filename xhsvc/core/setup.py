@@ -6,6 +6,7 @@ import re
 
 from xhsvc.core.context import Context
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 from xhsvc.store import db as store_db
 
 PREFIX_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
@@ -14,7 +15,9 @@ PREFIX_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 def validate_prefix(prefix: str) -> str:
     if not PREFIX_PATTERN.match(prefix):
         raise InvalidInput(
-            f"prefix {prefix!r}: 2-8 capital letters or digits, starting with a letter (e.g. XH, HZ1)"
+            _(
+                "prefix {prefix!r}: 2-8 capital letters or digits, starting with a letter (e.g. XH, HZ1)"
+            ).format(prefix=prefix)
         )
     return prefix
 

@@ -18,6 +18,7 @@ from xhsvc.core.durations import parse_duration, spell_target
 from xhsvc.core.levels import PRIORITIES, ServiceLevel, get_level, load_levels
 from xhsvc.core.text import one_of
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import SlaClock, Ticket
@@ -280,14 +281,22 @@ def check_reported_at(ctx: Context, reported_at: datetime, now: datetime) -> dat
     """A call recorded late starts its clocks when the customer called: never in the future, and
     not further back than `[sla] max_backdate` (default 3d)."""
     if reported_at > now:
-        raise InvalidInput(f"reported-at {reported_at:%Y-%m-%d %H:%M} UTC: is in the future")
+        raise InvalidInput(
+            _("reported-at {reported_at:%Y-%m-%d %H:%M} UTC: is in the future").format(
+                reported_at=reported_at
+            )
+        )
     raw = ctx.settings.extra.get("sla", {}).get("max_backdate", DEFAULT_MAX_BACKDATE)
     try:
         limit = parse_duration(raw).in_minutes()
     except ValueError as e:
-        raise InvalidInput(f"config sla.max_backdate: {e}") from None
+        raise InvalidInput(_("config sla.max_backdate: {error}").format(error=e)) from None
     if (now - reported_at).total_seconds() / 60 > limit:
-        raise InvalidInput(f"reported-at: more than {raw} ago; the limit is sla.max_backdate in config.toml")
+        raise InvalidInput(
+            _("reported-at: more than {limit} ago; the limit is sla.max_backdate in config.toml").format(
+                limit=raw
+            )
+        )
     return reported_at
 
 

@@ -23,6 +23,7 @@ from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
 from xhsvc.core.rules import Facts, Rule, RuleSet, load_rules, unmet_conditions
 from xhsvc.core.sync import require_center
 from xhsvc.errors import Conflict, InvalidInput, NotFound
+from xhsvc.i18n import _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Customer, Person, RuleFiring, Site, SlaClock, Ticket
@@ -410,8 +411,10 @@ def sweep(
     ahead = (moment - ctx.now()).total_seconds()
     if ahead > FUTURE_MARGIN_SECONDS and not dry_run and not force:
         raise InvalidInput(
-            f"now {moment:%Y-%m-%d %H:%M} UTC: {ahead / 3600:.1f} h ahead of the clock; a sweep writes "
-            "breaches and notifications that cannot be undone: use --dry-run to look, --force to write"
+            _(
+                "now {now:%Y-%m-%d %H:%M} UTC: {hours:.1f} h ahead of the clock; a sweep writes "
+                "breaches and notifications that cannot be undone: use --dry-run to look, --force to write"
+            ).format(now=moment, hours=ahead / 3600)
         )
     if not dry_run:
         with ctx.reading() as tx:
@@ -434,7 +437,7 @@ def sweep(
         if not listed:
             return result
         after = listed[-1]
-        ids = [ticket_id for _, ticket_id in listed]
+        ids = [ticket_id for _next_check, ticket_id in listed]
         result.checked += len(ids)
         fired, breached = len(result.fired), len(result.breached)
         try:
@@ -458,7 +461,7 @@ def explain(ctx: Context, *, key: str, now: datetime | None = None) -> dict[str,
     with ctx.reading() as tx:
         ticket = queries.get_ticket(tx.conn, key)
         if ticket is None:
-            raise NotFound(f"ticket {key!r} not found")
+            raise NotFound(_("ticket {key!r} not found").format(key=key))
         clocks = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
         firings = queries.firings_of(tx.conn, ticket.id)
         customer = queries.get_customer(tx.conn, ticket.customer_id)

@@ -28,6 +28,7 @@ from xhsvc.core import bundle
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.setup import validate_prefix
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.i18n import _, ngettext
 from xhsvc.store import db as store_db
 from xhsvc.store import events, merge, queries, tables
 from xhsvc.store import sync as store_sync
@@ -67,7 +68,11 @@ def node_role(conn: Connection) -> str:
 def require_center(tx: Tx, action: str) -> None:
     """The sweep and notification delivery run where the desk is, never twice on two nodes."""
     if node_role(tx.conn) == LAPTOP:
-        raise NotAllowed(f"{action}: this database is a laptop node; {action} runs at the center only")
+        raise NotAllowed(
+            _("{action}: this database is a laptop node; {action} runs at the center only").format(
+                action=action
+            )
+        )
 
 
 # Registering laptops at the center ---------------------------------------------------------------
@@ -76,13 +81,17 @@ def require_center(tx: Tx, action: str) -> None:
 def _manager(tx: Tx, action: str) -> None:
     me = tx.me()
     if me.role not in ("manager", "admin"):
-        raise NotAllowed(f"{action}: only a manager or admin registers laptops; {me.handle} is {me.role}")
+        raise NotAllowed(
+            _("{action}: only a manager or admin registers laptops; {handle} is {role}").format(
+                action=action, handle=me.handle, role=me.role
+            )
+        )
 
 
 def _name(value: str) -> str:
     name = value.strip()
     if not name or len(name) > 64 or not all(c.isalnum() or c in "-_." for c in name):
-        raise InvalidInput(f"name {value!r}: 1-64 letters, digits, '-', '_' or '.'")
+        raise InvalidInput(_("name {name!r}: 1-64 letters, digits, '-', '_' or '.'").format(name=value))
     return name
 
 
@@ -91,7 +100,7 @@ def _free_prefix(conn: Connection, wanted: str | None, handle: str, own: str) ->
     if wanted:
         prefix = validate_prefix(wanted.upper())
         if prefix in taken:
-            raise Conflict(f"--prefix: {prefix} is already used by another node")
+            raise Conflict(_("--prefix: {prefix} is already used by another node").format(prefix=prefix))
         return prefix
     stem = "".join(c for c in handle.upper() if c.isalnum())[:6] or "N"
     stem = stem if stem[0].isalpha() else f"N{stem}"[:6]
@@ -100,7 +109,7 @@ def _free_prefix(conn: Connection, wanted: str | None, handle: str, own: str) ->
         candidate = stem if n == 1 else f"{stem}{n}"
         if candidate not in taken:
             return candidate
-    raise Conflict("--prefix: no free prefix; give one")
+    raise Conflict(_("--prefix: no free prefix; give one"))
 
 
 def add_node(ctx: Context, *, name: str, person: str, prefix: str | None = None) -> dict[str, Any]:
@@ -109,12 +118,12 @@ def add_node(ctx: Context, *, name: str, person: str, prefix: str | None = None)
     with ctx.writing() as tx:
         _manager(tx, "sync node add")
         if node_role(tx.conn) == LAPTOP:
-            raise NotAllowed("sync node add: laptops are registered at the center, not on a laptop")
+            raise NotAllowed(_("sync node add: laptops are registered at the center, not on a laptop"))
         owner = queries.get_person(tx.conn, person)
         if owner is None:
-            raise NotFound(f"--person: no person {person!r}")
+            raise NotFound(_("--person: no person {person!r}").format(person=person))
         if store_sync.peer(tx.conn, name) is not None:
-            raise Conflict(f"sync node add: a node named {name} is already registered")
+            raise Conflict(_("sync node add: a node named {name} is already registered").format(name=name))
         key = secrets.token_hex(32)
         chosen = _free_prefix(tx.conn, prefix, owner.handle, ctx.db.prefix)
         store_sync.add_peer(
@@ -145,9 +154,11 @@ def revoke_node(ctx: Context, *, name: str) -> dict[str, Any]:
         _manager(tx, "sync node revoke")
         peer = store_sync.peer(tx.conn, name)
         if peer is None or peer["role"] != LAPTOP:
-            raise NotFound(f"sync node revoke: no registered laptop {name!r} (xhsvc sync node list)")
+            raise NotFound(
+                _("sync node revoke: no registered laptop {name!r} (xhsvc sync node list)").format(name=name)
+            )
         if peer["revoked_at"] is not None:
-            raise Conflict(f"sync node revoke: {name} was already revoked")
+            raise Conflict(_("sync node revoke: {name} was already revoked").format(name=name))
         store_sync.update_peer(tx.conn, name, revoked_at=tx.now)
         return {"name": name, "revoked_at": tx.now}
 
@@ -184,14 +195,16 @@ def parse_token(token: str) -> dict[str, Any]:
     text = token.strip()
     if not text.startswith(TOKEN_PREFIX):
         raise InvalidInput(
-            f"token: must start with {TOKEN_PREFIX} (printed by `xhsvc sync node add` at the center)"
+            _("token: must start with {prefix} (printed by `xhsvc sync node add` at the center)").format(
+                prefix=TOKEN_PREFIX
+            )
         )
     try:
         data = json.loads(urlsafe_b64decode(text[len(TOKEN_PREFIX) :].encode()))
     except ValueError:
-        raise InvalidInput("token: damaged (copy it whole from `xhsvc sync node add`)") from None
+        raise InvalidInput(_("token: damaged (copy it whole from `xhsvc sync node add`)")) from None
     if not isinstance(data, dict) or not {"name", "key", "prefix", "center", "person"} <= set(data):
-        raise InvalidInput("token: damaged (copy it whole from `xhsvc sync node add`)")
+        raise InvalidInput(_("token: damaged (copy it whole from `xhsvc sync node add`)"))
     return data
 
 
@@ -200,11 +213,13 @@ def join_center(ctx: Context, *, token: str, url: str | None = None) -> dict[str
     data = parse_token(token)
     with ctx.db.write() as conn:
         if node_role(conn) == LAPTOP:
-            raise Conflict("sync join: this database is already a laptop node")
+            raise Conflict(_("sync join: this database is already a laptop node"))
         if store_sync.has_events(conn):
             raise Conflict(
-                "sync join: this database already holds records; join from a new one "
-                "(e.g. XHSVC_HOME=~/laptop xhsvc sync join ...)"
+                _(
+                    "sync join: this database already holds records; join from a new one "
+                    "(e.g. XHSVC_HOME=~/laptop xhsvc sync join ...)"
+                )
             )
         store_sync.add_peer(
             conn,
@@ -297,15 +312,17 @@ def _peer_for(conn: Connection, name: str | None) -> dict[str, Any]:
     if node_role(conn) == LAPTOP:
         peer = store_sync.peer(conn, CENTER_PEER)
         if peer is None:  # pragma: no cover - a laptop always has its center
-            raise NotFound("sync: this laptop has no center")
+            raise NotFound(_("sync: this laptop has no center"))
         if name not in (None, CENTER_PEER):
-            raise InvalidInput(f"--for: a laptop exchanges with its center only, not {name!r}")
+            raise InvalidInput(
+                _("--for: a laptop exchanges with its center only, not {name!r}").format(name=name)
+            )
         return peer
     if not name:
-        raise InvalidInput("--for: name the laptop the bundle is for (xhsvc sync node list)")
+        raise InvalidInput(_("--for: name the laptop the bundle is for (xhsvc sync node list)"))
     peer = store_sync.peer(conn, name)
     if peer is None:
-        raise NotFound(f"--for: no registered node {name!r} (xhsvc sync node list)")
+        raise NotFound(_("--for: no registered node {name!r} (xhsvc sync node list)").format(name=name))
     return peer
 
 
@@ -314,7 +331,7 @@ def export_bundle(ctx: Context, *, target: Path, peer: str | None = None) -> dic
     with ctx.db.write() as conn:
         chosen = _peer_for(conn, peer)
         if chosen["revoked_at"] is not None:
-            raise NotAllowed(f"--for: node {chosen['name']} was revoked")
+            raise NotAllowed(_("--for: node {name} was revoked").format(name=chosen["name"]))
         data, count = _build(conn, ctx.db, chosen, ctx.now())
         bundle.write_file(target, data)
     return {"file": str(target), "for": chosen["name"], "events": count, "bytes": len(data)}
@@ -324,33 +341,55 @@ def _key_for(conn: Connection, db: Database, header: dict[str, Any], source: str
     """The peer a bundle claims to come from, if it may: its key is then checked on the bytes."""
     schema = str(header.get("schema", ""))
     if not schema.isdigit():
-        raise InvalidInput(f"{source}: the bundle's header names no schema revision; nothing imported")
+        raise InvalidInput(
+            _("{source}: the bundle's header names no schema revision; nothing imported").format(
+                source=source
+            )
+        )
     if int(schema) > int(store_db.HEAD_REVISION):
         raise InvalidInput(
-            f"{source}: written by a newer xhsvc (schema {schema}, this one knows up to "
-            f"{store_db.HEAD_REVISION}); upgrade xhsvc here first. Nothing imported"
+            _(
+                "{source}: written by a newer xhsvc (schema {schema}, this one knows up to "
+                "{head}); upgrade xhsvc here first. Nothing imported"
+            ).format(source=source, schema=schema, head=store_db.HEAD_REVISION)
         )
     if header.get("to") not in (None, db.node_id):
-        raise InvalidInput(f"{source}: the bundle is for another node ({header.get('to')}); nothing imported")
+        raise InvalidInput(
+            _("{source}: the bundle is for another node ({node}); nothing imported").format(
+                source=source, node=header.get("to")
+            )
+        )
     sender = header.get("from")
     if sender == db.node_id:
-        raise InvalidInput(f"{source}: this bundle was written here; give it to the other side")
+        raise InvalidInput(
+            _("{source}: this bundle was written here; give it to the other side").format(source=source)
+        )
     if node_role(conn) == LAPTOP:
         peer = store_sync.peer(conn, CENTER_PEER)
         assert peer is not None
         if header.get("key_id") != store_sync.meta_value(conn, "sync_name") or sender != peer["node_id"]:
-            raise NotAllowed(f"{source}: the bundle is not from this laptop's center; nothing imported")
+            raise NotAllowed(
+                _("{source}: the bundle is not from this laptop's center; nothing imported").format(
+                    source=source
+                )
+            )
         return peer
     peer = store_sync.peer(conn, str(header.get("key_id")))
     if peer is None or peer["role"] != LAPTOP:
         raise NotAllowed(
-            f"{source}: key id {header.get('key_id')!r} is not a node registered here; nothing imported"
+            _("{source}: key id {key_id!r} is not a node registered here; nothing imported").format(
+                source=source, key_id=header.get("key_id")
+            )
         )
     if peer["revoked_at"] is not None:
-        raise NotAllowed(f"{source}: node {peer['name']} was revoked; nothing imported")
+        raise NotAllowed(
+            _("{source}: node {name} was revoked; nothing imported").format(source=source, name=peer["name"])
+        )
     if peer["node_id"] not in (None, sender):
         raise NotAllowed(
-            f"{source}: key {peer['name']} belongs to node {peer['node_id']}, not {sender}; nothing imported"
+            _("{source}: key {name} belongs to node {node}, not {sender}; nothing imported").format(
+                source=source, name=peer["name"], node=peer["node_id"], sender=sender
+            )
         )
     return peer
 
@@ -361,26 +400,40 @@ def _authorize(conn: Connection, peer: dict[str, Any], rows: list[dict[str, Any]
         return
     owner = queries.get_person(conn, peer["person_id"])
     if owner is None:
-        raise NotAllowed(f"{source}: the person of node {peer['name']} is gone; nothing imported")
+        raise NotAllowed(
+            _("{source}: the person of node {name} is gone; nothing imported").format(
+                source=source, name=peer["name"]
+            )
+        )
     created = {
         r["entity_id"]: json.loads(r["payload"]).get("create", {}) for r in rows if r["entity"] == "approval"
     }
     held = store_sync.held(conn, [r["id"] for r in rows if r["node"] != peer["node_id"]])
     for row in rows:
-        where = f"{source}: event {row['seq']} of node {row['node']} ({row['kind']}"
+        where = {"source": source, "seq": row["seq"], "node": row["node"], "kind": row["kind"]}
         if row["node"] != peer["node_id"]:
             if row["id"] not in held:
                 raise NotAllowed(
-                    f"{where}) is not {peer['name']}'s own and was never seen here; nothing imported"
+                    _(
+                        "{source}: event {seq} of node {node} ({kind}) is not {name}'s own and was never "
+                        "seen here; nothing imported"
+                    ).format(**where, name=peer["name"])
                 )
             continue
         if row["actor"] != owner.handle:
             raise NotAllowed(
-                f"{where} by {row['actor']}): node {peer['name']} records the work of {owner.handle} only; nothing imported"
+                _(
+                    "{source}: event {seq} of node {node} ({kind} by {actor}): node {name} records the work "
+                    "of {handle} only; nothing imported"
+                ).format(**where, actor=row["actor"], name=peer["name"], handle=owner.handle)
             )
         reason = _forbidden(conn, owner, row, created)
         if reason:
-            raise NotAllowed(f"{where} by {owner.handle}): {reason}; nothing imported")
+            raise NotAllowed(
+                _(
+                    "{source}: event {seq} of node {node} ({kind} by {handle}): {reason}; nothing imported"
+                ).format(**where, handle=owner.handle, reason=reason)
+            )
 
 
 def _forbidden(
@@ -388,20 +441,20 @@ def _forbidden(
 ) -> str | None:
     kind = row["kind"]
     if kind in CENTER_ONLY:
-        return "the sweep runs at the center only"
+        return _("the sweep runs at the center only")
     editors = RECORD_EDITORS.get(row["entity"])
     if editors and owner.role not in editors:
-        return f"a {owner.role} may not change {row['entity']} records"
+        return _("a {role} may not change {entity} records").format(role=owner.role, entity=row["entity"])
     if kind in ("approval.approved", "approval.denied"):
         approval = store_sync.approval_row(conn, row["entity_id"]) or created.get(row["entity_id"], {})
         if approval.get("requested_by_id") == owner.id:
-            return "the one who made a request may not decide it"
+            return _("the one who made a request may not decide it")
         # Only what cannot change since the laptop saw it counts here: a request referred at the
         # center meanwhile is a race of the flow, settled by the merge, not a forgery.
         if approval.get("kind") == "l2_onsite" and owner.role != "manager":
-            return "only a manager may decide this request"
+            return _("only a manager may decide this request")
         if owner.role not in ("agent", "manager"):
-            return f"a {owner.role} may not decide requests"
+            return _("a {role} may not decide requests").format(role=owner.role)
     return None
 
 
@@ -416,14 +469,18 @@ def _receive(db: Database, data: bytes, *, source: str, now: datetime) -> dict[s
             # The first bundle of a laptop binds its key to its node for good.
             if store_sync.peer_of_node(conn, header["from"]) is not None:
                 raise NotAllowed(
-                    f"{source}: node {header['from']} is registered under another name; nothing imported"
+                    _("{source}: node {node} is registered under another name; nothing imported").format(
+                        source=source, node=header["from"]
+                    )
                 )
             peer["node_id"] = header["from"]
         _authorize(conn, peer, rows, source)
         try:
             new = store_sync.take_in(conn, rows)
         except store_sync.BadEvent as e:
-            raise InvalidInput(f"{source}: {e}; nothing imported") from None
+            raise InvalidInput(
+                _("{source}: {problem}; nothing imported").format(source=source, problem=e)
+            ) from None
         before = merge.count_open_conflicts(conn)
         folded = merge.refold(conn, {row["entity_id"] for row in new}) if new else []
         tickets = {f.entity_id for f in folded if f.entity == "ticket"}
@@ -467,17 +524,23 @@ def sync_with_center(ctx: Context, *, url: str | None = None) -> dict[str, Any]:
     """Exchange with the center's database directly, both ways, through the bundle code."""
     with ctx.db.read() as conn:
         if node_role(conn) != LAPTOP:
-            raise NotAllowed("sync: this database is the center; laptops sync with it (xhsvc sync node list)")
+            raise NotAllowed(
+                _("sync: this database is the center; laptops sync with it (xhsvc sync node list)")
+            )
         peer = store_sync.peer(conn, CENTER_PEER)
         assert peer is not None
         name = store_sync.meta_value(conn, "sync_name")
     target = url or peer["url"]
     if not target:
-        raise InvalidInput("--center: no center URL known; give --center URL (or use sync export/import)")
+        raise InvalidInput(_("--center: no center URL known; give --center URL (or use sync export/import)"))
     center = store_db.open_database(target)
     try:
         if center.node_id != peer["node_id"]:
-            raise NotAllowed(f"--center: {target} is not this laptop's center (node {center.node_id})")
+            raise NotAllowed(
+                _("--center: {url} is not this laptop's center (node {node})").format(
+                    url=target, node=center.node_id
+                )
+            )
         now = ctx.now()
         with ctx.db.write() as conn:
             mine = store_sync.peer(conn, CENTER_PEER)
@@ -488,12 +551,12 @@ def sync_with_center(ctx: Context, *, url: str | None = None) -> dict[str, Any]:
                 mine = store_sync.peer(conn, CENTER_PEER)
             assert mine is not None
             up, sent = _build(conn, ctx.db, mine, now)
-        pushed = _receive(center, up, source="sync (to the center)", now=now)
+        pushed = _receive(center, up, source=_("sync (to the center)"), now=now)
         with center.write() as remote:
             registration = store_sync.peer(remote, str(name))
             assert registration is not None
-            down, _ = _build(remote, center, registration, now)
-        pulled = _receive(ctx.db, down, source="sync (from the center)", now=now)
+            down = _build(remote, center, registration, now)[0]
+        pulled = _receive(ctx.db, down, source=_("sync (from the center)"), now=now)
         if url and url != peer["url"]:
             with ctx.db.write() as conn:
                 store_sync.update_peer(conn, CENTER_PEER, url=url)
@@ -570,7 +633,8 @@ def _conflict_views(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[s
                 "entity_id": row["entity_id"],
                 "field": row["field"],
                 "kind": row["kind"],
-                "rule": row["rule"],
+                # Stored in English (store/merge.py RULE_TEXT), shown in the interface's language.
+                "rule": _(row["rule"]) if row["rule"] else row["rule"],
                 "kept": json.loads(row["winner_value"]) if row["winner_value"] else None,
                 "kept_by": winner.get("actor"),
                 "kept_step": winner.get("kind"),
@@ -595,7 +659,7 @@ def list_conflicts(
         if ticket is not None:
             found = queries.get_ticket(tx.conn, ticket)
             if found is None:
-                raise NotFound(f"ticket {ticket!r} not found")
+                raise NotFound(_("ticket {key!r} not found").format(key=ticket))
             ticket_id = found.id
         rows = merge.conflict_rows(tx.conn, open_only=not resolved, ticket_id=ticket_id)
         return _conflict_views(tx.conn, rows)
@@ -608,13 +672,17 @@ def conflicts_of_ticket(conn: Connection, ticket_id: str) -> list[dict[str, Any]
 def _find_conflict(conn: Connection, text: str) -> dict[str, Any]:
     wanted = text.strip()
     if len(wanted) < 6:
-        raise InvalidInput("conflict: give at least 6 characters of its ID (xhsvc sync conflicts)")
+        raise InvalidInput(_("conflict: give at least 6 characters of its ID (xhsvc sync conflicts)"))
     matches = [c for c in merge.conflict_rows(conn, open_only=False) if c["id"].startswith(wanted)]
     if not matches:
-        raise NotFound(f"conflict {wanted!r} not found (xhsvc sync conflicts)")
+        raise NotFound(_("conflict {conflict!r} not found (xhsvc sync conflicts)").format(conflict=wanted))
     if len(matches) > 1:
         raise InvalidInput(
-            f"conflict {wanted!r} is ambiguous: {len(matches)} conflicts start with it; give more"
+            ngettext(
+                "conflict {conflict!r} is ambiguous: {count} conflict starts with it; give more",
+                "conflict {conflict!r} is ambiguous: {count} conflicts start with it; give more",
+                len(matches),
+            ).format(conflict=wanted, count=len(matches))
         )
     return matches[0]
 
@@ -627,18 +695,26 @@ def resolve_conflict(ctx: Context, *, conflict: str, take: str, note: str | None
     A lost step of the flow is not replayed: the person does what is still needed with the
     ticket's own commands, and marks the conflict settled here."""
     if take not in ("kept", "lost"):
-        raise InvalidInput(f"--take {take!r}: must be kept or lost")
+        raise InvalidInput(_("--take {take!r}: must be kept or lost").format(take=take))
     with ctx.writing() as tx:
         me = tx.me()
         row = _find_conflict(tx.conn, conflict)
         if row["resolved_event"] is not None:
-            raise Conflict(f"conflict {row['id']} was already resolved by {row['resolved_by']}")
+            raise Conflict(
+                _("conflict {conflict} was already resolved by {handle}").format(
+                    conflict=row["id"], handle=row["resolved_by"]
+                )
+            )
         if me.role not in ("agent", "manager", "admin") and me.handle != row["loser_actor"]:
-            raise NotAllowed(f"sync resolve: a {me.role} may resolve only conflicts of their own work")
+            raise NotAllowed(
+                _("sync resolve: a {role} may resolve only conflicts of their own work").format(role=me.role)
+            )
         if take == "lost" and row["kind"] == "flow":
             raise InvalidInput(
-                "--take lost: a lost step of the flow is not replayed; do it again with the ticket's "
-                "commands, then resolve with --take kept"
+                _(
+                    "--take lost: a lost step of the flow is not replayed; do it again with the ticket's "
+                    "commands, then resolve with --take kept"
+                )
             )
         # What one step lost (its values), or what one race lost (its steps), is settled at once.
         same = "winner_event" if row["kind"] == "flow" else "loser_event"

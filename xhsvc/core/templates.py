@@ -14,6 +14,7 @@ from typing import Any
 from xhsvc.core.text import MULTI_LINE, clean_text
 from xhsvc.core.tomlfiles import TomlSource, read_toml
 from xhsvc.errors import InvalidInput, NotFound
+from xhsvc.i18n import _
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults" / "templates"
 VISIT_KINDS = ("inspection", "training", "standby", "optimization", "dr_drill")
@@ -81,55 +82,59 @@ class Template:
 def _item(src: TomlSource, si: int, section: str, ii: int, raw: Any, ids: set[str]) -> ItemSpec:
     at: list[Any] = ["section", si, "item", ii]
     if not isinstance(raw, dict):
-        raise src.error(at, "each [[section.item]] must be a table")
+        raise src.error(at, _("each [[section.item]] must be a table"))
     for key in raw:
         if key not in ITEM_KEYS:
-            raise src.error([*at, key], f"unknown key; allowed: {', '.join(ITEM_KEYS)}")
+            raise src.error([*at, key], _("unknown key; allowed: {keys}").format(keys=", ".join(ITEM_KEYS)))
     key = raw.get("key")
     if not isinstance(key, str) or not key.replace("_", "").isalnum():
-        raise src.error([*at, "key"], "needs a key of letters, digits and '_'")
+        raise src.error([*at, "key"], _("needs a key of letters, digits and '_'"))
     item_id = f"{section}.{key}"
     if item_id in ids:
-        raise src.error([*at, "key"], f"{item_id} is defined twice")
+        raise src.error([*at, "key"], _("{item} is defined twice").format(item=item_id))
     ids.add(item_id)
     kind = raw.get("kind")
     if kind not in ITEM_KINDS:
-        raise src.error([*at, "kind"], f"{kind!r}: use {', '.join(ITEM_KINDS)}")
+        raise src.error(
+            [*at, "kind"], _("{value!r}: use {allowed}").format(value=kind, allowed=", ".join(ITEM_KINDS))
+        )
     label = raw.get("label", key)
     if not isinstance(label, str):
-        raise src.error([*at, "label"], "must be a string")
+        raise src.error([*at, "label"], _("must be a string"))
     thresholds: dict[str, float] = {}
     for name in THRESHOLDS:
         if name in raw:
             if kind != "number":
-                raise src.error([*at, name], "thresholds belong to number items")
+                raise src.error([*at, name], _("thresholds belong to number items"))
             if not isinstance(raw[name], int | float) or isinstance(raw[name], bool):
-                raise src.error([*at, name], "must be a number")
+                raise src.error([*at, name], _("must be a number"))
             thresholds[name] = float(raw[name])
     bounds: dict[str, float] = {}
     for name in ("min", "max"):
         if name in raw:
             if kind != "number":
-                raise src.error([*at, name], "a range belongs to number items")
+                raise src.error([*at, name], _("a range belongs to number items"))
             if (
                 not isinstance(raw[name], int | float)
                 or isinstance(raw[name], bool)
                 or not math.isfinite(raw[name])
             ):
-                raise src.error([*at, name], "must be a number")
+                raise src.error([*at, name], _("must be a number"))
             bounds[name] = float(raw[name])
     if bounds.get("min", 0.0) > bounds.get("max", math.inf):
-        raise src.error([*at, "max"], "must not be below min")
+        raise src.error([*at, "max"], _("must not be below min"))
     choices = tuple(raw.get("choices", ()))
     if kind == "choice" and (not choices or not all(isinstance(c, str) for c in choices)):
-        raise src.error([*at, "choices"], "a choice item needs a list of choices")
+        raise src.error([*at, "choices"], _("a choice item needs a list of choices"))
     for name in ("warn", "fail"):
         for value in raw.get(name, ()):
             if value not in choices:
-                raise src.error([*at, name], f"{value!r} is not one of the choices")
+                raise src.error([*at, name], _("{value!r} is not one of the choices").format(value=value))
     source = raw.get("source")
     if source is not None and source not in SOURCES:
-        raise src.error([*at, "source"], f"{source!r}: use {', '.join(SOURCES)}")
+        raise src.error(
+            [*at, "source"], _("{value!r}: use {allowed}").format(value=source, allowed=", ".join(SOURCES))
+        )
     return ItemSpec(
         id=item_id,
         section=section,
@@ -153,27 +158,32 @@ def parse_template(src: TomlSource, name: str) -> Template:
     data = src.data
     for key in data:
         if key not in ("title", "kind", "section"):
-            raise src.error([key], "unknown key; allowed: title, kind, section")
+            raise src.error([key], _("unknown key; allowed: {keys}").format(keys="title, kind, section"))
     kind = data.get("kind")
     if kind not in VISIT_KINDS:
-        raise src.error(["kind"], f"{kind!r}: use {', '.join(VISIT_KINDS)}")
+        raise src.error(
+            ["kind"], _("{value!r}: use {allowed}").format(value=kind, allowed=", ".join(VISIT_KINDS))
+        )
     sections_raw = data.get("section")
     if not isinstance(sections_raw, list) or not sections_raw:
-        raise src.error(["section"], "needs [[section]] tables")
+        raise src.error(["section"], _("needs [[section]] tables"))
     sections: list[tuple[str, str]] = []
     items: list[ItemSpec] = []
     ids: set[str] = set()
     for si, raw in enumerate(sections_raw):
         key = raw.get("key") if isinstance(raw, dict) else None
         if not isinstance(key, str) or not key.replace("_", "").isalnum():
-            raise src.error(["section", si, "key"], "needs a key of letters, digits and '_'")
+            raise src.error(["section", si, "key"], _("needs a key of letters, digits and '_'"))
         sections.append((key, str(raw.get("title", key))))
         for ii, item in enumerate(raw.get("item", [])):
             items.append(_item(src, si, key, ii, item, ids))
     for item in items:
         if item.compare_to and item.compare_to not in ids:
             raise src.error(
-                ["section"], f"{item.id}: compare_to {item.compare_to!r} is not an item of this template"
+                ["section"],
+                _("{item}: compare_to {target!r} is not an item of this template").format(
+                    item=item.id, target=item.compare_to
+                ),
             )
     return Template(
         name=name,
@@ -202,7 +212,9 @@ def template_files() -> dict[str, Path]:
 def load_template(name: str) -> Template:
     files = template_files()
     if name not in files:
-        raise NotFound(f"template {name!r} not found; known: {', '.join(files)}")
+        raise NotFound(
+            _("template {name!r} not found; known: {known}").format(name=name, known=", ".join(files))
+        )
     return parse_template(read_toml(files[name]), name)
 
 
@@ -219,32 +231,59 @@ def judge(item: ItemSpec, value: str, *, compare: float | None = None) -> tuple[
     Raises InvalidInput naming the item and what it takes."""
     text = str(value).strip()
     if not text:
-        raise InvalidInput(f"{item.id}: empty value")
+        raise InvalidInput(_("{item}: empty value").format(item=item.id))
     if item.kind == "check":
         lowered = text.lower()
         if lowered not in CHECK_RESULTS:
-            raise InvalidInput(f"{item.id} {text!r}: a check takes {', '.join(CHECK_RESULTS)}")
+            raise InvalidInput(
+                _("{item} {value!r}: a check takes {results}").format(
+                    item=item.id, value=text, results=", ".join(CHECK_RESULTS)
+                )
+            )
         return lowered, lowered
     if item.kind == "choice":
         if text not in item.choices:
             raise InvalidInput(
-                f"{item.id} {text!r}: choose one of {', '.join(repr(c) for c in item.choices)}"
+                _("{item} {value!r}: choose one of {choices}").format(
+                    item=item.id, value=text, choices=", ".join(repr(c) for c in item.choices)
+                )
             )
         return text, "fail" if text in item.fail_choices else "warn" if text in item.warn_choices else "ok"
     if item.kind == "number":
-        unit = f" {item.unit}" if item.unit else ""
         try:
             number = float(text)
         except ValueError:
-            raise InvalidInput(
-                f"{item.id} {text!r}: a number{' in' + unit if unit else ''} is needed"
-            ) from None
+            message = (
+                _("{item} {value!r}: a number in {unit} is needed")
+                if item.unit
+                else _("{item} {value!r}: a number is needed")
+            )
+            raise InvalidInput(message.format(item=item.id, value=text, unit=item.unit)) from None
         if not math.isfinite(number):
-            raise InvalidInput(f"{item.id} {text!r}: a finite number is needed")
-        if number < item.minimum or (item.maximum is not None and number > item.maximum):
-            upper = f" and at most {_format_number(item.maximum)}" if item.maximum is not None else ""
             raise InvalidInput(
-                f"{item.id} {text!r}: must be at least {_format_number(item.minimum)}{upper}{unit}"
+                _("{item} {value!r}: a finite number is needed").format(item=item.id, value=text)
+            )
+        if number < item.minimum or (item.maximum is not None and number > item.maximum):
+            if item.maximum is None:
+                message = (
+                    _("{item} {value!r}: must be at least {minimum} {unit}")
+                    if item.unit
+                    else _("{item} {value!r}: must be at least {minimum}")
+                )
+            else:
+                message = (
+                    _("{item} {value!r}: must be at least {minimum} and at most {maximum} {unit}")
+                    if item.unit
+                    else _("{item} {value!r}: must be at least {minimum} and at most {maximum}")
+                )
+            raise InvalidInput(
+                message.format(
+                    item=item.id,
+                    value=text,
+                    minimum=_format_number(item.minimum),
+                    maximum=_format_number(item.maximum) if item.maximum is not None else None,
+                    unit=item.unit,
+                )
             )
         return _format_number(number), number_result(item, number, compare=compare)
     return clean_text(text, item.id, required=True, limit=MULTI_LINE, multiline=True) or "", None

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 
 # Length limits, in characters (README: "Limits").
 TITLE = 300  # a ticket's title (its column holds 300)
@@ -67,7 +68,11 @@ def one_of(value: str, allowed: Iterable[str], field: str) -> str:
     for option in options:
         if option.casefold() == folded:
             return option
-    raise InvalidInput(f"{field} {value!r}: must be one of {', '.join(options)}")
+    raise InvalidInput(
+        _("{field} {value!r}: must be one of {options}").format(
+            field=field, value=value, options=", ".join(options)
+        )
+    )
 
 
 def display(value: Any, *, multiline: bool = False) -> str:
@@ -112,18 +117,22 @@ def clean_text(
     newline); at most `limit` characters. Refusals name the field."""
     if value is None or not value.strip():
         if required:
-            raise InvalidInput(f"{field}: must not be empty")
+            raise InvalidInput(_("{field}: must not be empty").format(field=field))
         return None
     text = value.strip()
     if multiline and "\r" in text:
         text = text.replace("\r\n", "\n")
     bad = find_control(text, multiline=multiline)
     if bad is not None:
-        allowed = " other than newline and tab" if multiline else ""
-        raise InvalidInput(
-            f"{field}: must not contain control characters{allowed} "
-            f"(found {visible(text[bad])} at position {bad + 1})"
+        message = (
+            _(
+                "{field}: must not contain control characters other than newline and tab "
+                "(found {char} at position {position})"
+            )
+            if multiline
+            else _("{field}: must not contain control characters (found {char} at position {position})")
         )
+        raise InvalidInput(message.format(field=field, char=visible(text[bad]), position=bad + 1))
     if len(text) > limit:
-        raise InvalidInput(f"{field}: at most {limit:,} characters")
+        raise InvalidInput(_("{field}: at most {limit:,} characters").format(field=field, limit=limit))
     return text

@@ -24,6 +24,7 @@ from xhsvc.core.people import TIERS
 from xhsvc.core.sync import conflicts_of_ticket
 from xhsvc.core.text import MULTI_LINE, ONE_LINE, REPORT, TITLE, clean_text, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.i18n import N_, _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Approval, Asset, Customer, Person, Ticket
@@ -34,7 +35,11 @@ ACTIVE = ("new", "assigned", "in_progress", "waiting_customer")
 OPEN = (*ACTIVE, "resolved")
 
 CHANNELS = ("hotline", "direct", "email", "other")
-REQUEST_LABELS = {"onsite": "on-site work", "l2_onsite": "tier-2 on-site work", "escalation": "an escalation"}
+REQUEST_LABELS = {
+    "onsite": N_("on-site work"),
+    "l2_onsite": N_("tier-2 on-site work"),
+    "escalation": N_("an escalation"),
+}
 MAX_TITLE = TITLE
 # The columns' own limits.
 CONTACT_LIMIT = 200
@@ -53,7 +58,7 @@ class Opened:
 def _load(tx: Tx, key: str) -> Ticket:
     ticket = queries.get_ticket(tx.conn, key, for_update=True)
     if ticket is None:
-        raise NotFound(f"ticket {key!r} not found")
+        raise NotFound(_("ticket {key!r} not found").format(key=key))
     return ticket
 
 
@@ -61,7 +66,9 @@ def _require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None
     allowed = tuple(allowed)
     if ticket.status not in allowed:
         raise NotAllowed(
-            f"{action}: ticket {ticket.key} is {ticket.status}; allowed only when {' or '.join(allowed)}"
+            _("{action}: ticket {key} is {status}; allowed only when {allowed}").format(
+                action=action, key=ticket.key, status=ticket.status, allowed=_(" or ").join(allowed)
+            )
         )
 
 
@@ -73,10 +80,14 @@ def _require_role(
         return
     if or_assignee_of is not None and or_assignee_of.assignee_id == actor.id:
         return
-    who = " or ".join(roles)
-    if or_assignee_of is not None:
-        who += " or the ticket's assignee"
-    raise NotAllowed(f"{action}: only {who} may do this; {actor.handle} is {actor.role}")
+    message = (
+        _("{action}: only {roles} or the ticket's assignee may do this; {handle} is {role}")
+        if or_assignee_of is not None
+        else _("{action}: only {roles} may do this; {handle} is {role}")
+    )
+    raise NotAllowed(
+        message.format(action=action, roles=_(" or ").join(roles), handle=actor.handle, role=actor.role)
+    )
 
 
 def _text(
@@ -99,7 +110,9 @@ def _note(value: str | None, field: str = "note") -> str | None:
 
 def _level(value: int, field: str) -> int:
     if not isinstance(value, int) or not 1 <= value <= 4:
-        raise InvalidInput(f"{field} {value!r}: must be 1 (highest) to 4 (lowest)")
+        raise InvalidInput(
+            _("{field} {value!r}: must be 1 (highest) to 4 (lowest)").format(field=field, value=value)
+        )
     return value
 
 
@@ -199,7 +212,7 @@ def people_with_role(tx: Tx, role: str) -> list[Person]:
 def _person(tx: Tx, handle: str, field: str = "person") -> Person:
     person = queries.get_person(tx.conn, handle)
     if person is None:
-        raise NotFound(f"{field} {handle!r} not found")
+        raise NotFound(_("{field} {handle!r} not found").format(field=field, handle=handle))
     return person
 
 
@@ -208,11 +221,12 @@ def _check_assignable(person: Person, tier: str) -> None:
     if person.role != expected_role or person.tier != tier:
         what = f"{person.role} {person.tier}" if person.tier else person.role
         raise NotAllowed(
-            f"assignee {person.handle}: a {tier} ticket goes to a {tier} {expected_role}, "
-            f"and {person.handle} is {what}"
+            _("assignee {handle}: a {tier} ticket goes to a {tier} {role}, and {handle} is {actual}").format(
+                handle=person.handle, tier=tier, role=expected_role, actual=what
+            )
         )
     if not person.active:
-        raise NotAllowed(f"assignee {person.handle}: no longer active")
+        raise NotAllowed(_("assignee {handle}: no longer active").format(handle=person.handle))
 
 
 # Opening ---------------------------------------------------------------------------------------
@@ -250,7 +264,11 @@ def open_ticket(
         found = find_customer(tx, customer)
         found_asset = find_asset(tx, asset) if asset else None
         if found_asset is not None and found_asset.customer_id != found.id:
-            raise InvalidInput(f"asset {found_asset.serial}: belongs to another customer, not {found.name}")
+            raise InvalidInput(
+                _("asset {serial}: belongs to another customer, not {customer}").format(
+                    serial=found_asset.serial, customer=found.name
+                )
+            )
         return create_ticket(
             tx,
             ctx,
@@ -376,10 +394,18 @@ def assign_ticket(ctx: Context, *, key: str, assignee: str) -> Ticket:
         _require_status(ticket, ACTIVE, "assign")
         person = _person(tx, assignee, "assignee")
         if me.role not in ("agent", "manager", "admin") and person.id != me.id:
-            raise NotAllowed(f"assign: a {me.role} may only take a ticket themself, not assign it to others")
+            raise NotAllowed(
+                _("assign: a {role} may only take a ticket themself, not assign it to others").format(
+                    role=me.role
+                )
+            )
         _check_assignable(person, ticket.tier)
         if ticket.assignee_id == person.id:
-            raise Conflict(f"assign: {ticket.key} is already assigned to {person.handle}")
+            raise Conflict(
+                _("assign: {key} is already assigned to {handle}").format(
+                    key=ticket.key, handle=person.handle
+                )
+            )
         status = "assigned" if ticket.status in ("new", "assigned") else ticket.status
         record_change(
             tx,
@@ -405,10 +431,14 @@ def respond_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket
         me = tx.me()
         ticket = _load(tx, key)
         if ticket.status == "new":
-            raise NotAllowed(f"respond: ticket {ticket.key} has no assignee yet; assign it first")
+            raise NotAllowed(
+                _("respond: ticket {key} has no assignee yet; assign it first").format(key=ticket.key)
+            )
         _require_status(ticket, ("assigned",), "respond")
         if ticket.assignee_id != me.id:
-            raise NotAllowed(f"respond: only the ticket's assignee may respond; {me.handle} is not")
+            raise NotAllowed(
+                _("respond: only the ticket's assignee may respond; {handle} is not").format(handle=me.handle)
+            )
         changes: dict[str, Any] = {"status": "in_progress"}
         if ticket.responded_at is None:
             changes["responded_at"] = tx.now
@@ -471,8 +501,10 @@ def request_decision(
     if pending is not None:
         action = "escalate" if kind == "escalation" else "onsite"
         raise Conflict(
-            f"{action}: {ticket.key} already has a request waiting for a decision "
-            f"({REQUEST_LABELS[pending.kind]}); it must be approved or denied first"
+            _(
+                "{action}: {key} already has a request waiting for a decision ({request}); "
+                "it must be approved or denied first"
+            ).format(action=action, key=ticket.key, request=_(REQUEST_LABELS[pending.kind]))
         )
     approval_id = new_id()
     row = {
@@ -534,7 +566,7 @@ def request_onsite(ctx: Context, *, key: str, reason: str) -> Approval:
         _require_role(me, ("agent", "manager"), "onsite", or_assignee_of=ticket)
         _require_status(ticket, ("assigned", "in_progress", "waiting_customer"), "onsite")
         if ticket.onsite_tier == ticket.tier:
-            raise Conflict(f"onsite: on-site work on {ticket.key} is already approved")
+            raise Conflict(_("onsite: on-site work on {key} is already approved").format(key=ticket.key))
         kind = "onsite" if ticket.tier == "L1" else "l2_onsite"
         return request_decision(tx, ticket, kind=kind, reason=why)
 
@@ -550,7 +582,9 @@ def escalate_ticket(ctx: Context, *, key: str, to: str, reason: str) -> Approval
         _require_status(ticket, ACTIVE, "escalate")
         if TIERS.index(to) <= TIERS.index(ticket.tier):
             raise InvalidInput(
-                f"to {to}: {ticket.key} is already at {ticket.tier}; escalate to a higher tier"
+                _("to {to}: {key} is already at {tier}; escalate to a higher tier").format(
+                    to=to, key=ticket.key, tier=ticket.tier
+                )
             )
         return request_decision(tx, ticket, kind="escalation", reason=why, target_tier=to)
 
@@ -558,20 +592,34 @@ def escalate_ticket(ctx: Context, *, key: str, to: str, reason: str) -> Approval
 def _pending(tx: Tx, ticket: Ticket, action: str) -> Approval:
     approval = queries.pending_approval(tx.conn, ticket.id)
     if approval is None:
-        raise NotAllowed(f"{action}: {ticket.key} has no request waiting for a decision")
+        raise NotAllowed(
+            _("{action}: {key} has no request waiting for a decision").format(action=action, key=ticket.key)
+        )
     return approval
 
 
 def _check_decider(me: Person, approval: Approval, action: str) -> None:
     if approval.requested_by_id == me.id:
-        raise NotAllowed(f"{action}: {me.handle} made this request and may not decide it")
+        raise NotAllowed(
+            _("{action}: {handle} made this request and may not decide it").format(
+                action=action, handle=me.handle
+            )
+        )
     if _needs_manager(approval):
         if me.role != "manager":
-            why = "it was referred to the manager" if approval.referred else REQUEST_LABELS[approval.kind]
-            raise NotAllowed(f"{action}: only a manager may decide this ({why}); {me.handle} is {me.role}")
+            why = (
+                _("it was referred to the manager") if approval.referred else _(REQUEST_LABELS[approval.kind])
+            )
+            raise NotAllowed(
+                _("{action}: only a manager may decide this ({why}); {handle} is {role}").format(
+                    action=action, why=why, handle=me.handle, role=me.role
+                )
+            )
     elif me.role not in ("agent", "manager"):
         raise NotAllowed(
-            f"{action}: only an agent or a manager may decide requests; {me.handle} is {me.role}"
+            _("{action}: only an agent or a manager may decide requests; {handle} is {role}").format(
+                action=action, handle=me.handle, role=me.role
+            )
         )
 
 
@@ -607,8 +655,10 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
             coverage = _onsite_coverage(tx, ctx, ticket)
             if not coverage.covered:
                 raise NotAllowed(
-                    f"approve: on-site work on {ticket.key} is not covered ({coverage.reason}); "
-                    f"refer it to the manager: xhsvc ticket refer {ticket.key}"
+                    _(
+                        "approve: on-site work on {key} is not covered ({coverage}); "
+                        "refer it to the manager: xhsvc ticket refer {key}"
+                    ).format(key=ticket.key, coverage=coverage.explain())
                 )
         _decide(tx, ticket, approval, "approved", note)
         requester_id = approval.requested_by_id
@@ -655,7 +705,9 @@ def withdraw_request(ctx: Context, *, key: str, reason: str) -> Ticket:
         approval = _pending(tx, ticket, "withdraw")
         if approval.requested_by_id != me.id and me.role not in ("agent", "manager", "admin"):
             raise NotAllowed(
-                f"withdraw: only the one who asked, an agent or a manager may withdraw it; {me.handle} may not"
+                _(
+                    "withdraw: only the one who asked, an agent or a manager may withdraw it; {handle} may not"
+                ).format(handle=me.handle)
             )
         _decide(tx, ticket, approval, "withdrawn", why)
         return ticket
@@ -698,9 +750,11 @@ def refer_request(ctx: Context, *, key: str, reason: str | None = None) -> Appro
         ticket = _load(tx, key)
         approval = _pending(tx, ticket, "refer")
         if me.role == "manager":
-            raise NotAllowed("refer: a manager decides referred requests; approve or deny it")
+            raise NotAllowed(_("refer: a manager decides referred requests; approve or deny it"))
         if approval.referred:
-            raise Conflict(f"refer: the request on {ticket.key} is already with the manager")
+            raise Conflict(
+                _("refer: the request on {key} is already with the manager").format(key=ticket.key)
+            )
         events.append(
             tx.conn,
             tx.origin,
@@ -733,7 +787,9 @@ def arrive_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
         _require_role(me, ("manager", "admin"), "arrive", or_assignee_of=ticket)
         _require_status(ticket, ("assigned", "in_progress", "waiting_customer"), "arrive")
         if not any(c.target == "onsite" for c in sla.running_clocks(tx, ticket)):
-            raise NotAllowed(f"arrive: {ticket.key} has no approved on-site visit waiting for arrival")
+            raise NotAllowed(
+                _("arrive: {key} has no approved on-site visit waiting for arrival").format(key=ticket.key)
+            )
         sla.stop_clock(tx, ticket, "onsite", at=tx.now)
         record_change(
             tx,
@@ -767,7 +823,11 @@ def set_priority(
 ) -> Ticket:
     priority = priority_for(ctx, impact=impact, urgency=urgency)
     if (impact, urgency) == (ticket.impact, ticket.urgency):
-        raise Conflict(f"priority: {ticket.key} already has impact {impact} and urgency {urgency}")
+        raise Conflict(
+            _("priority: {key} already has impact {impact} and urgency {urgency}").format(
+                key=ticket.key, impact=impact, urgency=urgency
+            )
+        )
     changes: dict[str, Any] = {"impact": impact, "urgency": urgency, "priority": priority}
     became_major = impact == 1 and not ticket.major
     if became_major:
@@ -803,7 +863,9 @@ def resolve_ticket(ctx: Context, *, key: str, resolution: str) -> Ticket:
         _require_status(ticket, ("in_progress", "waiting_customer"), "resolve")
         if queries.pending_approval(tx.conn, ticket.id) is not None:
             raise NotAllowed(
-                f"resolve: {ticket.key} has a request waiting for a decision; have it decided first"
+                _("resolve: {key} has a request waiting for a decision; have it decided first").format(
+                    key=ticket.key
+                )
             )
         sla.stop_clock(tx, ticket, "resolution", at=tx.now)
         sla.stop_all(tx, ticket, at=tx.now)
@@ -835,14 +897,14 @@ def confirm_ticket(
 ) -> Ticket:
     """The customer's word (seed steps 4 and 8): resolved, or not and the work goes on."""
     who = _text(by, "by", limit=CONFIRMED_BY_LIMIT)
-    note = _note(note, "note (why it is not resolved)" if unresolved else "note")
+    note = _note(note, _("note (why it is not resolved)") if unresolved else "note")
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
         _require_role(me, ("agent", "manager", "admin"), "confirm", or_assignee_of=ticket)
         _require_status(ticket, ("resolved",), "confirm")
         if unresolved:
-            why = _text(note, "note (why it is not resolved)", multiline=True, limit=MULTI_LINE)
+            why = _text(note, _("note (why it is not resolved)"), multiline=True, limit=MULTI_LINE)
             record_change(
                 tx, ticket, "reopened", _reopen_changes(ticket), f"{who} says it is not resolved: {why}"
             )
@@ -897,14 +959,20 @@ def close_ticket(ctx: Context, *, key: str, report: str | None = None) -> Ticket
         _require_status(ticket, ("resolved",), "close")
         if ticket.onsite and ticket.confirmed_at is None:
             raise NotAllowed(
-                f"close: {ticket.key} had on-site work; record the customer's confirmation first (ticket confirm)"
+                _(
+                    "close: {key} had on-site work; record the customer's confirmation first (ticket confirm)"
+                ).format(key=ticket.key)
             )
         if ticket.onsite and body is None and ticket.report is None:
             raise NotAllowed(
-                f"close: {ticket.key} had on-site work; attach the service report (--report FILE)"
+                _("close: {key} had on-site work; attach the service report (--report FILE)").format(
+                    key=ticket.key
+                )
             )
         if ticket.major and ticket.reviewed_at is None:
-            raise NotAllowed(f"close: {ticket.key} is a major incident; review it first (ticket review)")
+            raise NotAllowed(
+                _("close: {key} is a major incident; review it first (ticket review)").format(key=ticket.key)
+            )
         changes: dict[str, Any] = {"status": "closed", "closed_at": tx.now}
         if body is not None:
             changes["report"] = body
@@ -982,7 +1050,7 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
     with ctx.reading() as tx:
         ticket = queries.get_ticket(tx.conn, key)
         if ticket is None:
-            raise NotFound(f"ticket {key!r} not found")
+            raise NotFound(_("ticket {key!r} not found").format(key=key))
         customer = queries.get_customer(tx.conn, ticket.customer_id)
         asset = queries.get_asset(tx.conn, ticket.asset_id) if ticket.asset_id else None
         site = queries.get_site_by_id(tx.conn, ticket.site_id) if ticket.site_id else None
@@ -1063,7 +1131,7 @@ def list_tickets(
     tier = one_of(tier, TIERS, "tier") if tier is not None else None
     priority = one_of(priority, PRIORITIES, "priority") if priority is not None else None
     if limit is not None and limit < 0:
-        raise InvalidInput("limit: must be 0 (no limit) or more")
+        raise InvalidInput(_("limit: must be 0 (no limit) or more"))
     statuses = [status] if status else (None if include_closed else list(OPEN))
     with ctx.reading() as tx:
         assignee_id = None
@@ -1075,7 +1143,7 @@ def list_tickets(
         if customer:
             found = queries.get_customer(tx.conn, customer)
             if found is None:
-                raise NotFound(f"customer {customer!r} not found")
+                raise NotFound(_("customer {customer!r} not found").format(customer=customer))
             customer_id = found.id
         matching: dict[str, Any] = {
             "statuses": statuses,
@@ -1112,7 +1180,7 @@ def ticket_history(ctx: Context, *, key: str) -> list[dict[str, Any]]:
     with ctx.reading() as tx:
         ticket = queries.get_ticket(tx.conn, key)
         if ticket is None:
-            raise NotFound(f"ticket {key!r} not found")
+            raise NotFound(_("ticket {key!r} not found").format(key=key))
         rows = queries.ticket_events(tx.conn, ticket.id)
     return [
         {

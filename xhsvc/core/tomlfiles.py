@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _ASSIGN = re.compile(
@@ -72,11 +73,17 @@ def read_toml(path: Path) -> TomlSource:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
-        raise InvalidInput(f"{path}: cannot read it ({e.strerror or e})") from e
+        raise InvalidInput(
+            _("{path}: cannot read it ({error})").format(path=path, error=e.strerror or e)
+        ) from e
     except UnicodeDecodeError as e:
-        raise InvalidInput(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+        raise InvalidInput(
+            _("{path}: not UTF-8 text (byte {position}); save it as UTF-8").format(
+                path=path, position=e.start
+            )
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InvalidInput(f"{path}: not valid TOML: {e}") from e
+        raise InvalidInput(_("{path}: not valid TOML: {error}").format(path=path, error=e)) from e
     return TomlSource(path=path, text=text, data=data)

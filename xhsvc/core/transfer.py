@@ -23,6 +23,7 @@ from xhsvc.core.contracts import NUMBER_PATTERN
 from xhsvc.core.csv_files import EXTRA_CELLS, KINDS, read_csv
 from xhsvc.core.levels import load_levels
 from xhsvc.errors import InvalidInput
+from xhsvc.i18n import _, ngettext
 from xhsvc.store import events, queries
 from xhsvc.store.events import Change
 from xhsvc.store.ids import new_id
@@ -46,7 +47,10 @@ class BadRow:
         return self.problems[0][1]
 
     def __str__(self) -> str:
-        return f"line {self.line}: " + "; ".join(f"{name}: {why}" for name, why in self.problems)
+        problems = "; ".join(
+            _("{field}: {problem}").format(field=name, problem=why) for name, why in self.problems
+        )
+        return _("line {line}: {problems}").format(line=self.line, problems=problems)
 
 
 @dataclass
@@ -92,7 +96,9 @@ class RowErrors(Exception):
     """Every bad field of one row."""
 
     def __init__(self, problems: list[RowError]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        super().__init__(
+            "; ".join(_("{field}: {problem}").format(field=p.field, problem=p.message) for p in problems)
+        )
         self.problems = problems
 
 
@@ -187,7 +193,7 @@ class _Importer:
         def owned(field_name: str) -> set[tuple[str, str]]:
             """(customer id, value of `field_name`) of each row whose customer is known."""
             pairs = set()
-            for _, row in rows:
+            for _line, row in rows:
                 owner_name, value = row.get("customer") or "", row.get(field_name) or ""
                 owner = getattr(customers.get(owner_name), "id", None)
                 if owner and value:
@@ -233,12 +239,14 @@ class _Importer:
     def customer_id(self, name: str) -> str:
         found = self.get_customer(name)
         if found is None:
-            raise RowError("customer", f"{name!r} is not a customer (import customers first)")
+            raise RowError(
+                "customer", _("{name!r} is not a customer (import customers first)").format(name=name)
+            )
         return found.id
 
     def once(self, key: Any, line: int, field_name: str) -> None:
         if key in self.seen:
-            raise RowError(field_name, f"repeats line {self.seen[key]}")
+            raise RowError(field_name, _("repeats line {line}").format(line=self.seen[key]))
         self.seen[key] = line
 
     def change(self, entity: str, entity_id: str, existing: Any, wanted: dict[str, Any], label: str) -> _Plan:
@@ -305,7 +313,7 @@ class _Importer:
         phone = c.field("phone", records.phone_value)
         email = c.field("email", records.email_value)
         if c.ok("phone", "email") and phone is None and email is None:
-            c.bad("phone", "give a phone or an email, or both")
+            c.bad("phone", _("give a phone or an email, or both"))
         role = c.field("role", _optional("role", 100))
         c.done()
         wanted = {
@@ -329,7 +337,7 @@ class _Importer:
             c.run(lambda: self.once(serial, line, "serial"))
             existing = self.get_asset(serial)
             if existing is not None and c.ok("customer") and existing.customer_id != customer:
-                c.bad("serial", f"{serial} belongs to another customer")
+                c.bad("serial", _("{serial} belongs to another customer").format(serial=serial))
         model = c.field("model", _required("model", 100))
         firmware = c.field("firmware", _optional("firmware", 64))
         site_name = c.field("site", _optional("site"))
@@ -337,7 +345,10 @@ class _Importer:
         if site_name and c.ok("customer"):
             site = self.get_site(customer, site_name)
             if site is None:
-                c.bad("site", f"{site_name!r} is not a site of this customer (import sites first)")
+                c.bad(
+                    "site",
+                    _("{site!r} is not a site of this customer (import sites first)").format(site=site_name),
+                )
             else:
                 site_id = site.id
         c.done()
@@ -355,18 +366,21 @@ class _Importer:
     def _contracts(self, c: _Checks, line: int) -> _Plan:
         number = c.field("number", _required("number", 64))
         if c.ok("number") and not NUMBER_PATTERN.match(number):
-            c.bad("number", "2-64 letters, digits, '.', '_', '/' or '-'")
+            c.bad("number", _("2-64 letters, digits, '.', '_', '/' or '-'"))
         term_no = c.field("term", _term_number)
         if c.ok("number", "term"):
             c.run(lambda: self.once((number, term_no), line, "term" if term_no > 1 else "number"))
         customer = self.customer_of(c)
         level = c.field("level", _required("level", 32))
         if c.ok("level") and level not in self.levels:
-            c.bad("level", f"{level!r}: must be one of {', '.join(self.levels)}")
+            c.bad(
+                "level",
+                _("{level!r}: must be one of {levels}").format(level=level, levels=", ".join(self.levels)),
+            )
         start: date = c.field("start", lambda v: parse_day(v, "start"))
         end: date = c.field("end", lambda v: parse_day(v, "end"))
         if c.ok("start", "end") and end < start:
-            c.bad("end", f"{end} is before start {start}")
+            c.bad("end", _("{end} is before start {start}").format(end=end, start=start))
         asset_ids = []
         if c.ok("customer"):
             strangers = []
@@ -377,26 +391,39 @@ class _Importer:
                 else:
                     asset_ids.append(asset.id)
             if strangers:
-                which = "is not an asset" if len(strangers) == 1 else "are not assets"
-                c.bad("assets", f"{', '.join(strangers)} {which} of this customer (import assets first)")
+                c.bad(
+                    "assets",
+                    ngettext(
+                        "{serials} is not an asset of this customer (import assets first)",
+                        "{serials} are not assets of this customer (import assets first)",
+                        len(strangers),
+                    ).format(serials=", ".join(strangers)),
+                )
         notes = c.field("notes", _optional("notes", 2000, multiline=True))
         # What follows weighs the row against the contract's other terms: it needs all fields good.
         c.done()
 
         if self.contract_customers.setdefault(number, customer) != customer:
-            raise RowError("customer", f"contract {number} belongs to another customer in an earlier row")
+            raise RowError(
+                "customer",
+                _("contract {number} belongs to another customer in an earlier row").format(number=number),
+            )
         existing = queries.get_contract(self.tx.conn, number)
         known_terms: dict[int, tuple[date, date]] = {}
         covered: set[str] = set()
         if existing is not None:
             if existing.customer_id != customer:
-                raise RowError("customer", f"contract {number} belongs to another customer")
+                raise RowError(
+                    "customer", _("contract {number} belongs to another customer").format(number=number)
+                )
             for term in queries.terms_of(self.tx.conn, [existing.id])[existing.id]:
                 known_terms[term.term_no] = (term.start_date, term.end_date)
                 if term.term_no == term_no and term.level != level:
                     raise RowError(
                         "level",
-                        f"term {term_no} of {number} is {term.level}; change it with `contract renew`",
+                        _("term {term} of {number} is {level}; change it with `contract renew`").format(
+                            term=term_no, number=number, level=term.level
+                        ),
                     )
             covered = queries.covered_asset_ids(self.tx.conn, [existing.id])[existing.id]
         contract_id, file_terms, file_covered = self.contracts.setdefault(
@@ -408,17 +435,25 @@ class _Importer:
         if term_no in known_terms:
             if known_terms[term_no] != (start, end):
                 raise RowError(
-                    "start", f"term {term_no} of {number} has other dates; change it with `contract renew`"
+                    "start",
+                    _("term {term} of {number} has other dates; change it with `contract renew`").format(
+                        term=term_no, number=number
+                    ),
                 )
         else:
             if term_no > 1:
                 previous = terms.get(term_no - 1)
                 if previous is None:
-                    raise RowError("term", f"term {term_no - 1} of {number} must come first")
+                    raise RowError(
+                        "term",
+                        _("term {term} of {number} must come first").format(term=term_no - 1, number=number),
+                    )
                 if start <= previous[1]:
                     raise RowError(
                         "start",
-                        f"{start}: term {term_no} must begin after term {term_no - 1} ends ({previous[1]})",
+                        _(
+                            "{start}: term {term} must begin after term {previous} ends ({previous_end})"
+                        ).format(start=start, term=term_no, previous=term_no - 1, previous_end=previous[1]),
                     )
             elif existing is None:
                 changes.append(
@@ -496,7 +531,7 @@ def _term_number(value: str | None) -> int:
     if value is None:
         return 1
     if not value.isdigit() or int(value) < 1:
-        raise InvalidInput(f"term {value!r}: a whole number, 1 or more")
+        raise InvalidInput(_("term {term!r}: a whole number, 1 or more").format(term=value))
     return int(value)
 
 
@@ -565,7 +600,9 @@ def _pages(
 def export_rows(ctx: Context, *, kind: str) -> list[dict[str, Any]]:
     """Rows with the same columns an import takes, so an export imports back unchanged."""
     if kind not in KINDS:
-        raise InvalidInput(f"kind {kind!r}: must be one of {', '.join(KINDS)}")
+        raise InvalidInput(
+            _("kind {kind!r}: must be one of {kinds}").format(kind=kind, kinds=", ".join(KINDS))
+        )
     with ctx.reading() as tx:
         return list(_export(tx, kind))
 

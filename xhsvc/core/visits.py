@@ -24,6 +24,7 @@ from xhsvc.core.levels import load_levels
 from xhsvc.core.templates import DEFAULT_TEMPLATE, VISIT_KINDS, ItemSpec, judge, load_template, number_result
 from xhsvc.core.text import MULTI_LINE, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from xhsvc.i18n import _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Contract, Person, Visit, VisitItem
@@ -41,7 +42,7 @@ PLANNERS = ("agent", "manager", "admin")
 def _load(tx: Tx, key: str) -> Visit:
     visit = queries.get_visit(tx.conn, key, for_update=True)
     if visit is None:
-        raise NotFound(f"visit {key!r} not found")
+        raise NotFound(_("visit {key!r} not found").format(key=key))
     return visit
 
 
@@ -62,21 +63,29 @@ def _require(tx: Tx, roles: tuple[str, ...], action: str, visit: Visit | None = 
     me = tx.me()
     if me.role in roles or (visit is not None and visit.engineer_id == me.id):
         return me
-    who = " or ".join(roles) + (" or the visit's engineer" if visit is not None else "")
-    raise NotAllowed(f"{action}: only {who} may do this; {me.handle} is {me.role}")
+    message = (
+        _("{action}: only {roles} or the visit's engineer may do this; {handle} is {role}")
+        if visit is not None
+        else _("{action}: only {roles} may do this; {handle} is {role}")
+    )
+    raise NotAllowed(
+        message.format(action=action, roles=_(" or ").join(roles), handle=me.handle, role=me.role)
+    )
 
 
 def _require_status(visit: Visit, allowed: tuple[str, ...], action: str) -> None:
     if visit.status not in allowed:
         raise NotAllowed(
-            f"{action}: visit {visit.key} is {visit.status}; allowed only when {' or '.join(allowed)}"
+            _("{action}: visit {visit} is {status}; allowed only when {allowed}").format(
+                action=action, visit=visit.key, status=visit.status, allowed=_(" or ").join(allowed)
+            )
         )
 
 
 def _contract(tx: Tx, number: str) -> Contract:
     contract = queries.get_contract(tx.conn, number)
     if contract is None:
-        raise NotFound(f"contract {number!r} not found")
+        raise NotFound(_("contract {number!r} not found").format(number=number))
     return contract
 
 
@@ -114,7 +123,11 @@ def _create_visit(
 ) -> Visit:
     chosen = load_template(template or DEFAULT_TEMPLATE[kind])
     if chosen.kind != kind and not (kind == "optimization" and chosen.kind == "inspection"):
-        raise InvalidInput(f"template {chosen.name}: it is for {chosen.kind} visits, not {kind}")
+        raise InvalidInput(
+            _("template {template}: it is for {template_kind} visits, not {kind}").format(
+                template=chosen.name, template_kind=chosen.kind, kind=kind
+            )
+        )
     number = events.bump_counter(tx.conn, f"visit:{ctx.db.prefix}")
     terms = queries.terms_of(tx.conn, [contract.id])[contract.id]
     term = term_at(terms, on)
@@ -206,9 +219,12 @@ def _inspection_plan(
     if term is None and year:
         term = next((t for t in terms if t.start_date.year <= year <= t.end_date.year), None)
     if term is None or contract_state(found, terms, term.start_date) == "terminated":
-        raise NotAllowed(
-            f"visit plan: {found.number} has no term in force {'in ' + str(year) if year else 'today'}"
+        message = (
+            _("visit plan: {contract} has no term in force in {year}")
+            if year
+            else _("visit plan: {contract} has no term in force today")
         )
+        raise NotAllowed(message.format(contract=found.number, year=year))
     first, last = term.start_date, term.end_date
     if year:
         first, last = max(first, date(year, 1, 1)), min(last, date(year, 12, 31))
@@ -222,10 +238,16 @@ def _inspection_plan(
     ]
     wanted = granted - len(already)
     if granted == 0:
-        raise NotAllowed(f"visit plan: level {term.level} of {found.number} grants no inspections")
+        raise NotAllowed(
+            _("visit plan: level {level} of {contract} grants no inspections").format(
+                level=term.level, contract=found.number
+            )
+        )
     if wanted <= 0:
         raise Conflict(
-            f"visit plan: all {granted} inspections of {found.number} this term are planned already"
+            _("visit plan: all {count} inspections of {contract} this term are planned already").format(
+                count=granted, contract=found.number
+            )
         )
     calendar = load_calendar("china-business")
     span = (last - first).days + 1
@@ -272,7 +294,7 @@ def add_visit(
     extra inspection."""
     kind = one_of(kind, VISIT_KINDS, "kind")
     if days < 1:
-        raise InvalidInput("days: must be 1 or more")
+        raise InvalidInput(_("days: must be 1 or more"))
     day = parse_day(on, "date")
     assert day is not None
     with ctx.writing() as tx:
@@ -284,7 +306,9 @@ def add_visit(
             assert owner is not None
             found_site = queries.get_site(tx.conn, owner.id, site)
             if found_site is None:
-                raise NotFound(f"site {site!r} of {owner.name} not found")
+                raise NotFound(
+                    _("site {site!r} of {customer} not found").format(site=site, customer=owner.name)
+                )
             site_id = found_site.id
         else:
             sites = queries.list_sites(tx.conn, customer_id=found.customer_id)
@@ -301,9 +325,13 @@ def assign_visit(ctx: Context, *, key: str, engineer: str) -> Visit:
         _require_status(visit, OPEN_STATES, "visit assign")
         person = queries.get_person(tx.conn, engineer)
         if person is None:
-            raise NotFound(f"engineer {engineer!r} not found")
+            raise NotFound(_("engineer {engineer!r} not found").format(engineer=engineer))
         if person.role not in ("engineer", "expert"):
-            raise NotAllowed(f"visit assign: {person.handle} is {person.role}, not an engineer")
+            raise NotAllowed(
+                _("visit assign: {handle} is {role}, not an engineer").format(
+                    handle=person.handle, role=person.role
+                )
+            )
         _change(tx, visit, "assigned", {"engineer_id": person.id}, f"assigned to {person.handle}")
         return visit
 
@@ -418,11 +446,15 @@ def _answer(
     if item is None:
         known = ", ".join(items)
         raise InvalidInput(
-            f"item {key!r}: not an item of visit {visit.key} ({visit.template}); items: {known}"
+            _("item {item!r}: not an item of visit {visit} ({template}); items: {known}").format(
+                item=key, visit=visit.key, template=visit.template, known=known
+            )
         )
     spec = _spec(item)
     if spec.source == "days_until_full":
-        raise InvalidInput(f"item {key}: worked out by xhsvc from used_tb, total_tb and growth_tb_month")
+        raise InvalidInput(
+            _("item {item}: worked out by xhsvc from used_tb, total_tb and growth_tb_month").format(item=key)
+        )
     compare = _number(items.get(spec.compare_to)) if spec.compare_to else None
     stored, result = judge(spec, str(value), compare=compare)
     return item, stored, result
@@ -433,7 +465,7 @@ def record_items(
 ) -> Visit:
     """Record answers (all checked first: one bad answer and nothing is written)."""
     checked_notes = {
-        key: text_value(note, f"note of {key}", limit=MULTI_LINE, multiline=True)
+        key: text_value(note, _("note of {item}").format(item=key), limit=MULTI_LINE, multiline=True)
         for key, note in (notes or {}).items()
     }
     notes = {key: note for key, note in checked_notes.items() if note is not None}
@@ -444,7 +476,11 @@ def record_items(
         items = {i.item_key: i for i in queries.items_of(tx.conn, visit.id)}
         for note_key in notes:
             if note_key not in items:
-                raise InvalidInput(f"notes: {note_key!r} is not an item of visit {visit.key}")
+                raise InvalidInput(
+                    _("notes: {item!r} is not an item of visit {visit}").format(
+                        item=note_key, visit=visit.key
+                    )
+                )
         # Compared items (recovery time against its target) read the target from this batch too.
         pending = {k: str(v) for k, v in answers.items()}
         checked = []
@@ -463,7 +499,9 @@ def record_items(
             if item_key not in answers:
                 item = items[item_key]
                 if item.value is None:
-                    raise InvalidInput(f"notes: {item_key} has no value yet; give its value too")
+                    raise InvalidInput(
+                        _("notes: {item} has no value yet; give its value too").format(item=item_key)
+                    )
                 _set_item(tx, visit, item, item.value, item.result, note)
         _derive(tx, visit, items)
         return visit
@@ -484,10 +522,10 @@ def read_answers(text: str, *, source: str) -> tuple[dict[str, Any], dict[str, s
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InvalidInput(f"{source}: not valid TOML: {e}") from None
+        raise InvalidInput(_("{source}: not valid TOML: {error}").format(source=source, error=e)) from None
     notes = data.pop("notes", {})
     if not isinstance(notes, dict):
-        raise InvalidInput(f'{source}: [notes] must be a table of item = "note"')
+        raise InvalidInput(_('{source}: [notes] must be a table of item = "note"').format(source=source))
     answers: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict):
@@ -523,13 +561,19 @@ def complete_visit(
         items = queries.items_of(tx.conn, visit.id)
         missing = [i.item_key for i in items if i.required and i.value is None]
         if missing:
-            raise NotAllowed(f"visit complete: {visit.key} still needs {', '.join(missing)}")
+            raise NotAllowed(
+                _("visit complete: {visit} still needs {items}").format(
+                    visit=visit.key, items=", ".join(missing)
+                )
+            )
         flagged = [i for i in items if i.result in ("warn", "fail")]
         wanted = set(open_tickets or [])
         if wanted - {"all"} - {i.item_key for i in flagged}:
             unknown = sorted(wanted - {"all"} - {i.item_key for i in flagged})
             raise InvalidInput(
-                f"open-tickets: {', '.join(unknown)} is not a failed or warning item of {visit.key}"
+                _("open-tickets: {items} is not a failed or warning item of {visit}").format(
+                    items=", ".join(unknown), visit=visit.key
+                )
             )
         beyond = False
         contract = queries.get_contract(tx.conn, visit.contract_id) if visit.contract_id else None
@@ -659,7 +703,7 @@ def list_visits(
         if engineer:
             person = queries.get_person(tx.conn, engineer)
             if person is None:
-                raise NotFound(f"engineer {engineer!r} not found")
+                raise NotFound(_("engineer {engineer!r} not found").format(engineer=engineer))
             engineer_id = person.id
         visits = queries.list_visits(
             tx.conn,
@@ -682,7 +726,7 @@ def show_visit(ctx: Context, *, key: str) -> dict[str, Any]:
     with ctx.reading() as tx:
         visit = queries.get_visit(tx.conn, key)
         if visit is None:
-            raise NotFound(f"visit {key!r} not found")
+            raise NotFound(_("visit {key!r} not found").format(key=key))
         view = _views(tx, [visit], today)[0]
         items = queries.items_of(tx.conn, visit.id)
         handles = queries.handles_by_id(tx.conn, [i.recorded_by_id for i in items])
@@ -743,6 +787,6 @@ def previous_completed(ctx: Context, *, key: str) -> dict[str, Any] | None:
     with ctx.reading() as tx:
         visit = queries.get_visit(tx.conn, key)
         if visit is None:
-            raise NotFound(f"visit {key!r} not found")
+            raise NotFound(_("visit {key!r} not found").format(key=key))
         previous = queries.previous_visit(tx.conn, visit)
     return show_visit(ctx, key=previous.key) if previous else None

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, tuple_
 
+from xhsvc.i18n import _
 from xhsvc.store import tables
 
 EVENT = tables.Event.__table__
@@ -138,10 +139,18 @@ def verify(conn: Connection) -> Verdict:
         written = counters.get(node, last_seq)
         if written > last_seq:
             return Break(
-                node, last_seq + 1, None, f"events {last_seq + 1}..{written} of this node are missing"
+                node,
+                last_seq + 1,
+                None,
+                _("events {first}..{last} of this node are missing").format(first=last_seq + 1, last=written),
             )
         if written < last_seq:
-            return Break(node, written + 1, None, f"events {written + 1}..{last_seq} were never written here")
+            return Break(
+                node,
+                written + 1,
+                None,
+                _("events {first}..{last} were never written here").format(first=written + 1, last=last_seq),
+            )
         return None
 
     for row in _rows(conn):
@@ -157,18 +166,24 @@ def verify(conn: Connection) -> Verdict:
             # so a gap is allowed; the event still must hash to what it says.
             expected_seq, prev = row["seq"], row["prev_hash"]
         if row["seq"] != expected_seq:
-            return Verdict(events, len(seen), Break(*where, f"event {expected_seq} of this node is missing"))
+            return Verdict(
+                events,
+                len(seen),
+                Break(*where, _("event {seq} of this node is missing").format(seq=expected_seq)),
+            )
         if row["prev_hash"] != prev:
-            return Verdict(events, len(seen), Break(*where, "does not follow the event before it"))
+            return Verdict(events, len(seen), Break(*where, _("does not follow the event before it")))
         if event_hash(row, prev) != row["hash"]:
-            return Verdict(events, len(seen), Break(*where, "was changed after it was written"))
+            return Verdict(events, len(seen), Break(*where, _("was changed after it was written")))
         prev, expected_seq = row["hash"], expected_seq + 1
     if node is not None and (gap := end_of(node, expected_seq - 1)):
         return Verdict(events, len(seen), gap)
     for other, written in counters.items():
         if other not in seen and written > 0:
             return Verdict(
-                events, len(seen), Break(other, 1, None, f"all {written} events of this node are missing")
+                events,
+                len(seen),
+                Break(other, 1, None, _("all {count} events of this node are missing").format(count=written)),
             )
     return Verdict(events, len(seen), None)
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from xhsvc.errors import Conflict, DatabaseError, InvalidInput
+from xhsvc.i18n import _, pgettext
 from xhsvc.store import tables
 from xhsvc.store.ids import new_id
 
@@ -38,9 +39,15 @@ def _prepare_file(path: Path) -> None:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         if not path.parent.is_dir():
-            raise DatabaseError(f"cannot create database {path}: {path.parent} is not a folder") from None
+            raise DatabaseError(
+                _("cannot create database {file}: {folder} is not a folder").format(
+                    file=path, folder=path.parent
+                )
+            ) from None
     except OSError as e:
-        raise DatabaseError(f"cannot create database {path}: {e.strerror or e}") from None
+        raise DatabaseError(
+            _("cannot create database {file}: {reason}").format(file=path, reason=e.strerror or e)
+        ) from None
 
 
 def translate(e: DBAPIError) -> Exception:
@@ -50,19 +57,24 @@ def translate(e: DBAPIError) -> Exception:
     message = str(e.orig).lower()
     if isinstance(e, IntegrityError) and ("unique" in message or "duplicate" in message):
         return Conflict(
-            f"someone saved the same record at the same moment; nothing written ({_first_line(e)})"
+            _("someone saved the same record at the same moment; nothing written ({reason})").format(
+                reason=_first_line(e)
+            )
         )
     if "database is locked" in message or "database is busy" in message:
         return DatabaseError(
-            f"the database is busy: another command held it for over {BUSY_TIMEOUT_MS // 1000} s; "
-            "nothing written, try again"
+            _(
+                "the database is busy: another command held it for over {seconds} s; nothing written, try again"
+            ).format(seconds=BUSY_TIMEOUT_MS // 1000)
         )
     if any(
         word in message for word in ("readonly", "read-only", "permission denied", "insufficient privilege")
     ):
-        return DatabaseError(f"the database cannot be written with these rights: {_first_line(e)}")
+        return DatabaseError(
+            _("the database cannot be written with these rights: {reason}").format(reason=_first_line(e))
+        )
     if _unreachable(e) or "disk i/o error" in message or "no such table" in message:
-        return DatabaseError(f"the database cannot be used: {_first_line(e)}")
+        return DatabaseError(_("the database cannot be used: {reason}").format(reason=_first_line(e)))
     return e
 
 
@@ -105,7 +117,7 @@ def make_engine(url: str) -> Engine:
             return _sqlite_engine(url)
         return create_engine(url, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError) as e:
-        raise InvalidInput(f"database URL {url!r}: {e}") from e
+        raise InvalidInput(_("database URL {url!r}: {reason}").format(url=url, reason=e)) from e
 
 
 @dataclass
@@ -194,7 +206,9 @@ def _current_revision(engine: Engine) -> str | None:
     except DBAPIError as e:
         if _unreachable(e):
             raise DatabaseError(
-                f"cannot open database {engine.url.render_as_string()}: {_first_line(e)}"
+                _("cannot open database {url}: {reason}").format(
+                    url=engine.url.render_as_string(), reason=_first_line(e)
+                )
             ) from e
         return None
 
@@ -247,8 +261,10 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     before = _current_revision(engine)
     if before is not None and before not in known_revisions():
         raise DatabaseError(
-            f"this database has schema revision {before}, made by a newer xhsvc "
-            f"(this one knows up to {HEAD_REVISION}); upgrade xhsvc, the database was not touched"
+            _(
+                "this database has schema revision {revision}, made by a newer xhsvc "
+                "(this one knows up to {head}); upgrade xhsvc, the database was not touched"
+            ).format(revision=before, head=HEAD_REVISION)
         )
     if before != HEAD_REVISION:
         try:
@@ -262,8 +278,10 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
                 raise found from e
             # The schema record (alembic_version) does not match the tables: emptied or stamped back.
             raise DatabaseError(
-                f"the database's schema record says {before or 'nothing'} but its tables do not match "
-                f"({_first_line(e)}); nothing was changed: restore a backup (xhsvc db restore)"
+                _(
+                    "the database's schema record says {revision} but its tables do not match "
+                    "({reason}); nothing was changed: restore a backup (xhsvc db restore)"
+                ).format(revision=before or pgettext("schema revision", "nothing"), reason=_first_line(e))
             ) from e
     return before, HEAD_REVISION
 
@@ -289,7 +307,11 @@ def open_database(url: str, *, migrate: bool = True, prefix: str | None = None) 
     current = _current_revision(engine)
     if current != HEAD_REVISION:
         if not migrate:
-            raise DatabaseError(f"database schema is at {current or 'nothing'}; run `xhsvc db upgrade`")
+            raise DatabaseError(
+                _("database schema is at {revision}; run `xhsvc db upgrade`").format(
+                    revision=current or pgettext("schema revision", "nothing")
+                )
+            )
         upgrade(engine)
     db = Database(url=url, engine=engine)
     _load_meta(db, prefix)

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
+from xhsvc.i18n import N_
 from xhsvc.store import search, tables
 from xhsvc.store.events import set_params, set_statement
 
@@ -56,15 +57,21 @@ RANK: dict[str, int] = {
     "approval.denied": 60,
     "approval.approved": 50,
 }
+# Stored in English with the conflict (sync_conflict.rule); core/sync.py shows it with _().
 RULE_TEXT: dict[str, str] = {
-    "ticket.reopened": "a reopening (the customer says it is not fixed) wins over a close or any other step",
-    "ticket.resolved": "a resolution recorded at the site wins over escalation, waiting or assignment",
-    "ticket.closed": "a close wins over cancelling, escalation and the steps of work",
-    "ticket.cancelled": "a cancellation wins over escalation and the steps of work, not over a resolution",
-    "ticket.escalated": "an escalation wins over the first response, waiting and assignment",
-    "approval.withdrawn": "a request withdrawn by the one who made it is not decided any more",
-    "approval.denied": "of two decisions taken at once on the same request, the denial holds",
+    "ticket.reopened": N_(
+        "a reopening (the customer says it is not fixed) wins over a close or any other step"
+    ),
+    "ticket.resolved": N_("a resolution recorded at the site wins over escalation, waiting or assignment"),
+    "ticket.closed": N_("a close wins over cancelling, escalation and the steps of work"),
+    "ticket.cancelled": N_(
+        "a cancellation wins over escalation and the steps of work, not over a resolution"
+    ),
+    "ticket.escalated": N_("an escalation wins over the first response, waiting and assignment"),
+    "approval.withdrawn": N_("a request withdrawn by the one who made it is not decided any more"),
+    "approval.denied": N_("of two decisions taken at once on the same request, the denial holds"),
 }
+SAME_RANK_RULE = N_("of two steps of the same rank, the later one holds")
 # Bookkeeping no person edits: the last writer gives it, without a conflict. So do the times of
 # steps (`*_at`): each step keeps its own time in the history.
 QUIET_FIELDS = frozenset({"updated_at", "next_check_at", "next_due_at", "claimed_at", "attempts", "error"})
@@ -241,7 +248,7 @@ def fold(
                 winner["payload"]["set"][flow],
                 loser,
                 loser["payload"]["set"][flow],
-                RULE_TEXT.get(winner["kind"], "of two steps of the same rank, the later one holds"),
+                RULE_TEXT.get(winner["kind"], SAME_RANK_RULE),
             )
         )
     for conflict in conflicts:

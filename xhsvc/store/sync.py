@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, tuple_, update
 
+from xhsvc.i18n import _
 from xhsvc.store import chain, tables
 from xhsvc.store.events import bump_counter
 
@@ -116,10 +117,12 @@ def check_event(row: dict[str, Any]) -> None:
     """An event is whole when its hash is the hash of its content and of the hash it follows."""
     for name in WIRE:
         if name not in row:
-            raise BadEvent(f"event {row.get('id')!r} has no {name}")
+            raise BadEvent(_("event {event!r} has no {column}").format(event=row.get("id"), column=name))
     if chain.event_hash(row, row["prev_hash"]) != row["hash"]:
         raise BadEvent(
-            f"event {row['id']} (node {row['node']}, {row['seq']}) was changed after it was written"
+            _("event {event} (node {node}, {seq}) was changed after it was written").format(
+                event=row["id"], node=row["node"], seq=row["seq"]
+            )
         )
 
 
@@ -141,7 +144,9 @@ def take_in(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]
         if by_id[event_id]["hash"] != digest:
             row = by_id[event_id]
             raise BadEvent(
-                f"event {event_id} (node {row['node']}, {row['seq']}) differs from the one held here"
+                _("event {event} (node {node}, {seq}) differs from the one held here").format(
+                    event=event_id, node=row["node"], seq=row["seq"]
+                )
             )
     new = [row for row in by_id.values() if row["id"] not in known]
     places = [(row["node"], row["seq"]) for row in new]
@@ -151,7 +156,11 @@ def take_in(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]
             select(EVENT.c.node, EVENT.c.seq).where(tuple_(EVENT.c.node, EVENT.c.seq).in_(chunk))
         ).first()
         if taken is not None:
-            raise BadEvent(f"node {taken[0]} already has a different event {taken[1]} here (a forked log)")
+            raise BadEvent(
+                _("node {node} already has a different event {seq} here (a forked log)").format(
+                    node=taken[0], seq=taken[1]
+                )
+            )
     _check_links(conn, new)
     for start in range(0, len(new), CHUNK):
         conn.execute(insert(EVENT), new[start : start + CHUNK])
@@ -186,7 +195,9 @@ def _check_links(conn: Connection, new: list[dict[str, Any]]) -> None:
         before = chain.GENESIS if row["seq"] == 1 else batch.get(place) or held.get(place)
         if before is not None and before != row["prev_hash"]:
             raise BadEvent(
-                f"event {row['id']} (node {row['node']}, {row['seq']}) does not follow its node's event before it"
+                _("event {event} (node {node}, {seq}) does not follow its node's event before it").format(
+                    event=row["id"], node=row["node"], seq=row["seq"]
+                )
             )
 
 

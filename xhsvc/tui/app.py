@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
+from textual.command import CommandPalette, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.notifications import SeverityLevel
@@ -19,7 +19,7 @@ from xhsvc.core.context import Context
 from xhsvc.core.queue import QueueFilter
 from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
-from xhsvc.i18n import _
+from xhsvc.i18n import N_, _
 from xhsvc.tui.actions import ACTIONS, TicketActions
 from xhsvc.tui.screens.queue import QueueScreen
 
@@ -67,6 +67,24 @@ def _highlight(matcher: Matcher, text: str) -> Content:
     return content
 
 
+# Textual's own palette commands, as it words them: looked up in the catalog when listed.
+SYSTEM_COMMAND_WORDS = (
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
+
+
 class XhsvcApp(App[None]):
     """The queue, tickets, intake, the manager's view; every change goes through the core."""
 
@@ -78,6 +96,8 @@ class XhsvcApp(App[None]):
         Binding("question_mark", "help", _("Help")),
         Binding("m", "manager", _("Manager"), show=False),
         Binding("q", "quit", _("Quit")),
+        # Textual's own palette key, worded in the interface's language (the footer shows it last).
+        Binding("ctrl+p", "command_palette", _("commands"), show=False, priority=True),
     ]
 
     def __init__(
@@ -128,6 +148,15 @@ class XhsvcApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the interface's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
+    def get_system_commands(self, screen: Any) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
 
     def action_help(self) -> None:
         from xhsvc.tui.screens.help import HelpScreen

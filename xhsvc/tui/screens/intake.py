@@ -204,7 +204,7 @@ class IntakeScreen(ModalScreen[str | None]):
             _("Coverage"),
             plain(
                 (_("covered: {coverage}") if row["covered"] else _("NOT covered: {coverage}")).format(
-                    coverage=row["coverage"]
+                    coverage=row["coverage_text"]
                 ),
                 style="green" if row["covered"] else "bold red",
             ),

@@ -19,7 +19,7 @@ from xhsvc.i18n import _
 from xhsvc.tui.actions import TicketActions, ticket_bindings
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
 from xhsvc.tui.safe import cell, plain
-from xhsvc.tui.widgets.clocks import clock_cells
+from xhsvc.tui.widgets.clocks import TWO_CLOCKS_WIDTH, clock_cells
 from xhsvc.tui.widgets.header import DeskHeader
 
 PAGE = 100
@@ -29,7 +29,7 @@ COLUMNS = [
     ("key", _("Ticket"), 9),
     ("priority", _("Pri"), 3),
     ("major", "!", 1),
-    ("sla", _("SLA (time left)"), 22),
+    ("sla", _("SLA (time left)"), TWO_CLOCKS_WIDTH),
     ("status", _("Status"), 11),
     ("customer", _("Customer"), 16),
     ("title", _("Title"), 22),
@@ -72,7 +72,7 @@ class Layout:
 
     @property
     def nearest_clock_only(self) -> bool:
-        return dict((k, w) for k, _label, w in self.columns)["sla"] < 22
+        return dict((k, w) for k, _label, w in self.columns)["sla"] < TWO_CLOCKS_WIDTH
 
 
 def layout_for(width: int) -> Layout:
@@ -92,7 +92,7 @@ def layout_for(width: int) -> Layout:
             widths[key] = narrower
     widths["title"] = max(min(title_room(), TITLE_MAX), 8)
     labels = {key: label for key, label, _width in COLUMNS}
-    if widths["sla"] < 22:
+    if widths["sla"] < TWO_CLOCKS_WIDTH:
         labels["sla"] = _("SLA next")
     return Layout(tuple((key, labels[key], widths[key]) for key, _label, _width in COLUMNS if key in widths))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from xhsvc.core.durations import format_minutes
@@ -13,6 +14,9 @@ from xhsvc.i18n import _, pgettext
 
 # Short names of the clock targets in the queue's SLA cell (the targets themselves are values).
 NAMES = {"response": _("resp"), "onsite": pgettext("clock", "site"), "resolution": _("res")}
+# The queue's SLA cell holds two clocks, one overdue ("resp -10h23m res 1d11h"): its width in the
+# interface's language (short names differ in width between languages).
+TWO_CLOCKS_WIDTH = sum(sorted(cell_len(name) for name in NAMES.values())[-2:]) + len(" -10h23m  1d11h")
 STYLES = {
     "running": "green",
     "warning": "bold yellow",
@@ -44,9 +48,9 @@ def clock_cells(clocks: list[dict[str, Any]], now: datetime, *, nearest_only: bo
         live = [min(running, key=lambda c: c[1]) if running else live[0]]
     text = Text(no_wrap=True, end="")
     for clock, remaining, state in live:
-        label = "paused" if state == "paused" else countdown(clock, remaining)
+        label = _("paused") if state == "paused" else countdown(clock, remaining)
         if text:
-            # One space: two clocks, one overdue, fit the queue's 22 columns (resp -10h23m res 1d11h).
+            # One space: two clocks, one overdue, fit the queue's TWO_CLOCKS_WIDTH columns.
             text.append(" ")
         text.append(f"{NAMES.get(clock['target'], clock['target'])} {label}", style=STYLES.get(state, ""))
     return text
