@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -34,21 +35,13 @@ OWNED = {"site": SITE, "contact": CONTACT, "asset": ASSET}
 # Between two runs of a text, so that no phrase matches across them. No pair is three characters.
 GAP = "sep"
 CHUNK = 1000
+# A run of letters and digits (what str.isalnum() takes): word characters but the underscore.
+RUN = re.compile(r"[^\W_]+")
 
 
 def runs(value: str) -> list[str]:
     """The runs of letters and digits of `value`, lower case."""
-    found: list[str] = []
-    current: list[str] = []
-    for ch in value.lower():
-        if ch.isalnum():
-            current.append(ch)
-        elif current:
-            found.append("".join(current))
-            current = []
-    if current:
-        found.append("".join(current))
-    return found
+    return RUN.findall(value.lower())
 
 
 def pairs(run: str) -> list[str]:
@@ -65,12 +58,8 @@ def initials(name: str) -> str:
     else breaks them into runs (IBM中国2号楼 -> "zg hl"), itself indexed as it is written. A
     character's first reading counts (pypinyin's table of single characters: reading phrase by
     phrase would cost a thousand times more on an import of many customers)."""
-    return "".join(_initial(ch) for ch in name)
-
-
-@functools.cache
-def _initial(ch: str) -> str:
-    return _initials_table().get(ord(ch), " ")
+    table = _initials_table()
+    return "".join(table.get(ord(ch), " ") for ch in name)
 
 
 @functools.cache
