@@ -323,3 +323,32 @@ def test_list_is_the_queue(desk: MakeCtx) -> None:
     assert [r["key"] for r in tickets.list_tickets(agent, major=True)] == [high]
     with pytest.raises(InvalidInput, match="status"):
         tickets.list_tickets(agent, status="open")
+
+
+def test_a_decision_names_the_request_it_decides(desk: MakeCtx) -> None:
+    agent, manager, engineer = desk("wangfang"), desk("zhoujian"), desk("lijun")
+    key = _open(agent, impact=2, urgency=2)
+    tickets.assign_ticket(agent, key=key, assignee="lijun")
+    tickets.respond_ticket(engineer, key=key)
+    tickets.request_onsite(engineer, key=key, reason="第一次")
+    shown = tickets.show_ticket(manager, key=key)["pending_approval"]["id"]
+    tickets.withdraw_request(engineer, key=key, reason="写错了", request=shown)
+    before = _events(manager)
+    with pytest.raises(Conflict, match="decided or withdrawn meanwhile"):
+        tickets.approve_request(manager, key=key, request=shown)
+    assert _events(manager) == before
+    tickets.request_onsite(engineer, key=key, reason="第二次")
+    before = _events(manager)
+    for decide in (
+        lambda: tickets.approve_request(manager, key=key, request=shown),
+        lambda: tickets.deny_request(manager, key=key, reason="不需要", request=shown),
+        lambda: tickets.refer_request(agent, key=key, request=shown),
+        lambda: tickets.withdraw_request(engineer, key=key, reason="x", request=shown),
+    ):
+        with pytest.raises(Conflict, match="changed meanwhile"):
+            decide()
+    assert _events(manager) == before  # nothing written by any of them
+    current = tickets.show_ticket(manager, key=key)["pending_approval"]
+    assert current["reason"] == "第二次"
+    tickets.approve_request(manager, key=key, request=current["id"])
+    assert tickets.show_ticket(manager, key=key)["pending_approval"] is None

@@ -213,7 +213,7 @@ async def test_approve_names_the_ticket_and_the_request(make_app, queue) -> None
         await settle(pilot)
         assert isinstance(app.screen, TextDialog)
         assert question(app) == (
-            f"Approve {queue['onsite']}: l2_onsite requested by wuhao (reason 需二线到现场)?\n"
+            f"Approve {queue['onsite']}: tier-2 on-site work requested by wuhao (reason 需二线到现场)?\n"
         )
         await pilot.press("escape")  # not yet: nothing is decided
         await settle(pilot)
@@ -232,7 +232,7 @@ async def test_deny_and_withdraw_name_the_request(make_app, queue, desk: MakeCtx
         select(app, queue["onsite"])
         await pilot.press("d")
         await settle(pilot)
-        assert f"Deny {queue['onsite']}: l2_onsite requested by wuhao (reason 需二线到现场)?" in question(app)
+        assert f"Deny {queue['onsite']}: tier-2 on-site work requested by wuhao (reason 需二线到现场)?" in question(app)
         await pilot.press(*"远程可以处理", "enter")
         await settle(pilot)
         assert state(app, queue["onsite"])["approvals"][-1]["state"] == "denied"
@@ -241,12 +241,32 @@ async def test_deny_and_withdraw_name_the_request(make_app, queue, desk: MakeCtx
         select(app, queue["onsite"])
         await pilot.press("W")
         await settle(pilot)
-        assert f"Withdraw on {queue['onsite']}: l2_onsite requested by wuhao (reason 再次申请)?" in question(
+        assert f"Withdraw on {queue['onsite']}: tier-2 on-site work requested by wuhao (reason 再次申请)?" in question(
             app
         )
         await pilot.press(*"远程已解决", "enter")
         await settle(pilot)
         assert state(app, queue["onsite"])["approvals"][-1]["state"] == "withdrawn"
+
+
+async def test_a_dialog_never_decides_a_request_that_replaced_the_one_it_showed(
+    make_app, queue, desk: MakeCtx
+) -> None:
+    app = make_app("zhoujian")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        select(app, queue["onsite"])
+        await pilot.press("p")
+        await settle(pilot)
+        assert "需二线到现场" in question(app)
+        # While the manager reads, the engineer withdraws that request and asks again.
+        tickets.withdraw_request(desk("wuhao"), key=queue["onsite"], reason="写错了")
+        tickets.request_onsite(desk("wuhao"), key=queue["onsite"], reason="新的申请")
+        await pilot.press("enter")
+        await settle(pilot)
+        pending = state(app, queue["onsite"])["pending_approval"]
+        assert pending["state"] == "pending" and pending["reason"] == "新的申请"
+        assert any("changed meanwhile" in str(n.message) for n in app._notifications)
 
 
 async def test_refer_names_the_request(make_app, queue, desk: MakeCtx) -> None:
@@ -259,7 +279,7 @@ async def test_refer_names_the_request(make_app, queue, desk: MakeCtx) -> None:
         await pilot.press("f")
         await settle(pilot)
         assert (
-            f"Refer {queue['routine']} to the manager: escalation to L2 requested by lijun (reason 需要二线)?"
+            f"Refer {queue['routine']} to the manager: an escalation to L2 requested by lijun (reason 需要二线)?"
             in question(app)
         )
         await pilot.press(*"涉及合同外服务", "enter")

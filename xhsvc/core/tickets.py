@@ -589,11 +589,25 @@ def escalate_ticket(ctx: Context, *, key: str, to: str, reason: str) -> Approval
         return request_decision(tx, ticket, kind="escalation", reason=why, target_tier=to)
 
 
-def _pending(tx: Tx, ticket: Ticket, action: str) -> Approval:
+def _pending(tx: Tx, ticket: Ticket, action: str, expected: str | None = None) -> Approval:
+    """The ticket's pending request; with `expected` (the id of the request the user was shown),
+    only that one: a decision is never taken on a request that replaced it meanwhile."""
     approval = queries.pending_approval(tx.conn, ticket.id)
     if approval is None:
+        if expected is not None:
+            raise Conflict(
+                _(
+                    "{action}: the request on {key} was decided or withdrawn meanwhile; nothing changed"
+                ).format(action=action, key=ticket.key)
+            )
         raise NotAllowed(
             _("{action}: {key} has no request waiting for a decision").format(action=action, key=ticket.key)
+        )
+    if expected is not None and approval.id != expected:
+        raise Conflict(
+            _(
+                "{action}: the request on {key} changed meanwhile (now {request}); nothing changed, look at it again"
+            ).format(action=action, key=ticket.key, request=_(REQUEST_LABELS[approval.kind]))
         )
     return approval
 
@@ -641,13 +655,16 @@ def _decide(tx: Tx, ticket: Ticket, approval: Approval, state: str, note: str | 
     events.schedule_check(tx.conn, ticket.id, tx.now)
 
 
-def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: str | None = None) -> Ticket:
-    """Approve the ticket's pending request; `assign` names who takes it on (tier-2 hand-over)."""
+def approve_request(
+    ctx: Context, *, key: str, assign: str | None = None, note: str | None = None, request: str | None = None
+) -> Ticket:
+    """Approve the ticket's pending request; `assign` names who takes it on (tier-2 hand-over).
+    `request`: the id of the request the decider was shown (refused if another replaced it)."""
     note = _note(note)
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
-        approval = _pending(tx, ticket, "approve")
+        approval = _pending(tx, ticket, "approve", request)
         _check_decider(me, approval, "approve")
         _require_status(ticket, ACTIVE, "approve")
         if approval.kind == "onsite" and me.role != "manager":
@@ -696,13 +713,13 @@ def approve_request(ctx: Context, *, key: str, assign: str | None = None, note: 
         return ticket
 
 
-def withdraw_request(ctx: Context, *, key: str, reason: str) -> Ticket:
+def withdraw_request(ctx: Context, *, key: str, reason: str, request: str | None = None) -> Ticket:
     """Withdraw the ticket's pending request: the one who made it no longer needs it."""
     why = _text(reason, "reason")
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
-        approval = _pending(tx, ticket, "withdraw")
+        approval = _pending(tx, ticket, "withdraw", request)
         if approval.requested_by_id != me.id and me.role not in ("agent", "manager", "admin"):
             raise NotAllowed(
                 _(
@@ -723,12 +740,12 @@ def _onsite_coverage(tx: Tx, ctx: Context, ticket: Ticket) -> Coverage:
     return coverage_for(tx, customer, at=today_of(ctx, tx.now), asset=asset, service=service)
 
 
-def deny_request(ctx: Context, *, key: str, reason: str) -> Ticket:
+def deny_request(ctx: Context, *, key: str, reason: str, request: str | None = None) -> Ticket:
     why = _text(reason, "reason")
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
-        approval = _pending(tx, ticket, "deny")
+        approval = _pending(tx, ticket, "deny", request)
         _check_decider(me, approval, "deny")
         _decide(tx, ticket, approval, "denied", why)
         requester = queries.get_person(tx.conn, approval.requested_by_id)
@@ -742,13 +759,15 @@ def deny_request(ctx: Context, *, key: str, reason: str) -> Ticket:
         return ticket
 
 
-def refer_request(ctx: Context, *, key: str, reason: str | None = None) -> Approval:
+def refer_request(
+    ctx: Context, *, key: str, reason: str | None = None, request: str | None = None
+) -> Approval:
     """Send a request the desk cannot decide to the department manager (the seed's special case)."""
     why = _text(reason, "reason", required=False)
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
-        approval = _pending(tx, ticket, "refer")
+        approval = _pending(tx, ticket, "refer", request)
         if me.role == "manager":
             raise NotAllowed(_("refer: a manager decides referred requests; approve or deny it"))
         if approval.referred:
@@ -1031,6 +1050,7 @@ def cancel_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
 
 def _approval_view(approval: Approval, handles: dict[str, str]) -> dict[str, Any]:
     return {
+        "id": approval.id,
         "kind": approval.kind,
         "state": approval.state,
         "target_tier": approval.target_tier,

@@ -156,8 +156,11 @@ def ticket_bindings(shown: Iterable[str] = ()) -> list[Binding]:
 
 
 def request_text(approval: dict[str, Any]) -> str:
-    """'l2_onsite requested by wuhao (reason 需二线到现场)': stored text, shown through safe.plain."""
-    values = {"kind": approval["kind"], "who": approval["requested_by"], "reason": approval["reason"]}
+    """'tier-2 on-site work requested by wuhao (reason 需二线到现场)': stored text, shown through
+    safe.plain."""
+    kind = approval["kind"]
+    label = _(tickets.REQUEST_LABELS[kind]) if kind in tickets.REQUEST_LABELS else kind
+    values = {"kind": label, "who": approval["requested_by"], "reason": approval["reason"]}
     if approval.get("target_tier") and approval["kind"] == "escalation":
         text = _("{kind} to {tier} requested by {who} (reason {reason})").format(
             tier=approval["target_tier"], **values
@@ -377,7 +380,9 @@ class TicketActions(Screen[Any]):
                     ok=_("Approve"),
                 ),
                 # "" is an answer here (approve, no one else): only None is a cancel.
-                lambda who: self._call(key, _("approved"), tickets.approve_request, assign=who or None),
+                lambda who: self._call(
+                    key, _("approved"), tickets.approve_request, assign=who or None, request=pending["id"]
+                ),
             )
 
         self._pending_then(key, ask)
@@ -393,7 +398,9 @@ class TicketActions(Screen[Any]):
                     prompt=_("Why (told to the requester)"),
                     ok=_("Deny"),
                 ),
-                lambda why: self._call(key, _("request denied"), tickets.deny_request, reason=why),
+                lambda why: self._call(
+                    key, _("request denied"), tickets.deny_request, reason=why, request=pending["id"]
+                ),
             )
 
         self._pending_then(key, ask)
@@ -413,7 +420,11 @@ class TicketActions(Screen[Any]):
                     ok=_("Refer"),
                 ),
                 lambda why: self._call(
-                    key, _("referred to the manager"), tickets.refer_request, reason=why or None
+                    key,
+                    _("referred to the manager"),
+                    tickets.refer_request,
+                    reason=why or None,
+                    request=pending["id"],
                 ),
             )
 
@@ -430,7 +441,9 @@ class TicketActions(Screen[Any]):
                     prompt=_("Why it is no longer needed"),
                     ok=_("Withdraw"),
                 ),
-                lambda why: self._call(key, _("request withdrawn"), tickets.withdraw_request, reason=why),
+                lambda why: self._call(
+                    key, _("request withdrawn"), tickets.withdraw_request, reason=why, request=pending["id"]
+                ),
             )
 
         self._pending_then(key, ask)
