@@ -232,7 +232,10 @@ async def test_deny_and_withdraw_name_the_request(make_app, queue, desk: MakeCtx
         select(app, queue["onsite"])
         await pilot.press("d")
         await settle(pilot)
-        assert f"Deny {queue['onsite']}: tier-2 on-site work requested by wuhao (reason 需二线到现场)?" in question(app)
+        assert (
+            f"Deny {queue['onsite']}: tier-2 on-site work requested by wuhao (reason 需二线到现场)?"
+            in question(app)
+        )
         await pilot.press(*"远程可以处理", "enter")
         await settle(pilot)
         assert state(app, queue["onsite"])["approvals"][-1]["state"] == "denied"
@@ -241,8 +244,9 @@ async def test_deny_and_withdraw_name_the_request(make_app, queue, desk: MakeCtx
         select(app, queue["onsite"])
         await pilot.press("W")
         await settle(pilot)
-        assert f"Withdraw on {queue['onsite']}: tier-2 on-site work requested by wuhao (reason 再次申请)?" in question(
-            app
+        assert (
+            f"Withdraw on {queue['onsite']}: tier-2 on-site work requested by wuhao (reason 再次申请)?"
+            in question(app)
         )
         await pilot.press(*"远程已解决", "enter")
         await settle(pilot)
