@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, bindparam, delete, func, insert, or_, select, update
 
 from xhsvc.store import chain, search, tables
+from xhsvc.store.bulk import insert_rows
 from xhsvc.store.ids import new_id
 
 EVENT = tables.Event.__table__
@@ -195,8 +196,7 @@ def append_many(conn: Connection, origin: Origin, changes: list[Change]) -> int:
         for i, c in enumerate(changes)
     ]
     chain.link(conn, rows)
-    for start in range(0, len(rows), BATCH):
-        conn.execute(insert(EVENT), rows[start : start + BATCH])
+    insert_rows(conn, EVENT, rows)
     # New rows first, an entity at a time in the order references need (one INSERT each), then
     # the changes to rows in the order they were made: the same state as one event after another.
     order = {name: i for i, name in enumerate(tables.PROJECTED)}
@@ -282,17 +282,14 @@ def _take_heads_many(conn: Connection, changes: list[Change], ids: list[str]) ->
 
 
 def _insert_heads(conn: Connection, heads: list[dict[str, str]]) -> None:
-    for start in range(0, len(heads), BATCH):
-        conn.execute(insert(HEAD), heads[start : start + BATCH])
+    insert_rows(conn, HEAD, heads)
 
 
 def _flush_creates(conn: Connection, changes: list[Change]) -> None:
     if not changes:
         return
     table = tables.PROJECTED[changes[0].entity].__table__
-    rows = [{"id": c.entity_id, **c.payload["create"]} for c in changes]
-    for start in range(0, len(rows), BATCH):
-        conn.execute(insert(table), rows[start : start + BATCH])
+    insert_rows(conn, table, [{"id": c.entity_id, **c.payload["create"]} for c in changes])
     search.refresh(conn, entity=changes[0].entity, entity_ids=[c.entity_id for c in changes])
 
 

@@ -21,9 +21,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, text
+from sqlalchemy import Connection, delete, select, text
 
 from xhsvc.store import tables
+from xhsvc.store.bulk import insert_rows
 
 SEARCH = tables.CustomerSearch.__table__
 CUSTOMER = tables.Customer.__table__
@@ -58,12 +59,18 @@ def initials(name: str) -> str:
     else breaks them into runs (IBM中国2号楼 -> "zg hl"), itself indexed as it is written. A
     character's first reading counts (pypinyin's table of single characters: reading phrase by
     phrase would cost a thousand times more on an import of many customers)."""
-    table = _initials_table()
-    return "".join(table.get(ord(ch), " ") for ch in name)
+    return name.translate(_initials_table())
+
+
+class _Initials(dict[int, str]):
+    """Code point -> its first letter; any other character -> a space (str.translate asks here)."""
+
+    def __missing__(self, point: int) -> str:
+        return " "
 
 
 @functools.cache
-def _initials_table() -> dict[int, str]:
+def _initials_table() -> _Initials:
     """Each character's first letter in pypinyin's table of single characters, loaded on the first
     write only. Read from its JSON file: importing pypinyin (even its `pinyin_dict` module) runs the
     package's __init__, which loads a 35 MB table of phrases an import of customers does not use."""
@@ -72,9 +79,10 @@ def _initials_table() -> dict[int, str]:
         raise ImportError("pypinyin is not installed")
     table_file = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
     readings: dict[str, str] = json.loads(table_file.read_text(encoding="utf-8"))
-    return {
-        int(point): unicodedata.normalize("NFD", reading[0])[0].lower() for point, reading in readings.items()
-    }
+    return _Initials(
+        (int(point), unicodedata.normalize("NFD", reading[0])[0].lower())
+        for point, reading in readings.items()
+    )
 
 
 def refresh(conn: Connection, *, entity: str, entity_ids: Sequence[str]) -> None:
@@ -111,10 +119,7 @@ def refresh_customers(conn: Connection, customer_ids: Sequence[str]) -> None:
                 if cid in values:
                     values[cid] += texts
         conn.execute(delete(SEARCH).where(SEARCH.c.customer_id.in_(chunk)))
-        if values:
-            conn.execute(
-                insert(SEARCH), [{"customer_id": cid, "grams": document(v)} for cid, v in values.items()]
-            )
+        insert_rows(conn, SEARCH, [{"customer_id": cid, "grams": document(v)} for cid, v in values.items()])
 
 
 def refresh_all(conn: Connection) -> None:
