@@ -49,7 +49,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 SERVER_URL = os.environ.get("XHSVC_TEST_DB", "")
 # One template per xdist worker (gw0, gw1, ...): two workers never create or drop the same one,
 # and no test copies a template that another worker is still migrating.
+# The Chinese run (tests/tui/test_in_chinese.py) is a pytest started from inside one of those
+# workers: it has a template of its own too.
 TEMPLATE = f"xhsvc_test_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+if TEST_LANGUAGE != "en":
+    TEMPLATE += f"_{TEST_LANGUAGE.lower()}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
