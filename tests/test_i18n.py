@@ -149,3 +149,41 @@ def test_the_dashboard_speaks_chinese(tmp_path: Path) -> None:
     wanted = "新来电".encode()
     screen = _shown_in_a_terminal([sys.executable, "-m", "xhsvc", "tui"], env, wanted)
     assert wanted in screen  # the footer's first key, in Chinese
+
+
+HELP_PAGES = """
+import sys
+import typer
+from typer.testing import CliRunner
+from xhsvc import i18n
+i18n.set_language(sys.argv[1])
+from xhsvc.cli import main
+from xhsvc.cli.helptext import width
+root = typer.main.get_command(main.app)
+ctx = typer.Context(root)
+paths = []
+def walk(command, path):
+    paths.append(path)
+    if hasattr(command, "list_commands"):
+        for name in command.list_commands(ctx):
+            walk(command.get_command(ctx, name), [*path, name])
+walk(root, [])
+for path in paths:
+    page = CliRunner().invoke(main.app, [*path, "-h"], prog_name="xhsvc", env={"COLUMNS": "80"}).output
+    for line in page.splitlines():
+        if width(line) > 80:
+            print(" ".join(path) or "xhsvc", width(line), line)
+print(len(paths), "pages")
+"""
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_every_help_page_fits_80_columns(tmp_path: Path, language: str) -> None:
+    # A Chinese character takes two columns: wrapped by characters, Chinese help ran past the edge.
+    env = {**os.environ, "XHSVC_HOME": str(tmp_path), "COLUMNS": "80"}
+    done = subprocess.run(
+        [sys.executable, "-c", HELP_PAGES, language], env=env, capture_output=True, text=True, check=True
+    )
+    *too_wide, pages = done.stdout.strip().splitlines()
+    assert int(pages.split()[0]) > 100  # every group and command, not a few
+    assert too_wide == []

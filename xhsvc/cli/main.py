@@ -84,6 +84,10 @@ class XhsvcGroup(TyperGroup):
     on stderr and its documented exit code."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or "-h" in args or "--help" in args:
+            from xhsvc.cli.helpwrap import install
+
+            install()  # a help page: wrapped by terminal columns (Chinese takes two each)
         # Typer adds its completion options after building the group: all are here by now.
         plain_params(self.get_params(ctx))
         readable_params(self.get_params(ctx))
