@@ -1,5 +1,5 @@
 """Snapshots of the main screens (on the test clock, so every countdown is the same each run), at
-80x24 (the smallest terminal the desk uses) and 120x36.
+80x24 (the smallest terminal the desk uses) and 120x36. tests/tui/zh runs the same in Chinese.
 
 After an intended change of a screen: pytest tests/tui/test_snapshots.py --snapshot-update, then look
 at the new SVGs before committing them."""
@@ -58,6 +58,15 @@ def test_managers_view(snap_compare, make_app, queue) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app("zhoujian"), terminal_size=(120, 36), run_before=open_view)
+
+
+def test_command_palette(snap_compare, make_app, queue) -> None:
+    async def open_palette(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(120, 36), run_before=open_palette)
 
 
 def test_help(snap_compare, make_app, queue) -> None:
