@@ -196,3 +196,20 @@ def test_db_rebuild_is_for_admins(desk_cli: Cli) -> None:
     # 8 people, 1 customer, 1 contract with its term, 1 ticket with its response and resolution clocks
     assert result.exit_code == 0 and json.loads(result.stdout)["events_replayed"] == 14
     assert desk_cli.json("ticket", "show", key)["title"] == "控制器告警"
+
+
+def test_a_script_decides_only_the_request_it_read(desk_cli: Cli) -> None:
+    cli = desk_cli
+    key = _open(cli)
+    cli("ticket", "assign", key, "lijun")
+    cli("--as", "lijun", "ticket", "respond", key)
+    cli("--as", "lijun", "ticket", "onsite", key, "--reason", "第一次")
+    read = cli.json("ticket", "show", key)["pending_approval"]["id"]
+    cli("--as", "lijun", "ticket", "withdraw", key, "--reason", "写错了", "--request", read)
+    cli("--as", "lijun", "ticket", "onsite", key, "--reason", "第二次")
+    stale = cli("--as", "zhaoli", "ticket", "approve", key, "--request", read)
+    assert stale.exit_code == 5 and "changed meanwhile" in stale.stderr
+    assert cli.json("ticket", "show", key)["pending_approval"]["reason"] == "第二次"
+    current = cli.json("ticket", "show", key)["pending_approval"]["id"]
+    assert cli("--as", "zhaoli", "ticket", "approve", key, "--request", current).exit_code == 0
+    assert cli.json("ticket", "show", key)["pending_approval"] is None

@@ -59,6 +59,17 @@ LIST_OPTIONAL = ("created_at", "tier", "pending", "assignee")
 Reason = Annotated[
     str, typer.Option("--reason", help="Why; kept in the ticket's history.", show_default=False)
 ]
+# The request a script (or a person) read with `ticket show --json` (pending_approval.id): the
+# decision is refused, nothing written, if another request replaced it meanwhile.
+RequestOption = Annotated[
+    str | None,
+    typer.Option(
+        "--request",
+        metavar="ID",
+        help="Decide only this request (pending_approval.id of ticket show --json); refused if it was replaced.",
+        show_default=False,
+    ),
+]
 
 
 def _done(ctx: typer.Context, key: str, json_out: bool, message: str) -> None:
@@ -516,6 +527,7 @@ def approve(
         ),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note on the decision.")] = None,
+    request: RequestOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Approve the ticket's pending request (on-site work or escalation).
@@ -526,7 +538,7 @@ def approve(
       xhsvc ticket approve XH-000010 --assign wuhao   # hand-over to tier 2
       xhsvc --as zhoujian ticket approve XH-000012 --note "同意二线上门"
     """
-    ticket = core.approve_request(core_context(ctx), key=key, assign=assign, note=note)
+    ticket = core.approve_request(core_context(ctx), key=key, assign=assign, note=note, request=request)
     said = (
         _("{ticket} approved: tier {tier}, {status}, assigned to {person}")
         if assign
@@ -541,14 +553,20 @@ def approve(
 
 
 @app.command()
-def deny(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
+def deny(
+    ctx: typer.Context,
+    key: KeyArgument,
+    reason: Reason,
+    request: RequestOption = None,
+    json_out: JsonOption = False,
+) -> None:
     """Deny the ticket's pending request.
 
     \b
     Examples:
       xhsvc ticket deny XH-000016 --reason "远程即可处理，无需升级"
     """
-    ticket = core.deny_request(core_context(ctx), key=key, reason=reason)
+    ticket = core.deny_request(core_context(ctx), key=key, reason=reason, request=request)
     _done(ctx, key, json_out, _("{ticket}: request denied").format(ticket=ticket.key))
 
 
@@ -557,6 +575,7 @@ def refer(
     ctx: typer.Context,
     key: KeyArgument,
     reason: Annotated[str | None, typer.Option("--reason", help="Why the desk cannot decide.")] = None,
+    request: RequestOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Send the pending request to the department manager (what the desk cannot decide).
@@ -565,7 +584,7 @@ def refer(
     Examples:
       xhsvc ticket refer XH-000014 --reason "超出合同范围的上门服务"
     """
-    core.refer_request(core_context(ctx), key=key, reason=reason)
+    core.refer_request(core_context(ctx), key=key, reason=reason, request=request)
     _done(ctx, key, json_out, _("{ticket}: request referred to the manager").format(ticket=key))
 
 
@@ -727,14 +746,20 @@ def reopen(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonO
 
 
 @app.command()
-def withdraw(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonOption = False) -> None:
+def withdraw(
+    ctx: typer.Context,
+    key: KeyArgument,
+    reason: Reason,
+    request: RequestOption = None,
+    json_out: JsonOption = False,
+) -> None:
     """Withdraw the ticket's pending request (on-site work or escalation) that is no longer needed.
 
     \b
     Examples:
       xhsvc ticket withdraw XH-000014 --reason "远程已解决，无需上门"
     """
-    ticket = core.withdraw_request(core_context(ctx), key=key, reason=reason)
+    ticket = core.withdraw_request(core_context(ctx), key=key, reason=reason, request=request)
     _done(ctx, key, json_out, _("{ticket}: request withdrawn").format(ticket=ticket.key))
 
 
