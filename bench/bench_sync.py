@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from xhsvc.core import contracts, customers, people, sync, tickets
+from xhsvc.core import contracts, customers, people, sync, ticket_views, tickets
 from xhsvc.core.context import Context
 from xhsvc.store.db import open_database
 from xhsvc.store.events import Change, Origin, append_many
@@ -59,7 +59,7 @@ def build(folder: Path, *, events: int, ticket_count: int) -> tuple[Path, Path]:
     laptop = _ctx(laptop_url, None, now)
     sync.join_center(laptop, token=token, url=center_url)
     sync.sync_with_center(_ctx(laptop_url, "wangfang", now))
-    ids = [tickets.show_ticket(agent, key=key)["key"] for key in keys]
+    ids = [ticket_views.show_ticket(agent, key=key)["key"] for key in keys]
     db = open_database(laptop_url)
     with db.read() as conn:
         from sqlalchemy import select

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import CUSTOMER, FixedClock, MakeCtx
 from tests.core.test_sla import SILVER, clocks, sh, silver  # noqa: F401 (the fixture)
-from xhsvc.core import sweep, tickets
+from xhsvc.core import sweep, ticket_views, tickets
 from xhsvc.core.calendars import load_calendar
 from xhsvc.errors import XhsvcError
 
@@ -122,7 +122,7 @@ def test_a_pause_after_the_breach_leaves_the_due_time(desk: MakeCtx, clock: Fixe
     resumed = clocks(agent, key)["resolution"]
     assert (resumed["state"], resumed["due_at"], resumed["paused_min"]) == ("breached", due, 0)
     assert resumed["remaining_min"] == -(resumed["elapsed_min"] - resumed["budget_min"])
-    history = tickets.ticket_history(agent, key=key)
+    history = ticket_views.ticket_history(agent, key=key)
     assert any("already late" in e["summary"] for e in history)
     assert any("its due time stays" in e["summary"] for e in history)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CONTRACT, CUSTOMER, MakeCtx
-from xhsvc.core import contracts, customers, lookup, maintenance, tickets
+from xhsvc.core import approvals, contracts, customers, lookup, maintenance, ticket_views, tickets
 from xhsvc.core.levels import load_levels, parse_levels
 from xhsvc.core.tomlfiles import read_toml
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed
@@ -206,14 +206,14 @@ def test_termination_ends_coverage_and_is_a_managers_decision(desk: MakeCtx) -> 
 def test_ticket_records_the_covering_contract_or_flags_out_of_contract(port: MakeCtx) -> None:
     agent = port("wangfang")
     covered = tickets.open_ticket(agent, customer=CUSTOMER, title="控制器告警").ticket.key
-    shown = tickets.show_ticket(agent, key=covered)
+    shown = ticket_views.show_ticket(agent, key=covered)
     assert (shown["contract"], shown["coverage"], shown["in_contract"]) == (CONTRACT, "covered", True)
     out = tickets.open_ticket(agent, customer=OTHER, title="备份机告警", asset="XB300-2023-0042").ticket.key
-    shown = tickets.show_ticket(agent, key=out)
+    shown = ticket_views.show_ticket(agent, key=out)
     assert (shown["contract"], shown["coverage"], shown["in_contract"]) == (None, "asset_not_covered", False)
     assert shown["asset"] == "XB300-2023-0042" and shown["site"] == "南沙机房"
     assert shown["coverage_note"] == "asset XB300-2023-0042 is not covered by HT-2026-088"
-    assert "out of contract" in tickets.ticket_history(agent, key=out)[0]["summary"]
+    assert "out of contract" in ticket_views.ticket_history(agent, key=out)[0]["summary"]
 
 
 def _onsite_request(ctx_for: MakeCtx, customer: str, **kw) -> str:
@@ -221,42 +221,42 @@ def _onsite_request(ctx_for: MakeCtx, customer: str, **kw) -> str:
     key = tickets.open_ticket(agent, customer=customer, title="需要现场", **kw).ticket.key
     tickets.assign_ticket(agent, key=key, assignee="lijun")
     tickets.respond_ticket(l1, key=key)
-    tickets.request_onsite(l1, key=key, reason="更换部件")
+    approvals.request_onsite(l1, key=key, reason="更换部件")
     return key
 
 
 def test_agent_approves_only_covered_onsite_work(port: MakeCtx, clock) -> None:
     agent, manager = port("wangfang"), port("zhoujian")
     covered = _onsite_request(port, CUSTOMER)
-    tickets.approve_request(agent, key=covered)
-    assert tickets.show_ticket(agent, key=covered)["onsite"] is True
+    approvals.approve_request(agent, key=covered)
+    assert ticket_views.show_ticket(agent, key=covered)["onsite"] is True
 
     not_in_level = _onsite_request(port, OTHER)  # basic: remote support only
     with pytest.raises(NotAllowed, match=r"not covered \(service onsite is not in level basic.*ticket refer"):
-        tickets.approve_request(agent, key=not_in_level)
-    tickets.refer_request(agent, key=not_in_level, reason="合同不含现场服务")
-    tickets.approve_request(manager, key=not_in_level, note="特批，按次收费")
-    assert tickets.show_ticket(agent, key=not_in_level)["onsite"] is True
+        approvals.approve_request(agent, key=not_in_level)
+    approvals.refer_request(agent, key=not_in_level, reason="合同不含现场服务")
+    approvals.approve_request(manager, key=not_in_level, note="特批，按次收费")
+    assert ticket_views.show_ticket(agent, key=not_in_level)["onsite"] is True
 
     clock.advance(days=45)  # 2027-01-04: the gold contract has expired
     expired = _onsite_request(port, CUSTOMER)
     with pytest.raises(NotAllowed, match=f"contract {CONTRACT} expired on 2026-12-31"):
-        tickets.approve_request(agent, key=expired)
-    tickets.deny_request(manager, key=expired, reason="合同已过期，请先续约")
+        approvals.approve_request(agent, key=expired)
+    approvals.deny_request(manager, key=expired, reason="合同已过期，请先续约")
 
 
 def test_non_product_faults_need_that_service_in_the_level(desk: MakeCtx) -> None:
     agent = desk("wangfang")
     contracts.renew_contract(agent, number=CONTRACT, end="2027-12-31")
     key = _onsite_request(desk, CUSTOMER, service="non_product")
-    tickets.approve_request(agent, key=key)  # gold includes non_product
+    approvals.approve_request(agent, key=key)  # gold includes non_product
     customers.add_customer(agent, name="银牌客户")
     contracts.add_contract(
         agent, number="HT-S", customer="银牌客户", level="silver", start="2026-01-01", end="2026-12-31"
     )
     key = _onsite_request(desk, "银牌客户", service="non_product")
     with pytest.raises(NotAllowed, match="service non_product is not in level silver"):
-        tickets.approve_request(agent, key=key)
+        approvals.approve_request(agent, key=key)
 
 
 def test_entitlements_granted_used_and_left(desk: MakeCtx) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.conftest import CUSTOMER, MakeCtx
-from xhsvc.core import tickets
+from xhsvc.core import approvals, ticket_views, tickets
 from xhsvc.core.context import Context
 from xhsvc.errors import XhsvcError
 from xhsvc.store import events, queries
@@ -28,13 +28,13 @@ ACTIONS: dict[str, Callable[[Context, str], Any]] = {
     "comment": lambda ctx, key: tickets.comment_ticket(ctx, key=key, text="跟进"),
     "wait": lambda ctx, key: tickets.wait_ticket(ctx, key=key, reason="等日志"),
     "resume": lambda ctx, key: tickets.resume_ticket(ctx, key=key),
-    "onsite": lambda ctx, key: tickets.request_onsite(ctx, key=key, reason="现场"),
-    "escalate_l2": lambda ctx, key: tickets.escalate_ticket(ctx, key=key, to="L2", reason="二线"),
-    "escalate_l3": lambda ctx, key: tickets.escalate_ticket(ctx, key=key, to="L3", reason="专家"),
-    "approve": lambda ctx, key: tickets.approve_request(ctx, key=key),
-    "approve_to_wuhao": lambda ctx, key: tickets.approve_request(ctx, key=key, assign="wuhao"),
-    "deny": lambda ctx, key: tickets.deny_request(ctx, key=key, reason="不批"),
-    "refer": lambda ctx, key: tickets.refer_request(ctx, key=key),
+    "onsite": lambda ctx, key: approvals.request_onsite(ctx, key=key, reason="现场"),
+    "escalate_l2": lambda ctx, key: approvals.escalate_ticket(ctx, key=key, to="L2", reason="二线"),
+    "escalate_l3": lambda ctx, key: approvals.escalate_ticket(ctx, key=key, to="L3", reason="专家"),
+    "approve": lambda ctx, key: approvals.approve_request(ctx, key=key),
+    "approve_to_wuhao": lambda ctx, key: approvals.approve_request(ctx, key=key, assign="wuhao"),
+    "deny": lambda ctx, key: approvals.deny_request(ctx, key=key, reason="不批"),
+    "refer": lambda ctx, key: approvals.refer_request(ctx, key=key),
     "resolve": lambda ctx, key: tickets.resolve_ticket(ctx, key=key, resolution="已修复"),
     "confirm": lambda ctx, key: tickets.confirm_ticket(ctx, key=key, by="客户"),
     "unresolved": lambda ctx, key: tickets.confirm_ticket(
@@ -57,7 +57,7 @@ def _event_count(ctx) -> int:
 
 
 def _check_invariants(ctx, key: str) -> None:
-    shown = tickets.show_ticket(ctx, key=key)
+    shown = ticket_views.show_ticket(ctx, key=key)
     assert shown["status"] in tickets.STATUSES
     assert sum(a["state"] == "pending" for a in shown["approvals"]) <= 1
     if shown["status"] == "closed":

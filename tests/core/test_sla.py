@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import CUSTOMER, MakeCtx
-from xhsvc.core import contracts, customers, notifications, sla, sweep, tickets
+from xhsvc.core import approvals, contracts, customers, notifications, sla, sweep, ticket_views, tickets
 from xhsvc.core.rules import load_rules
 from xhsvc.errors import Conflict, InvalidInput
 from xhsvc.store.tables import Event, Ticket
@@ -38,7 +38,7 @@ def silver(desk: MakeCtx) -> MakeCtx:
 
 
 def clocks(ctx, key: str) -> dict[str, dict]:
-    return {c["target"]: c for c in tickets.show_ticket(ctx, key=key)["clocks"]}
+    return {c["target"]: c for c in ticket_views.show_ticket(ctx, key=key)["clocks"]}
 
 
 def test_clocks_start_with_the_call_on_the_levels_calendar(silver: MakeCtx, clock) -> None:
@@ -65,9 +65,9 @@ def test_on_site_arrival_clock_runs_from_approval_to_arrival(silver: MakeCtx, cl
     key = tickets.open_ticket(agent, customer=SILVER, title="需更换硬盘", impact=2, urgency=2).ticket.key
     tickets.assign_ticket(agent, key=key, assignee="lijun")
     tickets.respond_ticket(engineer, key=key)
-    tickets.request_onsite(engineer, key=key, reason="更换硬盘")
+    approvals.request_onsite(engineer, key=key, reason="更换硬盘")
     clock.advance(minutes=60)  # 16:00
-    tickets.approve_request(agent, key=key)
+    approvals.approve_request(agent, key=key)
     # P2 on-site 1d = 7.5h: 2h on Friday, 3h + 2.5h on Saturday 10 October (调休).
     assert clocks(agent, key)["onsite"]["due_at"] == sh(2026, 10, 10, 16, 0)
     clock.now = sh(2026, 10, 10, 11, 0)
@@ -109,7 +109,7 @@ def test_waiting_on_the_customer_pauses_and_the_pause_is_never_lost(silver: Make
     tickets.resolve_ticket(silver("zhangwei"), key=key, resolution="更换磁带驱动器")
     clock.now = sh(2026, 11, 17, 14, 0)
     tickets.confirm_ticket(agent, key=key, by="客户", unresolved=True, note="仍然失败")
-    shown = tickets.show_ticket(agent, key=key)
+    shown = ticket_views.show_ticket(agent, key=key)
     assert shown["sla_cycle"] == 2
     current = [c for c in shown["clocks"] if c["cycle"] == 2]
     assert [(c["target"], c["started_at"], c["paused_min"]) for c in current] == [
@@ -121,7 +121,7 @@ def test_a_call_recorded_late_starts_its_clocks_when_the_customer_called(desk: M
     agent = desk("wangfang")
     called = clock.now - timedelta(minutes=25)
     key = tickets.open_ticket(agent, customer=CUSTOMER, title="夜间来电", reported_at=called).ticket.key
-    shown = tickets.show_ticket(agent, key=key)
+    shown = ticket_views.show_ticket(agent, key=key)
     assert shown["reported_at"] == called and shown["created_at"] == clock.now
     assert clocks(agent, key)["response"]["elapsed_min"] == 25
     with pytest.raises(InvalidInput, match="is in the future"):
@@ -173,14 +173,16 @@ def test_the_sweep_climbs_the_chain_step_by_step_and_fires_each_rule_once(desk: 
     assert clocks(agent, key)["response"]["state"] == "late"
     # The history says when it was due in the desk's time, as everywhere else on screen.
     due_local = (start + timedelta(minutes=120)).astimezone(ZoneInfo("Asia/Shanghai"))
-    missed = [e["summary"] for e in tickets.ticket_history(agent, key=key) if "target missed" in e["summary"]]
+    missed = [
+        e["summary"] for e in ticket_views.ticket_history(agent, key=key) if "target missed" in e["summary"]
+    ]
     assert missed == [f"response target missed (due {due_local:%Y-%m-%d %H:%M})"]
     assert _fired(sweep_at(2300)) == []
     assert _fired(sweep_at(2304)) == [(key, "resolution-warning")]  # 80% of 2880
     escalation = sweep_at(2880)
     assert _fired(escalation) == [(key, "resolution-escalate")]
     assert escalation.fired[0].actions[0] == "escalation to L2 requested"
-    pending = tickets.show_ticket(agent, key=key)["pending_approval"]
+    pending = ticket_views.show_ticket(agent, key=key)["pending_approval"]
     assert (pending["kind"], pending["requested_by"], pending["needs"]) == (
         "escalation",
         "sla-sweep",
@@ -193,7 +195,7 @@ def test_the_sweep_climbs_the_chain_step_by_step_and_fires_each_rule_once(desk: 
 
     told = {(n["recipient"], n["reason"]) for n in notifications.list_notifications(agent)}
     assert {("lijun", "sla_rule"), ("wangfang", "sla_rule"), ("zhoujian", "sla_rule")} <= told
-    history = [h["kind"] for h in tickets.ticket_history(agent, key=key)]
+    history = [h["kind"] for h in ticket_views.ticket_history(agent, key=key)]
     assert history.count("rule.fired") == 5 and "sla_clock.breached" in history
 
 
@@ -253,7 +255,7 @@ def test_rules_from_the_users_file(home: Path, desk: MakeCtx, clock) -> None:
     late = sweep.sweep(agent, force=True, now=clock.now + timedelta(minutes=30))
     assert _fired(late) == [(key, "vip-p1-late")]
     assert late.fired[0].actions == ["priority raised to P1", "notified zhoujian"]
-    assert tickets.show_ticket(agent, key=key)["urgency"] == 1
+    assert ticket_views.show_ticket(agent, key=key)["urgency"] == 1
 
 
 @pytest.mark.parametrize(
@@ -365,10 +367,10 @@ def test_an_escalation_approved_while_waiting_restarts_the_clocks(desk: MakeCtx,
     key = tickets.open_ticket(agent, customer=CUSTOMER, title="二线").ticket.key
     tickets.assign_ticket(agent, key=key, assignee="lijun")
     tickets.respond_ticket(engineer, key=key)
-    tickets.escalate_ticket(engineer, key=key, to="L2", reason="需二线")
+    approvals.escalate_ticket(engineer, key=key, to="L2", reason="需二线")
     tickets.wait_ticket(engineer, key=key, reason="等客户")
     clock.advance(hours=2)
-    tickets.approve_request(agent, key=key, assign="wuhao")
+    approvals.approve_request(agent, key=key, assign="wuhao")
     assert clocks(agent, key)["resolution"]["state"] == "running"
 
 
@@ -380,16 +382,16 @@ def test_an_escalation_rule_waits_for_a_pending_request_instead_of_being_used_up
     key = tickets.open_ticket(agent, customer=CUSTOMER, title="现场").ticket.key  # P3: resolution 2 days
     tickets.assign_ticket(agent, key=key, assignee="lijun")
     tickets.respond_ticket(engineer, key=key)
-    tickets.request_onsite(engineer, key=key, reason="现场检查")
+    approvals.request_onsite(engineer, key=key, reason="现场检查")
     assert (key, "resolution-escalate") not in _fired(
         sweep.sweep(agent, force=True, now=start + timedelta(days=2, minutes=5))
     )
     clock.now = start + timedelta(days=2, minutes=10)
-    tickets.deny_request(agent, key=key, reason="远程可处理")
+    approvals.deny_request(agent, key=key, reason="远程可处理")
     assert (key, "resolution-escalate") in _fired(
         sweep.sweep(agent, force=True, now=start + timedelta(days=2, minutes=15))
     )
-    assert tickets.show_ticket(agent, key=key)["pending_approval"]["kind"] == "escalation"
+    assert ticket_views.show_ticket(agent, key=key)["pending_approval"]["kind"] == "escalation"
 
 
 def test_lowering_the_priority_after_a_breach_clears_it(desk: MakeCtx, clock) -> None:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import CONTRACT, CUSTOMER, MakeCtx
-from xhsvc.core import contracts, customers, reports, tickets, visits
+from xhsvc.core import contracts, customers, reports, ticket_views, tickets, visits
 from xhsvc.core.calendars import load_calendar
 from xhsvc.core.templates import load_template, parse_template
 from xhsvc.core.tomlfiles import read_toml
@@ -162,7 +162,7 @@ def test_fill_from_a_prepared_file_complete_and_follow_up(site: MakeCtx) -> None
     assert shown["status"] == "completed"
     assert shown["findings"][0]["item"] == "firmware.controller"  # failures first
     assert shown["findings"][0]["ticket"] == follow_up
-    ticket = tickets.show_ticket(agent, key=follow_up)
+    ticket = ticket_views.show_ticket(agent, key=follow_up)
     assert ticket["from_visit"] == {"item_key": "firmware.controller", "severity": "fail", "visit": key}
     assert ticket["customer"] == CUSTOMER and ticket["site"] == "主院区机房"
     usage = contracts.contract_usage(agent, number=CONTRACT)

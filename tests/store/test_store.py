@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.conftest import CUSTOMER, MakeCtx
-from xhsvc.core import demo, tickets
+from xhsvc.core import demo, ticket_views, tickets
 from xhsvc.errors import DatabaseError
 from xhsvc.store import events, queries
 from xhsvc.store.db import HEAD_REVISION, known_revisions, open_database
@@ -129,7 +129,7 @@ def test_concurrent_writers_never_collide(desk: MakeCtx, db_url: str) -> None:
     assert errors == []
     assert len(keys) == 45 and len(set(keys)) == 45
     ctx = desk("wangfang")
-    assert len(tickets.list_tickets(ctx, limit=0)) == 45
+    assert len(ticket_views.list_tickets(ctx, limit=0)) == 45
 
 
 def test_many_changes_appended_together_leave_the_state_one_at_a_time_would(desk: MakeCtx) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from xhsvc.core import tickets
+from xhsvc.core import ticket_views
 from xhsvc.core.context import Context
 from xhsvc.store.db import HEAD_REVISION, alembic_config, open_database
 
@@ -43,7 +43,7 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_tickets(db_url: str
     try:
         with db.read() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
-        shown = tickets.show_ticket(Context(db=db), key="XH-000001")
+        shown = ticket_views.show_ticket(Context(db=db), key="XH-000001")
         assert (shown["title"], shown["customer"], shown["contract"], shown["coverage"]) == (
             "旧工单",
             "老客户",

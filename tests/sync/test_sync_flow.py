@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import CUSTOMER, FixedClock, MakeCtx
 from tests.sync.conftest import Laptop, MakeLaptop
-from xhsvc.core import sync, tickets
+from xhsvc.core import approvals, sync, ticket_views, tickets
 from xhsvc.errors import InvalidInput, NotAllowed
 from xhsvc.store import queries
 
@@ -50,11 +50,11 @@ def test_first_sync_brings_people_customers_and_own_tickets(desk: MakeCtx, lapto
     key = _ticket(desk)
     machine = laptop("lijun")
     assert sync.sync_with_center(machine.ctx())["received"] > 0
-    assert tickets.show_ticket(machine.ctx(), key=key)["assignee"] == "lijun"
+    assert ticket_views.show_ticket(machine.ctx(), key=key)["assignee"] == "lijun"
     tickets.respond_ticket(machine.ctx(), key=key, note="到现场")
     assert sync.sync_status(machine.ctx())["waiting"] > 0
     sync.sync_with_center(machine.ctx())
-    assert tickets.show_ticket(desk("wangfang"), key=key)["status"] == "in_progress"
+    assert ticket_views.show_ticket(desk("wangfang"), key=key)["status"] == "in_progress"
     assert sync.sync_status(machine.ctx())["waiting"] == 0
 
 
@@ -73,9 +73,9 @@ def test_offline_work_counts_at_its_own_time_and_keys_never_clash(
     assert new_key.split("-")[0] == "LIJUN" and center_key.startswith("XH-")
     clock.advance(days=3)
     sync.sync_with_center(machine.ctx())
-    shown = tickets.show_ticket(desk("wangfang"), key=key)
+    shown = ticket_views.show_ticket(desk("wangfang"), key=key)
     assert shown["responded_at"] == responded_at
-    assert tickets.show_ticket(desk("wangfang"), key=new_key)["opened_by"] == "lijun"
+    assert ticket_views.show_ticket(desk("wangfang"), key=new_key)["opened_by"] == "lijun"
 
 
 def test_a_bundle_round_trip_equals_a_direct_sync(desk: MakeCtx, laptop: MakeLaptop, tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_a_bundle_round_trip_equals_a_direct_sync(desk: MakeCtx, laptop: MakeLap
     first = sync.import_bundle(desk("zhoujian"), source=up)
     again = sync.import_bundle(desk("zhoujian"), source=up)
     assert first["new"] > 0 and again["new"] == 0
-    assert tickets.show_ticket(desk("wangfang"), key=key)["status"] == "in_progress"
+    assert ticket_views.show_ticket(desk("wangfang"), key=key)["status"] == "in_progress"
 
 
 def test_concurrent_edits_of_one_field_keep_the_loser_as_a_conflict(
@@ -103,7 +103,7 @@ def test_concurrent_edits_of_one_field_keep_the_loser_as_a_conflict(
     tickets.resolve_ticket(machine.ctx(), key=key, resolution="更换控制器B")
     sync.sync_with_center(machine.ctx())
     for ctx in (desk("wangfang"), machine.ctx()):
-        shown = tickets.show_ticket(ctx, key=key)
+        shown = ticket_views.show_ticket(ctx, key=key)
         assert shown["resolution"] == "更换控制器B"
         conflicts = sync.list_conflicts(ctx)
         assert [(c["field"], c["lost"], c["kept"]) for c in conflicts] == [
@@ -114,7 +114,7 @@ def test_concurrent_edits_of_one_field_keep_the_loser_as_a_conflict(
     sync.resolve_conflict(desk("zhoujian"), conflict=conflict["id"][:12], take="lost")
     sync.sync_with_center(machine.ctx())
     for ctx in (desk("wangfang"), machine.ctx()):
-        assert tickets.show_ticket(ctx, key=key)["resolution"] == "远程重启解决"
+        assert ticket_views.show_ticket(ctx, key=key)["resolution"] == "远程重启解决"
         assert sync.list_conflicts(ctx) == []
 
 
@@ -126,11 +126,11 @@ def test_a_resolution_at_the_site_wins_over_an_escalation_at_the_center(
     # "escalated", the flow says the work was done.
     tickets.resolve_ticket(machine.ctx(), key=key, resolution="现场已修复")
     clock.advance(minutes=10)
-    tickets.escalate_ticket(desk("zhoujian"), key=key, to="L2", reason="疑难")
-    tickets.approve_request(desk("wangfang"), key=key, assign="wuhao")
+    approvals.escalate_ticket(desk("zhoujian"), key=key, to="L2", reason="疑难")
+    approvals.approve_request(desk("wangfang"), key=key, assign="wuhao")
     sync.sync_with_center(machine.ctx())
     for ctx in (desk("wangfang"), machine.ctx()):
-        shown = tickets.show_ticket(ctx, key=key)
+        shown = ticket_views.show_ticket(ctx, key=key)
         assert shown["status"] == "resolved"
         flow = [c for c in sync.list_conflicts(ctx) if c["kind"] == "flow"]
         assert [(c["lost_step"], c["kept_step"]) for c in flow] == [("ticket.escalated", "ticket.resolved")]
@@ -148,7 +148,7 @@ def test_a_reopen_wins_over_a_close(desk: MakeCtx, laptop: MakeLaptop, clock: Fi
     tickets.close_ticket(desk("wangfang"), key=key)
     sync.sync_with_center(machine.ctx())
     for ctx in (desk("wangfang"), machine.ctx()):
-        assert tickets.show_ticket(ctx, key=key)["status"] == "in_progress"
+        assert ticket_views.show_ticket(ctx, key=key)["status"] == "in_progress"
         assert [c["lost_step"] for c in sync.list_conflicts(ctx)] == ["ticket.closed"]
 
 
@@ -159,14 +159,14 @@ def test_a_withdrawn_request_wins_over_its_approval(
     machine = laptop("lijun")
     sync.sync_with_center(machine.ctx())
     tickets.respond_ticket(machine.ctx(), key=key)
-    tickets.request_onsite(machine.ctx(), key=key, reason="需更换硬件")
+    approvals.request_onsite(machine.ctx(), key=key, reason="需更换硬件")
     sync.sync_with_center(machine.ctx())
-    tickets.withdraw_request(machine.ctx(), key=key, reason="远程已解决")
+    approvals.withdraw_request(machine.ctx(), key=key, reason="远程已解决")
     clock.advance(minutes=10)
-    tickets.approve_request(desk("wangfang"), key=key)
+    approvals.approve_request(desk("wangfang"), key=key)
     sync.sync_with_center(machine.ctx())
     for ctx in (desk("wangfang"), machine.ctx()):
-        shown = tickets.show_ticket(ctx, key=key)
+        shown = ticket_views.show_ticket(ctx, key=key)
         assert shown["onsite"] is False
         assert [a["state"] for a in shown["approvals"]] == ["withdrawn"]
         assert [c["lost_step"] for c in sync.list_conflicts(ctx)] == ["approval.approved"]
@@ -254,7 +254,7 @@ def test_two_urgencies_at_once_keep_the_later_and_list_the_other(
     key, machine = urgencies_at_once(desk, laptop, clock)
     sync.sync_with_center(machine.ctx())
     for ctx in (desk("wangfang"), machine.ctx()):
-        assert tickets.show_ticket(ctx, key=key)["urgency"] == 1
+        assert ticket_views.show_ticket(ctx, key=key)["urgency"] == 1
         assert {c["field"] for c in sync.list_conflicts(ctx)} >= {"urgency"}
 
 
@@ -292,7 +292,7 @@ def test_a_visit_worked_offline_reaches_the_center_with_findings_and_follow_ups(
     shown = visits.show_visit(agent, key=key)
     assert shown["status"] == "completed"
     assert [f["item"] for f in shown["findings"]] == ["firmware.controller"]
-    assert tickets.show_ticket(agent, key=follow_up)["from_visit"]["visit"] == key
+    assert ticket_views.show_ticket(agent, key=follow_up)["from_visit"]["visit"] == key
     assert visits.show_visit(machine.ctx(), key=key) == shown
 
 
@@ -311,7 +311,7 @@ def test_work_dated_ahead_of_the_center_is_kept_and_flagged(
     sync.export_bundle(machine.ctx(), target=stick)
     result = sync.import_bundle(desk("zhoujian"), source=stick)
     assert result["ahead"] == result["new"] > 0
-    history = tickets.ticket_history(desk("wangfang"), key=key)
+    history = ticket_views.ticket_history(desk("wangfang"), key=key)
     assert history[-1]["summary"] == "时钟快了五小时"
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tests.conftest import CUSTOMER, FixedClock, MakeCtx
 from tests.core.test_flow_properties import ACTIONS
 from tests.sync.conftest import Laptop, MakeLaptop
-from xhsvc.core import sync, tickets
+from xhsvc.core import approvals, sync, tickets
 from xhsvc.core.context import Context
 from xhsvc.errors import XhsvcError
 from xhsvc.store import chain, events, merge, queries, tables
@@ -28,7 +28,7 @@ NODE_ACTIONS = {
     "urgency": lambda ctx, key, n: tickets.reprioritize_ticket(
         ctx, key=key, urgency=1 + n % 4, reason="调整"
     ),
-    "withdraw": lambda ctx, key, n: tickets.withdraw_request(ctx, key=key, reason=f"节点{n}撤回"),
+    "withdraw": lambda ctx, key, n: approvals.withdraw_request(ctx, key=key, reason=f"节点{n}撤回"),
 }
 LAPTOP_PEOPLE = ["lijun", "wuhao", "zhaoli"]
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CUSTOMER, MakeCtx
-from xhsvc.core import customers, tickets
+from xhsvc.core import approvals, customers, tickets
 from xhsvc.tui.app import XhsvcApp
 
 SIZE = (120, 36)
@@ -34,10 +34,10 @@ def queue(desk: MakeCtx, clock) -> dict[str, str]:
         agent, customer=CUSTOMER, title="复制链路中断", impact=2, urgency=2
     ).ticket.key
     tickets.assign_ticket(agent, key=onsite, assignee="lijun")
-    tickets.escalate_ticket(desk("lijun"), key=onsite, to="L2", reason="复制软件缺陷")
-    tickets.approve_request(agent, key=onsite, assign="wuhao")
+    approvals.escalate_ticket(desk("lijun"), key=onsite, to="L2", reason="复制软件缺陷")
+    approvals.approve_request(agent, key=onsite, assign="wuhao")
     tickets.respond_ticket(desk("wuhao"), key=onsite)
-    tickets.request_onsite(desk("wuhao"), key=onsite, reason="需二线到现场")
+    approvals.request_onsite(desk("wuhao"), key=onsite, reason="需二线到现场")
     clock.advance(minutes=10)
     return {"urgent": urgent, "routine": routine, "onsite": onsite}
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Select, Static, TextArea
 from tests.conftest import CUSTOMER, MakeCtx
 from tests.tui.conftest import SIZE
 from tests.tui.test_dashboard import rows, settle, text_of
-from xhsvc.core import tickets
+from xhsvc.core import approvals, ticket_views, tickets
 from xhsvc.tui.dialogs import ConfirmDialog, FormDialog, TextDialog
 from xhsvc.tui.screens.queue import QueueScreen
 
@@ -27,7 +27,7 @@ def question(app) -> str:
 
 
 def state(app, key: str) -> dict:
-    return tickets.show_ticket(app.ctx, key=key)
+    return ticket_views.show_ticket(app.ctx, key=key)
 
 
 def resolved(desk: MakeCtx, key: str, *, engineer: str = "lijun") -> None:
@@ -56,7 +56,7 @@ async def test_wait_and_resume(make_app, queue) -> None:
         await pilot.press(*"日志已收到", "enter")
         await settle(pilot)
         assert state(app, queue["onsite"])["status"] == "in_progress"
-        summaries = [e["summary"] for e in tickets.ticket_history(app.ctx, key=queue["onsite"])]
+        summaries = [e["summary"] for e in ticket_views.ticket_history(app.ctx, key=queue["onsite"])]
         assert "waiting on the customer: 等客户发送日志" in summaries and summaries[-1] == "日志已收到"
 
 
@@ -83,7 +83,7 @@ async def test_arrive_on_site_after_the_approval(make_app, queue) -> None:
         await settle(pilot)
         clocks = {c["target"]: c["state"] for c in state(app, queue["onsite"])["clocks"]}
         assert clocks["onsite"] == "met"
-        assert tickets.ticket_history(app.ctx, key=queue["onsite"])[-1]["summary"] == "信息科陈主任接待"
+        assert ticket_views.ticket_history(app.ctx, key=queue["onsite"])[-1]["summary"] == "信息科陈主任接待"
 
 
 async def test_priority_with_impact_and_urgency(make_app, queue) -> None:
@@ -240,7 +240,7 @@ async def test_deny_and_withdraw_name_the_request(make_app, queue, desk: MakeCtx
         await settle(pilot)
         assert state(app, queue["onsite"])["approvals"][-1]["state"] == "denied"
 
-        tickets.request_onsite(desk("wuhao"), key=queue["onsite"], reason="再次申请")
+        approvals.request_onsite(desk("wuhao"), key=queue["onsite"], reason="再次申请")
         select(app, queue["onsite"])
         await pilot.press("W")
         await settle(pilot)
@@ -264,8 +264,8 @@ async def test_a_dialog_never_decides_a_request_that_replaced_the_one_it_showed(
         await settle(pilot)
         assert "需二线到现场" in question(app)
         # While the manager reads, the engineer withdraws that request and asks again.
-        tickets.withdraw_request(desk("wuhao"), key=queue["onsite"], reason="写错了")
-        tickets.request_onsite(desk("wuhao"), key=queue["onsite"], reason="新的申请")
+        approvals.withdraw_request(desk("wuhao"), key=queue["onsite"], reason="写错了")
+        approvals.request_onsite(desk("wuhao"), key=queue["onsite"], reason="新的申请")
         await pilot.press("enter")
         await settle(pilot)
         pending = state(app, queue["onsite"])["pending_approval"]
@@ -275,7 +275,7 @@ async def test_a_dialog_never_decides_a_request_that_replaced_the_one_it_showed(
 
 async def test_refer_names_the_request(make_app, queue, desk: MakeCtx) -> None:
     tickets.assign_ticket(desk("wangfang"), key=queue["routine"], assignee="lijun")
-    tickets.escalate_ticket(desk("lijun"), key=queue["routine"], to="L2", reason="需要二线")
+    approvals.escalate_ticket(desk("lijun"), key=queue["routine"], to="L2", reason="需要二线")
     app = make_app("wangfang")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -322,8 +322,10 @@ async def test_the_action_keeps_the_ticket_it_was_started_on(make_app, queue, de
         await pilot.press(*"备注", "enter")
         await settle(pilot)
         for key in (queue["routine"], queue["onsite"]):
-            assert "ticket.commented" not in [e["kind"] for e in tickets.ticket_history(app.ctx, key=key)]
-        assert tickets.ticket_history(app.ctx, key=queue["urgent"])[-1]["kind"] == "ticket.commented"
+            assert "ticket.commented" not in [
+                e["kind"] for e in ticket_views.ticket_history(app.ctx, key=key)
+            ]
+        assert ticket_views.ticket_history(app.ctx, key=queue["urgent"])[-1]["kind"] == "ticket.commented"
 
 
 async def test_the_palette_finds_an_action_by_name(make_app, queue) -> None:

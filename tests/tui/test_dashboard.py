@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, LoadingIndicator, Select, Static
 
 from tests.conftest import CUSTOMER, MakeCtx
 from tests.tui.conftest import SIZE
-from xhsvc.core import tickets
+from xhsvc.core import ticket_views, tickets
 from xhsvc.errors import InvalidInput
 from xhsvc.store.tables import Event
 from xhsvc.tui.app import XhsvcApp
@@ -109,9 +109,9 @@ async def test_taking_a_call_in_the_intake_form(make_app, queue, desk: MakeCtx) 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        opened = tickets.list_tickets(app.ctx, limit=0)
+        opened = ticket_views.list_tickets(app.ctx, limit=0)
         key = {t["title"]: t for t in opened}["存储控制器离线"]["key"]
-        shown = tickets.show_ticket(app.ctx, key=key)
+        shown = ticket_views.show_ticket(app.ctx, key=key)
         assert shown["customer"] == CUSTOMER
         assert shown["description"] == "控制器A离线\n业务未中断"
         assert shown["contact"] == "陈主任/0571-8723 5001"
@@ -164,7 +164,7 @@ async def test_a_manager_approves_tier_two_on_site_work(make_app, queue) -> None
         await settle(pilot)  # the request is read first, then named in the dialog
         await pilot.press("enter")  # no one else to hand it to
         await settle(pilot)
-        shown = tickets.show_ticket(app.ctx, key=queue["onsite"])
+        shown = ticket_views.show_ticket(app.ctx, key=queue["onsite"])
         assert shown["onsite"] is True and shown["approvals"][-1]["decided_by"] == "zhoujian"
         assert rows(app) == []  # nothing left for me to decide
 

@@ -37,6 +37,8 @@ from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.tickets")
+approvals_core = lazy("xhsvc.core.approvals")
+views_core = lazy("xhsvc.core.ticket_views")
 
 app = typer.Typer(help="Tickets: open, escalate, approve, resolve, confirm and close.", no_args_is_help=True)
 
@@ -75,7 +77,7 @@ RequestOption = Annotated[
 def _done(ctx: typer.Context, key: str, json_out: bool, message: str) -> None:
     """After an action: the ticket as JSON for scripts, one line for people."""
     if json_out:
-        print_json(core.show_ticket(core_context(ctx), key=key))
+        print_json(views_core.show_ticket(core_context(ctx), key=key))
     else:
         say(message)
 
@@ -148,7 +150,7 @@ def open_(
     if reported_at and reported:
         understood("reported-at", reported_at, reported)
     if json_out:
-        data = core.show_ticket(core_context(ctx), key=opened.ticket.key)
+        data = views_core.show_ticket(core_context(ctx), key=opened.ticket.key)
         data["notified"] = opened.notified
         print_json(data)
         return
@@ -194,7 +196,7 @@ def list_(
       xhsvc ticket list --status in_progress --tier L2 --priority P1
       xhsvc ticket list --customer 浙江省第一人民医院 --all --json
     """
-    rows = core.list_tickets(
+    rows = views_core.list_tickets(
         core_context(ctx),
         status=status,
         tier=tier,
@@ -229,7 +231,7 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
       xhsvc ticket show XH-000012
       xhsvc ticket show XH-000012 --json
     """
-    data = core.show_ticket(core_context(ctx), key=key)
+    data = views_core.show_ticket(core_context(ctx), key=key)
     if json_out:
         print_json(data)
         return
@@ -358,7 +360,7 @@ def history(
       xhsvc ticket history XH-000012
       xhsvc ticket history XH-000012 --newest
     """
-    rows = core.ticket_history(core_context(ctx), key=key)
+    rows = views_core.ticket_history(core_context(ctx), key=key)
     if newest:
         rows.reverse()
     if json_out:
@@ -472,7 +474,7 @@ def onsite(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonO
     Examples:
       xhsvc --as lijun ticket onsite XH-000020 --reason "更换管理口网卡"
     """
-    approval = core.request_onsite(core_context(ctx), key=key, reason=reason)
+    approval = approvals_core.request_onsite(core_context(ctx), key=key, reason=reason)
     said = (
         _("{ticket}: {kind} request waiting for a manager")
         if approval.kind == "l2_onsite"
@@ -505,7 +507,7 @@ def escalate(
       xhsvc --as lijun ticket escalate XH-000020 --to L2 --reason "疑似固件缺陷"
       xhsvc --as wuhao ticket escalate XH-000012 --to L3 --reason "需专家分析"
     """
-    approval = core.escalate_ticket(core_context(ctx), key=key, to=to, reason=reason)
+    approval = approvals_core.escalate_ticket(core_context(ctx), key=key, to=to, reason=reason)
     said = (
         _("{ticket}: escalation to {tier} waiting for a manager")
         if approval.target_tier == "L3"
@@ -538,7 +540,9 @@ def approve(
       xhsvc ticket approve XH-000010 --assign wuhao   # hand-over to tier 2
       xhsvc --as zhoujian ticket approve XH-000012 --note "同意二线上门"
     """
-    ticket = core.approve_request(core_context(ctx), key=key, assign=assign, note=note, request=request)
+    ticket = approvals_core.approve_request(
+        core_context(ctx), key=key, assign=assign, note=note, request=request
+    )
     said = (
         _("{ticket} approved: tier {tier}, {status}, assigned to {person}")
         if assign
@@ -566,7 +570,7 @@ def deny(
     Examples:
       xhsvc ticket deny XH-000016 --reason "远程即可处理，无需升级"
     """
-    ticket = core.deny_request(core_context(ctx), key=key, reason=reason, request=request)
+    ticket = approvals_core.deny_request(core_context(ctx), key=key, reason=reason, request=request)
     _done(ctx, key, json_out, _("{ticket}: request denied").format(ticket=ticket.key))
 
 
@@ -584,7 +588,7 @@ def refer(
     Examples:
       xhsvc ticket refer XH-000014 --reason "超出合同范围的上门服务"
     """
-    core.refer_request(core_context(ctx), key=key, reason=reason, request=request)
+    approvals_core.refer_request(core_context(ctx), key=key, reason=reason, request=request)
     _done(ctx, key, json_out, _("{ticket}: request referred to the manager").format(ticket=key))
 
 
@@ -759,7 +763,7 @@ def withdraw(
     Examples:
       xhsvc ticket withdraw XH-000014 --reason "远程已解决，无需上门"
     """
-    ticket = core.withdraw_request(core_context(ctx), key=key, reason=reason, request=request)
+    ticket = approvals_core.withdraw_request(core_context(ctx), key=key, reason=reason, request=request)
     _done(ctx, key, json_out, _("{ticket}: request withdrawn").format(ticket=ticket.key))
 
 

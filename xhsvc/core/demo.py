@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from xhsvc.core import contracts, customers, people, tickets
+from xhsvc.core import approvals, contracts, customers, people, ticket_views, tickets
 from xhsvc.core.context import Context
 from xhsvc.errors import Conflict
 from xhsvc.i18n import _
@@ -245,7 +245,7 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
         return opened.ticket.key
 
     def engineer_for(key: str) -> str:
-        data = tickets.show_ticket(ctx, key=key)
+        data = ticket_views.show_ticket(ctx, key=key)
         with ctx.reading() as tx:
             customer = queries.get_customer(tx.conn, data["customer"])
         return FIRST_LINE.get(customer.region if customer else "", "lijun")
@@ -263,7 +263,7 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
         clock.advance(rng.randint(30, 240))
         tickets.confirm_ticket(as_("wangfang"), key=key, by="客户信息科 陈主任")
         clock.advance(rng.randint(10, 60))
-        data = tickets.show_ticket(ctx, key=key)
+        data = ticket_views.show_ticket(ctx, key=key)
         report = REPORT.format(customer=data["customer"], key=key, engineer=engineer) if onsite else None
         tickets.close_ticket(as_("wangfang"), key=key, report=report)
 
@@ -273,9 +273,9 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
     def closed_onsite() -> None:
         key = call(0, 1, 2, 2)
         engineer = worked(key)
-        tickets.request_onsite(as_(engineer), key=key, reason="需更换控制器B电池模块")
+        approvals.request_onsite(as_(engineer), key=key, reason="需更换控制器B电池模块")
         clock.advance(15)
-        tickets.approve_request(as_("wangfang"), key=key, note="维保合同期内")
+        approvals.approve_request(as_("wangfang"), key=key, note="维保合同期内")
         clock.advance(180)
         finish(key, engineer, onsite=True)
 
@@ -283,15 +283,15 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
     def escalated_closed() -> None:
         key = call(3, 10, 2, 1)
         engineer = worked(key)
-        tickets.escalate_ticket(as_(engineer), key=key, to="L2", reason="复制软件缺陷，需二线分析")
+        approvals.escalate_ticket(as_(engineer), key=key, to="L2", reason="复制软件缺陷，需二线分析")
         clock.advance(20)
-        tickets.approve_request(as_("sunyan"), key=key, assign="xuqiang")
+        approvals.approve_request(as_("sunyan"), key=key, assign="xuqiang")
         clock.advance(30)
         tickets.respond_ticket(as_("xuqiang"), key=key, note="已接手，分析复制日志")
         clock.advance(120)
-        tickets.request_onsite(as_("xuqiang"), key=key, reason="需现场重建复制链路")
+        approvals.request_onsite(as_("xuqiang"), key=key, reason="需现场重建复制链路")
         clock.advance(30)
-        tickets.approve_request(as_("qianhong"), key=key, note="同意二线现场支持")
+        approvals.approve_request(as_("qianhong"), key=key, note="同意二线现场支持")
         clock.advance(300)
         finish(key, "xuqiang", onsite=True)
 
@@ -341,13 +341,13 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
     # A major incident still open at tier 2: the managers were told at once.
     key = call(1, 1, 1, 1)
     engineer = worked(key)
-    tickets.escalate_ticket(as_(engineer), key=key, to="L2", reason="双活仲裁异常，需二线介入")
+    approvals.escalate_ticket(as_(engineer), key=key, to="L2", reason="双活仲裁异常，需二线介入")
     clock.advance(10)
-    tickets.approve_request(as_("wangfang"), key=key, assign="wuhao")
+    approvals.approve_request(as_("wangfang"), key=key, assign="wuhao")
     clock.advance(15)
     tickets.respond_ticket(as_("wuhao"), key=key, note="二线已接手，远程指导一线")
     clock.advance(40)
-    tickets.request_onsite(as_("wuhao"), key=key, reason="需二线工程师到现场处理仲裁")
+    approvals.request_onsite(as_("wuhao"), key=key, reason="需二线工程师到现场处理仲裁")
     clock.advance(30)
 
     # A major incident resolved, waiting for its review before it may close.
@@ -359,29 +359,29 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
     # On-site request waiting for the agent.
     key = call(2, 4, 2, 3)
     engineer = worked(key)
-    tickets.request_onsite(as_(engineer), key=key, reason="热备盘已用，需现场更换故障盘")
+    approvals.request_onsite(as_(engineer), key=key, reason="热备盘已用，需现场更换故障盘")
     clock.advance(20)
 
     # On-site request out of the desk's hands: referred to the manager.
     key = call(9, 9, 3, 2)
     engineer = worked(key)
-    tickets.request_onsite(as_(engineer), key=key, reason="非产品故障，客户要求现场协助排查")
+    approvals.request_onsite(as_(engineer), key=key, reason="非产品故障，客户要求现场协助排查")
     clock.advance(10)
-    tickets.refer_request(as_("sunyan"), key=key, reason="非产品故障现场支持，需经理审批")
+    approvals.refer_request(as_("sunyan"), key=key, reason="非产品故障现场支持，需经理审批")
     clock.advance(20)
 
     # Escalation to tier 2 waiting for the desk.
     key = call(8, 3, 2, 2)
     engineer = worked(key)
-    tickets.escalate_ticket(as_(engineer), key=key, to="L2", reason="多路径问题一线无法定位")
+    approvals.escalate_ticket(as_(engineer), key=key, to="L2", reason="多路径问题一线无法定位")
     clock.advance(25)
 
     # On-site work approved and under way.
     key = call(10, 4, 3, 2)
     engineer = worked(key)
-    tickets.request_onsite(as_(engineer), key=key, reason="更换故障硬盘")
+    approvals.request_onsite(as_(engineer), key=key, reason="更换故障硬盘")
     clock.advance(15)
-    tickets.approve_request(as_("zhaoli"), key=key)
+    approvals.approve_request(as_("zhaoli"), key=key)
     clock.advance(30)
 
     # Waiting on the customer.

@@ -11,7 +11,8 @@ from xhsvc.core.levels import PRIORITIES
 from xhsvc.core.people import TIERS
 from xhsvc.core.sync import sync_summary
 from xhsvc.core.text import one_of
-from xhsvc.core.tickets import ACTIVE, STATUSES, listing_rows
+from xhsvc.core.ticket_views import listing_rows
+from xhsvc.core.tickets import ACTIVE, STATUSES
 from xhsvc.errors import NotFound
 from xhsvc.i18n import _
 from xhsvc.store import queries

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from xhsvc.core import sla, tickets
+from xhsvc.core import approvals, sla, tickets
 from xhsvc.core.calendars import Calendar, MissingHolidays, load_calendar, missing_holidays
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import today_of
@@ -268,7 +268,7 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
         elif queries.pending_approval(tx.conn, ticket.id) is not None:
             done.append("escalation skipped: a request is already waiting")
         else:
-            tickets.request_decision(
+            approvals.request_decision(
                 tx, ticket, kind="escalation", reason=f"{rule.title} (rule {rule.id})", target_tier=target
             )
             done.append(f"escalation to {target} requested")

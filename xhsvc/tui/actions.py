@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
 
-from xhsvc.core import people, tickets
+from xhsvc.core import approvals, people, ticket_views, tickets
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
 from xhsvc.tui.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
@@ -159,7 +159,7 @@ def request_text(approval: dict[str, Any]) -> str:
     """'tier-2 on-site work requested by wuhao (reason 需二线到现场)': stored text, shown through
     safe.plain."""
     kind = approval["kind"]
-    label = _(tickets.REQUEST_LABELS[kind]) if kind in tickets.REQUEST_LABELS else kind
+    label = _(approvals.REQUEST_LABELS[kind]) if kind in approvals.REQUEST_LABELS else kind
     values = {"kind": label, "who": approval["requested_by"], "reason": approval["reason"]}
     if approval.get("target_tier") and approval["kind"] == "escalation":
         text = _("{kind} to {tier} requested by {who} (reason {reason})").format(
@@ -250,7 +250,7 @@ class TicketActions(Screen[Any]):
             else:
                 then(data["pending_approval"])
 
-        self._read(key, tickets.show_ticket, read)
+        self._read(key, ticket_views.show_ticket, read)
 
     # Actions ----------------------------------------------------------------------------------
 
@@ -328,7 +328,7 @@ class TicketActions(Screen[Any]):
             return
         self._ask(
             TextDialog(_("Request on-site work for {key}").format(key=key), prompt=_("Why")),
-            lambda why: self._call(key, _("on-site work requested"), tickets.request_onsite, reason=why),
+            lambda why: self._call(key, _("on-site work requested"), approvals.request_onsite, reason=why),
         )
 
     def action_arrive(self) -> None:
@@ -360,7 +360,7 @@ class TicketActions(Screen[Any]):
             lambda v: self._call(
                 key,
                 _("escalation to {tier} requested").format(tier=v["to"]),
-                tickets.escalate_ticket,
+                approvals.escalate_ticket,
                 to=v["to"],
                 reason=v["reason"],
             ),
@@ -381,7 +381,7 @@ class TicketActions(Screen[Any]):
                 ),
                 # "" is an answer here (approve, no one else): only None is a cancel.
                 lambda who: self._call(
-                    key, _("approved"), tickets.approve_request, assign=who or None, request=pending["id"]
+                    key, _("approved"), approvals.approve_request, assign=who or None, request=pending["id"]
                 ),
             )
 
@@ -399,7 +399,7 @@ class TicketActions(Screen[Any]):
                     ok=_("Deny"),
                 ),
                 lambda why: self._call(
-                    key, _("request denied"), tickets.deny_request, reason=why, request=pending["id"]
+                    key, _("request denied"), approvals.deny_request, reason=why, request=pending["id"]
                 ),
             )
 
@@ -422,7 +422,7 @@ class TicketActions(Screen[Any]):
                 lambda why: self._call(
                     key,
                     _("referred to the manager"),
-                    tickets.refer_request,
+                    approvals.refer_request,
                     reason=why or None,
                     request=pending["id"],
                 ),
@@ -442,7 +442,7 @@ class TicketActions(Screen[Any]):
                     ok=_("Withdraw"),
                 ),
                 lambda why: self._call(
-                    key, _("request withdrawn"), tickets.withdraw_request, reason=why, request=pending["id"]
+                    key, _("request withdrawn"), approvals.withdraw_request, reason=why, request=pending["id"]
                 ),
             )
 
@@ -497,7 +497,7 @@ class TicketActions(Screen[Any]):
                 ),
             )
 
-        self._read(key, tickets.show_ticket, ask)
+        self._read(key, ticket_views.show_ticket, ask)
 
     def action_resolve(self) -> None:
         if (key := self._key()) is None:

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
 from xhsvc.core.text import display
-from xhsvc.core.tickets import show_ticket, ticket_history
+from xhsvc.core.ticket_views import show_ticket, ticket_history
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
 from xhsvc.tui.actions import TicketActions, ticket_bindings
