@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import CUSTOMER, FixedClock, MakeCtx
 from tests.sync.conftest import Laptop, MakeLaptop
-from xhsvc.core import approvals, sync, ticket_views, tickets
+from xhsvc.core import approvals, sync, ticket_views, tickets, worklogs
 from xhsvc.errors import InvalidInput, NotAllowed
 from xhsvc.store import queries
 
@@ -354,3 +354,21 @@ def test_a_revoked_laptop_is_refused(desk: MakeCtx, laptop: MakeLaptop, tmp_path
     with pytest.raises(NotAllowed, match="revoked"):
         sync.sync_with_center(machine.ctx())
     assert [n["revoked_at"] is not None for n in sync.list_nodes(desk("zhoujian"))] == [True]
+
+
+def test_time_logged_offline_reaches_the_center(desk: MakeCtx, laptop: MakeLaptop, clock: FixedClock) -> None:
+    key = _ticket(desk)
+    machine = laptop("lijun")
+    sync.sync_with_center(machine.ctx())
+    worklogs.log_work(machine.ctx(), key=key, duration="2h", kind="onsite", note="现场更换控制器")
+    logged_at = clock.now
+    clock.advance(hours=5)
+    sync.sync_with_center(machine.ctx())
+    rows = worklogs.list_work(desk("zhoujian"), key=key)
+    assert [(r["person"], r["kind"], r["minutes"], r["started_at"]) for r in rows] == [
+        ("lijun", "onsite", 120, logged_at)
+    ]
+    # Time logged at the center on the laptop's ticket comes back to the laptop too.
+    worklogs.log_work(desk("zhoujian"), key=key, duration="30m", kind="remote")
+    sync.sync_with_center(machine.ctx())
+    assert [r["minutes"] for r in worklogs.list_work(machine.ctx(), key=key)] == [120, 30]

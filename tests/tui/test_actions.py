@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Select, Static, TextArea
 from tests.conftest import CUSTOMER, MakeCtx
 from tests.tui.conftest import SIZE
 from tests.tui.test_dashboard import rows, settle, text_of
-from xhsvc.core import approvals, ticket_views, tickets
+from xhsvc.core import approvals, ticket_views, tickets, worklogs
 from xhsvc.tui.dialogs import ConfirmDialog, FormDialog, TextDialog
 from xhsvc.tui.screens.queue import QueueScreen
 
@@ -372,3 +372,40 @@ async def test_the_palette_on_the_ticket_screen(make_app, queue) -> None:
         await pilot.press(*"等备件", "enter")
         await settle(pilot)
         assert state(app, queue["onsite"])["status"] == "waiting_customer"
+
+
+async def test_log_time_from_the_queue(make_app, queue) -> None:
+    app = make_app("lijun")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        select(app, queue["routine"])
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        assert f"Log time spent on {queue['routine']}" in question(app)
+        await pilot.press(*"1h30m", "tab")
+        kind = app.screen.query_one("#field-kind", Select)
+        assert kind.value == "remote" and kind.has_focus
+        await pilot.press("enter", "down", "enter")  # remote -> on-site work
+        await pilot.pause()
+        assert kind.value == "onsite"
+        await pilot.press("tab", *"更换电池模块", "enter")
+        await settle(pilot)
+        assert any("1h30m of on-site work logged" in n.message for n in app._notifications)
+        rows = worklogs.list_work(app.ctx, key=queue["routine"])
+        assert [(r["person"], r["kind"], r["minutes"], r["note"]) for r in rows] == [
+            ("lijun", "onsite", 90, "更换电池模块")
+        ]
+
+
+async def test_an_agent_logging_time_is_told_why_not(make_app, queue) -> None:
+    app = make_app("wangfang")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        select(app, queue["routine"])
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press(*"1h", "ctrl+s")
+        await settle(pilot)
+        assert any("only engineer or expert" in n.message for n in app._notifications)
+        assert worklogs.list_work(app.ctx) == []

@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "sla": "sla",
     "rules": "rules",
     "visit": "visits",
+    "worklog": "worklogs",
     "notify": "notify",
     "config": "config_cmd",
     "db": "db",

@@ -39,6 +39,9 @@ from xhsvc.i18n import N_, _
 core = lazy("xhsvc.core.tickets")
 approvals_core = lazy("xhsvc.core.approvals")
 views_core = lazy("xhsvc.core.ticket_views")
+worklogs_core = lazy("xhsvc.core.worklogs")
+# Logged time in hours and minutes, never days: 26h30m.
+MAX_DAY = 10**9
 
 app = typer.Typer(help="Tickets: open, escalate, approve, resolve, confirm and close.", no_args_is_help=True)
 
@@ -435,6 +438,66 @@ def comment(
     """
     ticket = core.comment_ticket(core_context(ctx), key=key, text=text)
     _done(ctx, key, json_out, _("{ticket} noted").format(ticket=ticket.key))
+
+
+@app.command("log")
+def log_(
+    ctx: typer.Context,
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="Ticket or visit key, e.g. XH-000123 or XH-V00012.",
+            show_default=False,
+            autocompletion=completers.work_targets,
+        ),
+    ],
+    duration: Annotated[
+        str, typer.Argument(help="How long: 1h30m, 90m or 2h (at most 24h).", show_default=False)
+    ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="remote, onsite or travel.",
+            show_default=False,
+            autocompletion=completers.work_kinds,
+        ),
+    ],
+    note: Annotated[str | None, typer.Option("--note", help="What was done.")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="WHEN",
+            help="When the work was done (default now), e.g. '2026-11-20 14:05' or '昨天 9点'.",
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Log time spent on a ticket or a visit.
+
+    Remote work, on site or travelling. Engineers, experts, managers and admins log their own
+    time, on any ticket or visit that is not cancelled; `worklog totals` adds it up.
+
+    \b
+    Examples:
+      xhsvc --as lijun ticket log XH-000012 1h30m --kind onsite --note "更换电池"
+      xhsvc --as lijun ticket log XH-000012 45m --kind travel --at "昨天 8点"
+    """
+    entry = worklogs_core.log_work(core_context(ctx), key=key, duration=duration, kind=kind, note=note, at=at)
+    if at:
+        understood("at", at, entry["started_at"])
+    if json_out:
+        print_json(entry)
+        return
+    say(
+        _("{key}: {duration} of {kind} logged for {person}").format(
+            key=entry["key"],
+            duration=format_minutes(entry["minutes"], day_minutes=MAX_DAY),
+            kind=_(worklogs_core.KIND_LABELS[entry["kind"]]),
+            person=entry["person"],
+        )
+    )
 
 
 @app.command()

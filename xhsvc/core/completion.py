@@ -66,6 +66,11 @@ def complete_visits(ctx: Context, *, prefix: str) -> list[str]:
     return _read(ctx, queries.visit_keys_starting, prefix.upper())
 
 
+def complete_work_targets(ctx: Context, *, prefix: str) -> list[str]:
+    """What time is logged on: ticket keys, then visit keys."""
+    return complete_tickets(ctx, prefix=prefix) + complete_visits(ctx, prefix=prefix)
+
+
 # Vocabularies -----------------------------------------------------------------------------------
 
 
@@ -138,6 +143,18 @@ def complete_channels(*, prefix: str) -> list[str]:
     return _matching(CHANNELS, prefix)
 
 
+def complete_work_kinds(*, prefix: str) -> list[str]:
+    from xhsvc.core.worklogs import KINDS
+
+    return _matching(KINDS, prefix)
+
+
+def complete_work_totals(*, prefix: str) -> list[str]:
+    from xhsvc.core.worklogs import TOTALS_BY
+
+    return _matching(TOTALS_BY, prefix)
+
+
 def complete_entitlements(*, prefix: str) -> list[str]:
     from xhsvc.core.catalog import ENTITLEMENTS
 
@@ -150,6 +167,7 @@ IN_DATABASE: dict[str, Callable[..., list[str]]] = {
     "customers": complete_customers,
     "contracts": complete_contracts,
     "visits": complete_visits,
+    "work_targets": complete_work_targets,
 }
 VOCABULARIES: dict[str, Callable[..., list[str]]] = {
     "statuses": complete_statuses,
@@ -164,12 +182,14 @@ VOCABULARIES: dict[str, Callable[..., list[str]]] = {
     "services": complete_services,
     "channels": complete_channels,
     "entitlements": complete_entitlements,
+    "work_kinds": complete_work_kinds,
+    "work_totals": complete_work_totals,
 }
 
 
 # What the commands take in any case (keys are upper-cased, the rest read by text.one_of); people,
 # customers and contracts are named exactly.
-ANY_CASE = {"tickets", "visits", *VOCABULARIES}
+ANY_CASE = {"tickets", "visits", "work_targets", *VOCABULARIES}
 
 
 def candidates(kind: str, *, prefix: str, url: str | None = None) -> list[str]:

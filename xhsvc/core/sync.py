@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from xhsvc.core import bundle
+from xhsvc.core import bundle, worklogs
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.setup import validate_prefix
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -45,7 +45,8 @@ AHEAD_SECONDS = 600
 REFERENCE = frozenset(
     {"person", "customer", "site", "contact", "asset", "contract", "contract_term", "contract_asset"}
 )
-VISIT_ENTITIES = ("visit", "visit_item", "finding")
+# Records a laptop gets with a visit (or, for work logs, with a ticket) of its slice.
+VISIT_ENTITIES = ("visit", "visit_item", "finding", "work_log")
 SLICED_ROLES = ("engineer", "expert")
 # Events only the center writes: the sweep's firings and breaches.
 CENTER_ONLY = frozenset({"rule.fired", "sla_clock.breached"})
@@ -445,6 +446,8 @@ def _forbidden(
     editors = RECORD_EDITORS.get(row["entity"])
     if editors and owner.role not in editors:
         return _("a {role} may not change {entity} records").format(role=owner.role, entity=row["entity"])
+    if row["entity"] == "work_log" and owner.role not in worklogs.LOGGERS:
+        return _("a {role} may not log work time").format(role=owner.role)
     if kind in ("approval.approved", "approval.denied"):
         approval = store_sync.approval_row(conn, row["entity_id"]) or created.get(row["entity_id"], {})
         if approval.get("requested_by_id") == owner.id:

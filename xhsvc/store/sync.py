@@ -263,7 +263,7 @@ def approval_row(conn: Connection, approval_id: str) -> dict[str, Any] | None:
 
 
 def slice_of(conn: Connection, person_id: str, region: str | None) -> tuple[set[str], set[str]]:
-    """The tickets and visit records (visits, their items and findings) of a person and their
+    """The tickets and visit records (visits, their items, findings and work logs) of a person and their
     region: what a sliced laptop receives."""
     ticket = tables.Ticket.__table__
     customer = tables.Customer.__table__
@@ -281,7 +281,7 @@ def slice_of(conn: Connection, person_id: str, region: str | None) -> tuple[set[
     )
     visits = sorted(conn.execute(select(visit.c.id).where(or_(*visit_filter))).scalars())
     records = set(visits)
-    for model in (tables.VisitItem, tables.Finding):
+    for model in (tables.VisitItem, tables.Finding, tables.WorkLog):
         table = model.__table__  # type: ignore[attr-defined]
         for start in range(0, len(visits), CHUNK):
             chunk = visits[start : start + CHUNK]

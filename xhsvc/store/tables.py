@@ -19,6 +19,7 @@ from typing import Any, ClassVar, TypeVar, dataclass_transform
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Float,
     ForeignKey,
@@ -516,6 +517,29 @@ class Finding(Record):
 
 
 @table
+class WorkLog(Record):
+    """Time a person spent on a ticket or a visit (remote, on site or travelling): who, when the
+    work began, and how long, for the totals and the billing of work out of contract."""
+
+    __tablename__ = "work_log"
+    __table_args__ = (
+        CheckConstraint("minutes > 0", name="ck_work_log_minutes"),
+        Index("ix_work_log_started", "started_at"),
+    )
+    id: str = column(primary_key=True, max_length=36)
+    ticket_id: str | None = column(default=None, foreign_key="ticket.id", max_length=36, index=True)
+    visit_id: str | None = column(default=None, foreign_key="visit.id", max_length=36, index=True)
+    person_id: str = column(foreign_key="person.id", max_length=36, index=True)
+    # remote, onsite or travel
+    kind: str = column(max_length=16)
+    minutes: int
+    # When the work was done (began), which need not be when it was recorded.
+    started_at: datetime
+    note: str | None = column(default=None, sa_type=Text)
+    created_at: datetime
+
+
+@table
 class Approval(Record):
     """A request that someone must decide: on-site work, an escalation, tier-2 on-site work."""
 
@@ -574,6 +598,7 @@ PROJECTED: dict[str, type[Record]] = {
     "visit": Visit,
     "visit_item": VisitItem,
     "finding": Finding,
+    "work_log": WorkLog,
 }
 
 

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
 
-from xhsvc.core import approvals, people, ticket_views, tickets
+from xhsvc.core import approvals, people, ticket_views, tickets, worklogs
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
 from xhsvc.tui.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
@@ -58,6 +58,13 @@ ACTIONS: list[TicketAction] = [
         _("First response (the assignee)"),
     ),
     TicketAction("c", "comment", _("Comment"), _("Comment on {key} (work note)"), _("Add a work note")),
+    TicketAction(
+        "l",
+        "log_work",
+        _("Log time"),
+        _("Log time spent on {key}"),
+        _("Log time spent: remote, on site or travelling"),
+    ),
     TicketAction(
         "w",
         "wait",
@@ -296,6 +303,32 @@ class TicketActions(Screen[Any]):
         self._ask(
             TextDialog(_("Work note on {key}").format(key=key), prompt=_("Note")),
             lambda text: self._call(key, _("noted"), tickets.comment_ticket, text=text),
+        )
+
+    def action_log_work(self) -> None:
+        if (key := self._key()) is None:
+            return
+        kinds = [(_(worklogs.KIND_LABELS[kind]), kind) for kind in worklogs.KINDS]
+        self._ask(
+            FormDialog(
+                _("Log time spent on {key}").format(key=key),
+                [
+                    Field("duration", _("How long (1h30m, 90m, 2h)")),
+                    Field("kind", _("Kind"), kind="select", options=kinds, value="remote"),
+                    Field("note", _("What was done (optional)"), required=False),
+                ],
+                ok=_("Log time"),
+            ),
+            lambda v: self._call(
+                key,
+                _("{duration} of {kind} logged").format(
+                    duration=v["duration"], kind=_(worklogs.KIND_LABELS[v["kind"]])
+                ),
+                worklogs.log_work,
+                duration=v["duration"],
+                kind=v["kind"],
+                note=v["note"] or None,
+            ),
         )
 
     def action_wait(self) -> None:
