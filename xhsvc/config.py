@@ -75,13 +75,22 @@ def _paths(home: str | None, *_platform_inputs: str | None) -> Paths:
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """Read config.toml; a missing file is an empty config, a broken one an error naming the file."""
     path = path or paths().config_file
-    if not path.exists():
+    text = _read_text(path)
+    if text is None:
         return {}
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InvalidInput(_("{path}: not valid TOML: {error}").format(path=path, error=e)) from e
+
+
+def _read_text(path: Path) -> str | None:
+    """config.toml's text as written (its own line endings kept); None when there is none."""
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
     except UnicodeDecodeError as e:
         raise InvalidInput(
             _("{path}: not UTF-8 text (byte {byte}); save it as UTF-8").format(path=path, byte=e.start)
@@ -293,20 +302,9 @@ def _read_document(path: Path) -> TOMLDocument:
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
-    try:
-        # newline="" keeps the file's own line endings (CRLF stays CRLF).
-        with path.open(encoding="utf-8", newline="") as f:
-            text = f.read()
-    except FileNotFoundError:
+    text = _read_text(path)
+    if text is None:
         return tomlkit.document()
-    except UnicodeDecodeError as e:
-        raise InvalidInput(
-            _("{path}: not UTF-8 text (byte {byte}); save it as UTF-8").format(path=path, byte=e.start)
-        ) from None
-    except OSError as e:
-        raise InvalidInput(
-            _("{path}: cannot read it ({error})").format(path=path, error=e.strerror or e)
-        ) from None
     try:
         return tomlkit.parse(text)
     except TOMLKitError as e:

@@ -439,7 +439,7 @@ def test_export_on_a_terminal_shows_control_characters(
     _sql(use_db, "UPDATE customer SET industry = :industry", industry=f"医疗{OSC_TITLE}")
     piped = cli("export", "customers")
     assert f"医疗{OSC_TITLE}" in piped.stdout  # a pipe or a file gets the records exactly
-    monkeypatch.setattr("xhsvc.cli.transfer.is_terminal", lambda: True)
+    monkeypatch.setattr("xhsvc.cli.output.is_terminal", lambda: True)
     shown = cli("export", "customers")
     _harmless(shown.stdout)
     assert r"医疗\x1b]0;pwned\x07" in shown.stdout

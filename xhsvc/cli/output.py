@@ -21,6 +21,7 @@ import typer
 
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import display, json_safe
+from xhsvc.errors import InvalidInput
 from xhsvc.i18n import _, pgettext
 
 DISPLAY_TZ = "Asia/Shanghai"
@@ -299,3 +300,34 @@ def clock_summary(clocks: list[dict]) -> str:
             mark = "!" if state == "warning" else ""
             parts.append(f"{name} {format_minutes(clock['remaining_min'], day_minutes=day)}{mark}")
     return " · ".join(parts)
+
+
+# Exports (`xhsvc export`, `worklog export`) ----------------------------------------------------
+
+
+def check_export_format(*, csv_out: bool, json_out: bool, excel: bool) -> None:
+    """Refuse a contradictory choice of format."""
+    if csv_out and json_out:
+        raise InvalidInput(_("format: choose --csv or --json, not both"))
+    if excel and json_out:
+        raise InvalidInput(_("format: --excel is CSV; choose --excel or --json, not both"))
+
+
+def export_json(rows: Any, default: Callable[[Any], Any]) -> str:
+    return json_safe(json.dumps(rows, ensure_ascii=False, indent=2, default=default)) + "\n"
+
+
+def wants_bom(excel: bool, output: Any) -> bool:
+    """A BOM for Excel, but not on a terminal: there the rows are read, not saved."""
+    return excel and (output is not None or not is_terminal())
+
+
+def deliver_export(text: str, output: Any, written: str) -> None:
+    """The export to `output` (a Path) with `written` said, or to stdout. On a terminal the rows
+    are read, not saved: control characters in them are shown, not acted on; a pipe or a file
+    gets them exactly as stored."""
+    if output is None:
+        typer.echo(display(text, multiline=True) if is_terminal() else text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        say(written)

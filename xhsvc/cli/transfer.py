@@ -10,8 +10,16 @@ from typing import Annotated, BinaryIO
 import typer
 
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import is_terminal, print_json, progress, say
-from xhsvc.core.text import display, json_safe
+from xhsvc.cli.output import (
+    check_export_format,
+    deliver_export,
+    export_json,
+    print_json,
+    progress,
+    say,
+    wants_bom,
+)
+from xhsvc.core.text import display
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import _
 
@@ -138,25 +146,11 @@ def export(
       xhsvc export customers -o customers.csv
       xhsvc export contracts --excel -o 合同.csv
     """
-    if csv_out and json_out:
-        raise InvalidInput(_("format: choose --csv or --json, not both"))
-    if excel and json_out:
-        raise InvalidInput(_("format: --excel is CSV; choose --excel or --json, not both"))
+    check_export_format(csv_out=csv_out, json_out=json_out, excel=excel)
     rows = core.export_rows(core_context(ctx), kind=kind)
-    if json_out:
-        import json
-
-        text = json_safe(json.dumps(rows, ensure_ascii=False, indent=2, default=str)) + "\n"
-    else:
-        # No BOM for a terminal: there the records are read, not saved.
-        text = csv_files.to_csv(kind, rows, bom=excel and (output is not None or not is_terminal()))
-    if output is None:
-        # On a terminal the records are read, not saved: control characters in them are shown,
-        # not acted on. A pipe or a file gets them exactly as stored.
-        typer.echo(display(text, multiline=True) if is_terminal() else text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        say(_("{count} {kind} written to {file}").format(count=len(rows), kind=kind, file=output))
+    text = export_json(rows, str) if json_out else csv_files.to_csv(kind, rows, bom=wants_bom(excel, output))
+    written = _("{count} {kind} written to {file}").format(count=len(rows), kind=kind, file=output)
+    deliver_export(text, output, written)
 
 
 def register(app: typer.Typer) -> None:

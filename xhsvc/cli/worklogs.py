@@ -10,10 +10,15 @@ import typer
 
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import is_terminal, print_json, print_table, say
+from xhsvc.cli.output import (
+    check_export_format,
+    deliver_export,
+    export_json,
+    print_json,
+    print_table,
+    wants_bom,
+)
 from xhsvc.core.durations import format_minutes
-from xhsvc.core.text import display, json_safe
-from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.worklogs")
@@ -189,24 +194,16 @@ def export(
       xhsvc worklog export --month 2026-11 --out-of-contract -o 合同外工时.csv
       xhsvc worklog export --month 2026-11 --json
     """
-    if csv_out and json_out:
-        raise InvalidInput(_("format: choose --csv or --json, not both"))
-    if excel and json_out:
-        raise InvalidInput(_("format: --excel is CSV; choose --excel or --json, not both"))
+    check_export_format(csv_out=csv_out, json_out=json_out, excel=excel)
     context = core_context(ctx)
     rows = core.export_work(context, month=month, out_of_contract=out_of_contract)
     if json_out:
-        import json
 
         def iso(value: Any) -> str:
             return value.isoformat() if isinstance(value, datetime) else str(value)
 
-        text = json_safe(json.dumps(rows, ensure_ascii=False, indent=2, default=iso)) + "\n"
+        text = export_json(rows, iso)
     else:
-        # No BOM for a terminal: there the rows are read, not saved.
-        text = core.to_csv(context, rows, bom=excel and (output is not None or not is_terminal()))
-    if output is None:
-        typer.echo(display(text, multiline=True) if is_terminal() else text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        say(_("{count} work log entries written to {file}").format(count=len(rows), file=output))
+        text = core.to_csv(context, rows, bom=wants_bom(excel, output))
+    written = _("{count} work log entries written to {file}").format(count=len(rows), file=output)
+    deliver_export(text, output, written)

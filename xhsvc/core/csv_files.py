@@ -7,7 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from xhsvc.errors import InvalidInput
@@ -243,11 +243,19 @@ def to_csv(kind: str, rows: list[dict[str, Any]], *, bom: bool = False) -> str:
     """CSV that `import_rows` takes back unchanged; text cells a spreadsheet would run as a
     formula (`=`, `+`, `-`, `@`, tab, CR first) begin with a `'` (see `guard_cell`). With `bom`
     it begins with U+FEFF: Excel reads a CSV as UTF-8 only then (else in the local code page)."""
+    return write_csv(list(KINDS[kind]), rows, cell=_export_cell, bom=bom)
+
+
+def write_csv(
+    columns: list[str], rows: Iterable[dict[str, Any]], *, cell: Callable[[str, Any], Any], bom: bool = False
+) -> str:
+    """Rows as CSV under a header of `columns`, each value through `cell(column, value)`; with
+    `bom` it begins with U+FEFF (what Excel needs to read UTF-8)."""
     out = io.StringIO()
     if bom:
         out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=list(KINDS[kind]), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _export_cell(k, v) for k, v in row.items()})
+        writer.writerow({k: cell(k, v) for k, v in row.items()})
     return out.getvalue()

@@ -7,8 +7,6 @@ it is only ever added: a wrong entry is corrected by a note on the ticket, not r
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +14,7 @@ from typing import Any
 from xhsvc.core.clock import as_utc, check_year
 from xhsvc.core.clock import parse_instant as parse_typed_instant
 from xhsvc.core.context import Context, Tx
-from xhsvc.core.csv_files import guard_cell
+from xhsvc.core.csv_files import guard_cell, write_csv
 from xhsvc.core.customers import find_customer
 from xhsvc.core.durations import parse_duration
 from xhsvc.core.text import MULTI_LINE, clean_text, one_of
@@ -267,21 +265,12 @@ def to_csv(ctx: Context, rows: list[dict[str, Any]], *, bom: bool = False) -> st
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(ctx.settings.timezone)
-    out = io.StringIO()
-    if bom:
-        out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        cells: dict[str, Any] = {}
-        for name, value in row.items():
-            if value is None:
-                cells[name] = ""
-            elif isinstance(value, datetime):
-                cells[name] = value.astimezone(zone).isoformat(timespec="minutes")
-            elif isinstance(value, str):
-                cells[name] = guard_cell(value)
-            else:
-                cells[name] = value
-        writer.writerow(cells)
-    return out.getvalue()
+
+    def cell(_column: str, value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.astimezone(zone).isoformat(timespec="minutes")
+        return guard_cell(value) if isinstance(value, str) else value
+
+    return write_csv(list(EXPORT_COLUMNS), rows, cell=cell, bom=bom)
