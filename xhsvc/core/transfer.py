@@ -24,7 +24,7 @@ from xhsvc.core.csv_files import EXTRA_CELLS, KINDS, read_csv
 from xhsvc.core.levels import load_levels
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import _, ngettext
-from xhsvc.store import events, queries
+from xhsvc.store import events, import_keys, queries
 from xhsvc.store.events import Change
 from xhsvc.store.ids import new_id
 
@@ -167,7 +167,9 @@ class _Importer:
     def __init__(self, tx: Tx, kind: str) -> None:
         self.tx = tx
         self.kind = kind
-        self.seen: dict[Any, int] = {}
+        # The keys of this page's rows: each with its line and the field it is in. Earlier pages'
+        # keys are in the database (store/import_keys.py), so memory stays flat in the file's size.
+        self.page_keys: dict[str, tuple[int, str]] = {}
         # contract number -> (id, {term number: (start, end)}, covered asset ids), across this file
         self.contracts: dict[str, tuple[str, dict[int, tuple[date, date]], set[str]]] = {}
         self.contract_customers: dict[str, str] = {}
@@ -245,9 +247,30 @@ class _Importer:
         return found.id
 
     def once(self, key: Any, line: int, field_name: str) -> None:
-        if key in self.seen:
-            raise RowError(field_name, _("repeats line {line}").format(line=self.seen[key]))
-        self.seen[key] = line
+        """The row at `line` is the file's only one with `key`: a repeat on this page is an error
+        here; one of an earlier page is found by `repeats_of_earlier_pages`."""
+        text = key if isinstance(key, str) else "\x1f".join(map(str, key))
+        first = self.page_keys.get(text)
+        if first is not None:
+            raise RowError(field_name, _("repeats line {line}").format(line=first[0]))
+        self.page_keys[text] = (line, field_name)
+
+    def repeats_of_earlier_pages(self) -> dict[int, RowError]:
+        """This page's rows whose key an earlier page had, by line; then this page's keys join
+        the earlier ones."""
+        conn = self.tx.conn
+        earlier = import_keys.earlier_lines(conn, list(self.page_keys))
+        repeats = {
+            self.page_keys[key][0]: RowError(
+                self.page_keys[key][1], _("repeats line {line}").format(line=first)
+            )
+            for key, first in earlier.items()
+        }
+        import_keys.remember_keys(
+            conn, ((key, line) for key, (line, _field) in self.page_keys.items() if key not in earlier)
+        )
+        self.page_keys = {}
+        return repeats
 
     def change(self, entity: str, entity_id: str, existing: Any, wanted: dict[str, Any], label: str) -> _Plan:
         if existing is None:
@@ -560,25 +583,32 @@ def import_rows(
         with ctx.writing() as tx:
             records.require_editor(tx, f"import {kind}")
             importer = _Importer(tx, kind)
+            import_keys.open_keys(tx.conn)
             for page in _pages(rows, PAGE):
                 report.rows += len(page)
                 importer.prefetch(page)
-                changes: list[Change] = []
+                plans: dict[int, _Plan] = {}
+                bad: dict[int, BadRow] = {}
                 for line, row in page:
                     try:
-                        plan = importer.plan(row, line)
+                        plans[line] = importer.plan(row, line)
                     except RowErrors as e:
-                        report.bad.append(BadRow(line, [(p.field, p.message) for p in e.problems]))
-                        continue
+                        bad[line] = BadRow(line, [(p.field, p.message) for p in e.problems])
                     except RowError as e:
-                        report.bad.append(BadRow(line, [(e.field, e.message)]))
-                        continue
-                    changes += plan.changes
-                    outcomes[plan.outcome] += 1
+                        bad[line] = BadRow(line, [(e.field, e.message)])
+                for line, repeat in importer.repeats_of_earlier_pages().items():
+                    # The key is the first thing a row's checks look at: its problem comes first.
+                    plans.pop(line, None)
+                    problems = bad[line].problems if line in bad else []
+                    bad[line] = BadRow(line, [(repeat.field, repeat.message), *problems])
+                report.bad += sorted(bad.values(), key=lambda b: b.line)
+                changes = [change for plan in plans.values() for change in plan.changes]
+                outcomes.update(plan.outcome for plan in plans.values())
                 if skip_bad or not report.bad:
                     events.append_many(tx.conn, tx.origin, changes)
                 if progress is not None:
                     progress(len(page))
+            import_keys.forget_keys(tx.conn)
             if report.bad and not skip_bad:
                 raise _BadRows
     except _BadRows:
