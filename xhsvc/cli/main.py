@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "rules": "rules",
     "visit": "visits",
     "worklog": "worklogs",
+    "kb": "knowledge",
     "notify": "notify",
     "config": "config_cmd",
     "db": "db",

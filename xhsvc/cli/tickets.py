@@ -235,8 +235,10 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
       xhsvc ticket show XH-000012 --json
     """
     data = views_core.show_ticket(core_context(ctx), key=key)
+    # The knowledge notes written on it, and up to 3 alike (its model first): xhsvc kb.
+    knowledge = lazy("xhsvc.core.knowledge").ticket_knowledge(core_context(ctx), key=key)
     if json_out:
-        print_json(data)
+        print_json({**data, "knowledge_notes": knowledge["notes"], "suggested_notes": knowledge["suggested"]})
         return
     pending = data["pending_approval"]
     print_fields(
@@ -346,6 +348,9 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
                 calendar=clock["calendar"],
             )
         )
+    from xhsvc.cli.knowledge import print_ticket_knowledge
+
+    print_ticket_knowledge(knowledge)
 
 
 @app.command()
@@ -766,17 +771,49 @@ def close(
     report: Annotated[
         Path | None, typer.Option("--report", help="The service report the customer confirmed ('-' = stdin).")
     ] = None,
+    kb: Annotated[
+        bool,
+        typer.Option(
+            "--kb", help="Then write a knowledge note; on a terminal, asks for what --kb-* leave out."
+        ),
+    ] = False,
+    kb_symptom: Annotated[
+        str | None, typer.Option("--kb-symptom", help="Knowledge note on the ticket: the symptom.")
+    ] = None,
+    kb_cause: Annotated[
+        str | None, typer.Option("--kb-cause", help="Knowledge note: the cause, when known.")
+    ] = None,
+    kb_fix: Annotated[str | None, typer.Option("--kb-fix", help="Knowledge note: what fixed it.")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Close the record. On-site work needs confirmation and a report; a major incident a review.
+
+    What was learnt may be kept as a knowledge note linked to the ticket (xhsvc kb): --kb asks
+    for its symptom, cause and fix on a terminal; --kb-symptom and --kb-fix (--kb-cause) give
+    them. The note is checked before the ticket closes and written after.
 
     \b
     Examples:
       xhsvc ticket close XH-000019
       xhsvc ticket close XH-000017 --report report.md
+      xhsvc ticket close XH-000019 --kb
+      xhsvc ticket close XH-000019 --kb-symptom "阵列频繁掉盘" --kb-fix "更换背板电源模块"
     """
-    ticket = core.close_ticket(core_context(ctx), key=key, report=_read_report(report))
-    _done(ctx, key, json_out, _("{ticket} closed").format(ticket=ticket.key))
+    from xhsvc.cli.knowledge import note_on_close
+
+    context = core_context(ctx)
+    text = _read_report(report)
+    note = note_on_close(context, key, ask=kb, symptom=kb_symptom, cause=kb_cause, fix=kb_fix)
+    ticket = core.close_ticket(context, key=key, report=text)
+    if note is None:
+        _done(ctx, key, json_out, _("{ticket} closed").format(ticket=ticket.key))
+        return
+    written = lazy("xhsvc.core.knowledge").add_note(context, ticket=ticket.key, **note)
+    if json_out:
+        print_json({**views_core.show_ticket(context, key=key), "knowledge_note": written})
+        return
+    say(_("{ticket} closed").format(ticket=ticket.key))
+    say(_("{note} written").format(note=written["key"]))
 
 
 @app.command()

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from xhsvc.core import bundle, worklogs
+from xhsvc.core import bundle, knowledge, worklogs
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.setup import validate_prefix
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -41,9 +41,20 @@ TOKEN_PREFIX = "xhsvc-join:"
 CENTER_PEER = "center"
 # Events dated further ahead of the receiver's clock than this are flagged at import.
 AHEAD_SECONDS = 600
-# Everything a field engineer needs whatever tickets are theirs.
+# Everything a field engineer needs whatever tickets are theirs (the knowledge notes too: few,
+# and any of them may be what the next case needs).
 REFERENCE = frozenset(
-    {"person", "customer", "site", "contact", "asset", "contract", "contract_term", "contract_asset"}
+    {
+        "person",
+        "customer",
+        "site",
+        "contact",
+        "asset",
+        "contract",
+        "contract_term",
+        "contract_asset",
+        "knowledge_note",
+    }
 )
 # Records a laptop gets with a visit (or, for work logs, with a ticket) of its slice.
 VISIT_ENTITIES = ("visit", "visit_item", "finding", "work_log")
@@ -448,6 +459,8 @@ def _forbidden(
         return _("a {role} may not change {entity} records").format(role=owner.role, entity=row["entity"])
     if row["entity"] == "work_log" and owner.role not in worklogs.LOGGERS:
         return _("a {role} may not log work time").format(role=owner.role)
+    if row["entity"] == "knowledge_note" and owner.role not in knowledge.WRITERS:
+        return _("a {role} may not write knowledge notes").format(role=owner.role)
     if kind in ("approval.approved", "approval.denied"):
         approval = store_sync.approval_row(conn, row["entity_id"]) or created.get(row["entity_id"], {})
         if approval.get("requested_by_id") == owner.id:

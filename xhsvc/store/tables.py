@@ -540,6 +540,28 @@ class WorkLog(Record):
 
 
 @table
+class KnowledgeNote(Record):
+    """What an engineer learnt on a case (symptom, cause, fix, for a model and firmware), kept
+    for the next one: found by `kb search`, suggested for tickets of the same model and symptoms.
+    Every node holds them all (a laptop too), so the ticket is named by its key as well: the
+    ticket itself may be outside a laptop's slice (hence no foreign key to it)."""
+
+    __tablename__ = "knowledge_note"
+    __table_args__ = (Index("ix_knowledge_note_created", "created_at"),)
+    id: str = column(primary_key=True, max_length=36)
+    key: str = column(unique=True, max_length=32)
+    ticket_id: str | None = column(default=None, max_length=36, index=True)
+    ticket_key: str | None = column(default=None, max_length=32)
+    symptom: str = column(sa_type=Text)
+    cause: str | None = column(default=None, sa_type=Text)
+    fix: str = column(sa_type=Text)
+    model: str | None = column(default=None, max_length=100)
+    firmware: str | None = column(default=None, max_length=64)
+    author_id: str = column(foreign_key="person.id", max_length=36)
+    created_at: datetime
+
+
+@table
 class Approval(Record):
     """A request that someone must decide: on-site work, an escalation, tier-2 on-site work."""
 
@@ -599,6 +621,7 @@ PROJECTED: dict[str, type[Record]] = {
     "visit_item": VisitItem,
     "finding": Finding,
     "work_log": WorkLog,
+    "knowledge_note": KnowledgeNote,
 }
 
 
@@ -614,9 +637,27 @@ class CustomerSearch(Record):
     grams: str = column(sa_type=Text)
 
 
+@table
+class KnowledgeSearch(Record):
+    """What a knowledge note is found by (store/search.py): the character pairs of each of its
+    texts, and its model as compared (its Latin letters and digits: "XS-5000 统一存储" is xs5000).
+    Derived, refreshed whenever a note is written or synced; SQLite indexes it with the FTS5
+    table `knowledge_fts`, PostgreSQL with a GIN index."""
+
+    __tablename__ = "knowledge_search"
+    id: int = column(primary_key=True)
+    note_id: str = column(max_length=36, unique=True)
+    model_key: str | None = column(default=None, max_length=100, index=True)
+    symptom: str = column(sa_type=Text)
+    cause: str = column(sa_type=Text)
+    fix: str = column(sa_type=Text)
+    model: str = column(sa_type=Text)
+    firmware: str = column(sa_type=Text)
+
+
 # Schema objects the migrations make beside the declared tables (they are dialect-specific): the
-# full-text index of `customer_search`. Alembic's comparisons leave them out.
-UNDECLARED = ("customer_fts", "ix_customer_search_grams")
+# full-text indexes of `customer_search` and `knowledge_search`. Alembic's comparisons leave them out.
+UNDECLARED = ("customer_fts", "ix_customer_search_grams", "knowledge_fts", "ix_knowledge_search_grams")
 
 
 def declared(name: str | None, type_: str, *_: Any) -> bool:
