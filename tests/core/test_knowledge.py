@@ -18,7 +18,9 @@ def _count(desk: MakeCtx) -> tuple[int, int]:
     with desk("admin").db.read() as conn:
         notes = conn.execute(select(func.count()).select_from(KnowledgeNote.__table__)).scalar_one()
         written = conn.execute(
-            select(func.count()).select_from(Event.__table__).where(Event.__table__.c.entity == "knowledge_note")
+            select(func.count())
+            .select_from(Event.__table__)
+            .where(Event.__table__.c.entity == "knowledge_note")
         ).scalar_one()
     return notes, written
 
@@ -33,10 +35,14 @@ def notes(desk: MakeCtx, clock) -> dict[str, str]:
     lijun = desk("lijun")
     written = {}
     for name, fields in {
-        "disk": dict(symptom="硬盘频繁掉盘，阵列降级", cause="背板供电不稳", fix="更换背板电源模块", model="XS-5000"),
+        "disk": dict(
+            symptom="硬盘频繁掉盘，阵列降级", cause="背板供电不稳", fix="更换背板电源模块", model="XS-5000"
+        ),
         "lun": dict(symptom="多路径升级后部分LUN不可见", fix="重新扫描并重建多路径映射", model="XS-8000"),
         "snapshot": dict(symptom="快照空间告警", cause="保留策略过长", fix="调整为保留7天", model="xs5000"),
-        "disk8000": dict(symptom="控制器重启后掉盘", fix="升级固件到 V4.2.1", model="XS-8000", firmware="V4.0.2"),
+        "disk8000": dict(
+            symptom="控制器重启后掉盘", fix="升级固件到 V4.2.1", model="XS-8000", firmware="V4.0.2"
+        ),
     }.items():
         written[name] = knowledge.add_note(lijun, **fields)["key"]
         clock.advance(minutes=1)
@@ -92,7 +98,9 @@ def test_a_note_on_closing_takes_the_tickets_system_and_is_suggested_for_the_nex
     desk: MakeCtx, notes
 ) -> None:
     agent = desk("wangfang")
-    customers.add_asset(agent, customer=CUSTOMER, model="XS-8000 全闪存储", serial="XS8K-01", firmware="V4.0.2")
+    customers.add_asset(
+        agent, customer=CUSTOMER, model="XS-8000 全闪存储", serial="XS8K-01", firmware="V4.0.2"
+    )
     key = tickets.open_ticket(agent, customer=CUSTOMER, title="LUN 不可见", asset="XS8K-01").ticket.key
     tickets.assign_ticket(agent, key=key, assignee="lijun")
     tickets.respond_ticket(desk("lijun"), key=key)
@@ -126,7 +134,10 @@ def test_an_agent_reads_but_does_not_write(desk: MakeCtx, notes) -> None:
     with pytest.raises(NotAllowed):
         knowledge.check_note(desk("wangfang"), symptom="电池告警", fix="更换电池")
     assert _count(desk) == before
-    assert knowledge.show_note(desk("wangfang"), key=notes["disk"].lower())["symptom"] == "硬盘频繁掉盘，阵列降级"
+    assert (
+        knowledge.show_note(desk("wangfang"), key=notes["disk"].lower())["symptom"]
+        == "硬盘频繁掉盘，阵列降级"
+    )
 
 
 @pytest.mark.parametrize(
