@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import CONTRACT, CUSTOMER, MakeCtx
-from xhsvc.core import contracts, customers, manager_reports, tickets, worklogs
+from xhsvc.core import contracts, customers, manager_reports, report_pages, tickets, worklogs
 from xhsvc.errors import InvalidInput, NotAllowed, NotFound
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -186,9 +186,7 @@ def test_october_keeps_its_own_clocks(desk: MakeCtx, month) -> None:
 
 
 def test_csv_rows_have_every_target_and_a_total(desk: MakeCtx, month) -> None:
-    rows = manager_reports.sla_rows(
-        manager_reports.sla_report(desk("zhoujian"), month="2026-11", by="region")
-    )
+    rows = report_pages.sla_rows(manager_reports.sla_report(desk("zhoujian"), month="2026-11", by="region"))
     assert [r["group"] for r in rows] == ["北京", "杭州", "total"]
     assert rows[-1]["resolution_breached"] == 2 and rows[-1]["respond_p90_min"] == 180.0
 
@@ -235,7 +233,7 @@ def test_entitlements_left_and_expiring_unused(desk: MakeCtx, month) -> None:
         "standby_days": 10,
     }
     assert report["totals"]["inspections"] == {"granted": 8, "used": 1, "left": 7, "expiring": 4}
-    flat = manager_reports.entitlement_rows(report)
+    flat = report_pages.entitlement_rows(report)
     assert len(flat) == 6 and {r["kind"] for r in flat} == {"inspections", "trainings", "standby_days"}
     december = manager_reports.entitlements_report(desk("zhoujian"), month="2026-12")
     assert [r["contract"] for r in december["rows"]] == [CONTRACT]

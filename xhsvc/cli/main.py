@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "rules": "rules",
     "visit": "visits",
     "worklog": "worklogs",
+    "report": "reports",
     "kb": "knowledge",
     "notify": "notify",
     "config": "config_cmd",

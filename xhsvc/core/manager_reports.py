@@ -295,33 +295,6 @@ def sla_report(
     )
 
 
-def sla_rows(report: SlaReport) -> list[dict[str, Any]]:
-    """The report as flat rows for CSV: one a group (or the total), each target's figures and the
-    times in columns of their own."""
-    rows = []
-    for figures in [*report.groups, report.total]:
-        row: dict[str, Any] = {
-            "month": report.month,
-            "group": figures.group if figures is not report.total else "total",
-            "tickets": figures.tickets,
-            "resolved": figures.resolved,
-            "reopened": figures.reopened,
-            "reopen_rate": figures.reopen_rate,
-            "met": figures.met,
-            "breached": figures.breached,
-            "compliance": figures.compliance,
-        }
-        for target in TARGETS:
-            for name in ("met", "breached", "compliance"):
-                row[f"{target}_{name}"] = figures.targets[target][name]
-        for name, times in (("respond", figures.respond), ("resolve", figures.resolve)):
-            row[f"{name}_count"] = times.count
-            row[f"{name}_mean_min"] = times.mean_min
-            row[f"{name}_p90_min"] = times.p90_min
-        rows.append(row)
-    return rows
-
-
 # The backlog ------------------------------------------------------------------------------------
 
 
@@ -482,28 +455,6 @@ def entitlements_report(
         "rows": rows,
         "totals": totals,
     }
-
-
-def entitlement_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The entitlements report as flat rows for CSV: one a contract term and kind."""
-    return [
-        {
-            "month": report["month"],
-            "contract": row["contract"],
-            "customer": row["customer"],
-            "term": row["term"],
-            "level": row["level"],
-            "start": row["start"],
-            "end": row["end"],
-            "kind": kind,
-            **{
-                name: row["entitlements"][kind][name]
-                for name in ("granted", "used", "left", "beyond", "expiring")
-            },
-        }
-        for row in report["rows"]
-        for kind in report["kinds"]
-    ]
 
 
 # Major incidents --------------------------------------------------------------------------------
