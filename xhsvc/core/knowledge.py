@@ -226,3 +226,23 @@ def ticket_knowledge(ctx: Context, *, key: str, limit: int = SUGGESTIONS) -> dic
             tx.conn, model=asset.model if asset else None, text=text, limit=limit, skip_ticket=ticket.id
         )
     return {"notes": [_view(row) for row in own], "suggested": suggested}
+
+
+def suggest_for_call(
+    ctx: Context, *, asset: str | None, text: str | None, limit: int = SUGGESTIONS
+) -> list[dict[str, Any]]:
+    """`suggest_notes` for a call being taken: the model is the system's the caller named (by its
+    serial), if any."""
+    if not text or not text.strip():
+        return []
+    with ctx.reading() as tx:
+        system = queries.get_asset(tx.conn, asset) if asset else None
+        return _suggested(
+            tx.conn, model=system.model if system else None, text=text[: SUGGEST_TEXT * 2], limit=limit
+        )
+
+
+def may_write(ctx: Context) -> bool:
+    """Whether the acting person writes notes (an interface offers to only then)."""
+    with ctx.reading() as tx:
+        return tx.actor is not None and tx.actor.role in WRITERS

@@ -24,6 +24,7 @@ from xhsvc.core.catalog import SERVICES
 from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
+from xhsvc.tui.knowledge import SuggestedNotes
 from xhsvc.tui.levels import IMPACT, URGENCY, options
 from xhsvc.tui.messages import Done, Failed, Loaded, Understood
 from xhsvc.tui.safe import plain
@@ -112,6 +113,7 @@ class IntakeScreen(ModalScreen[str | None]):
                 yield Input(id="title")
                 yield Label(_("Description (optional)"), classes="field-label")
                 yield TextArea(id="description", classes="area")
+                yield SuggestedNotes(id="intake-notes")
                 with Horizontal(classes="row"):
                     with Vertical(classes="col"):
                         yield Label(_("Contact: name/phone"), classes="field-label")
@@ -290,6 +292,18 @@ class IntakeScreen(ModalScreen[str | None]):
             for p in promises
         )
         self.query_one("#promise", Static).update(plain(f"{priority} ({level}): {due}"))
+
+    @on(Input.Changed, "#title")
+    @on(TextArea.Changed, "#description")
+    @on(Select.Changed, "#asset")
+    def look_for_notes(self) -> None:
+        """The knowledge notes alike to what the caller reports (their system's model first),
+        looked for once typing pauses (tui/knowledge.py)."""
+        asset = self.query_one("#asset", Select).value
+        words = f"{self.query_one('#title', Input).value}\n{self.query_one('#description', TextArea).text}"
+        self.query_one("#intake-notes", SuggestedNotes).look_soon(
+            asset=asset if isinstance(asset, str) else None, text=words
+        )
 
     # Saving -----------------------------------------------------------------------------------
 

@@ -13,11 +13,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
+from xhsvc.core.knowledge import ticket_knowledge
 from xhsvc.core.text import display
 from xhsvc.core.ticket_views import show_ticket, ticket_history
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
 from xhsvc.tui.actions import TicketActions, ticket_bindings
+from xhsvc.tui.knowledge import SuggestedNotes, close_then_offer_note
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
 from xhsvc.tui.safe import cell, plain
 from xhsvc.tui.widgets.clocks import STYLES, countdown
@@ -70,6 +72,7 @@ class TicketScreen(TicketActions):
             yield Static("", id="clocks")
             yield Static("", id="approvals")
             yield Static("", id="conflicts").set_styles("display: none;")
+            yield SuggestedNotes(id="knowledge")
             yield Static(_("History"), classes="heading")
             yield DataTable(id="history", cursor_type="row")
         yield Footer(compact=True)
@@ -83,6 +86,10 @@ class TicketScreen(TicketActions):
     def current_key(self) -> str | None:
         return self.ticket_key
 
+    def action_close_ticket(self) -> None:
+        # Here, once the ticket is closed, a knowledge note is offered (tui/knowledge.py).
+        close_then_offer_note(self, self.ticket_key)
+
     def on_ticket_changed(self, event: TicketChanged) -> None:
         if event.key == self.ticket_key:
             self.load()
@@ -93,6 +100,7 @@ class TicketScreen(TicketActions):
         try:
             data = show_ticket(ctx, key=self.ticket_key)
             history = ticket_history(ctx, key=self.ticket_key)
+            data["knowledge"] = ticket_knowledge(ctx, key=self.ticket_key)
         except XhsvcError as e:
             self.post_message(Failed(str(e), title=self.ticket_key))
             return
@@ -162,6 +170,7 @@ class TicketScreen(TicketActions):
         conflicts = self.query_one("#conflicts", Static)
         conflicts.update(self._conflicts(data["conflicts"]))
         conflicts.display = bool(data["conflicts"])
+        self.query_one("#knowledge", SuggestedNotes).show_notes(data.get("knowledge", {}))
         self.tick()
         self.show_history(history)
 
