@@ -226,8 +226,9 @@ def list_(
 def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> None:
     """One ticket: its fields, SLA clocks, approvals and review.
 
-    Everything about it: contract and coverage, the pending request, resolution, confirmation and
-    conflicts from offline sync.
+    Everything about it: contract and coverage, the pending request, resolution, confirmation,
+    conflicts from offline sync, the knowledge notes written on it and up to 3 others alike to it
+    (the same model first).
 
     \b
     Examples:
