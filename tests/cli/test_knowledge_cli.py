@@ -36,7 +36,7 @@ def test_add_search_show_and_list(desk_cli: Cli) -> None:
     table = cli("kb", "search", "v4.2.1")
     assert table.exit_code == 0
     assert table.stdout.splitlines()[0].split() == [
-        "KEY",
+        "ID",
         "MODEL",
         "SYMPTOM",
         "FIX",

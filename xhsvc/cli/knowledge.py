@@ -24,7 +24,7 @@ BRIEF = 60
 # The symptom and the fix go in the columns a narrow terminal cuts first (output.FLEXIBLE knows
 # them as a title and a summary); keys, models and times stay whole.
 LIST_COLUMNS = [
-    ("key", N_("KEY")),
+    ("key", N_("ID")),
     ("model", N_("MODEL")),
     ("title", N_("SYMPTOM")),
     ("summary", N_("FIX")),

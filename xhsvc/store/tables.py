@@ -233,6 +233,10 @@ class Person(Record):
     # The database login (on a shared server) that acts as this person, and only as this person.
     login: str | None = column(default=None, max_length=64)
     created_at: datetime
+    # Where they work: a branch of the company or a partner company (at most one of the two; the
+    # core keeps it so, and a concurrent edit settles both fields together).
+    branch_id: str | None = column(default=None, foreign_key="branch.id", max_length=36)
+    partner_id: str | None = column(default=None, foreign_key="partner.id", max_length=36)
 
 
 @table
@@ -601,8 +605,60 @@ class Notification(Record):
     claimed_at: datetime | None = None
 
 
+@table
+class Branch(Record):
+    """A branch of the company (分支机构) in a city, serving a region. Its id follows from its code
+    (core/organization.py), so two nodes that record the same branch record one."""
+
+    __tablename__ = "branch"
+    id: str = column(primary_key=True, max_length=36)
+    code: str = column(unique=True, max_length=16)
+    name: str = column(max_length=128)
+    city: str = column(max_length=64)
+    # The region it serves, as customers' and sites' `region` name it (its city unless told).
+    region: str = column(max_length=64)
+    active: bool = True
+    created_at: datetime
+
+
+@table
+class Partner(Record):
+    """A partner company (合作伙伴) whose engineers work the tickets of the regions it serves, and
+    no others. Its id follows from its name, as a branch's from its code."""
+
+    __tablename__ = "partner"
+    id: str = column(primary_key=True, max_length=36)
+    name: str = column(unique=True, max_length=200)
+    # The regions it serves, comma-separated as customers' and sites' `region` name them.
+    regions: str = column(sa_type=Text)
+    contact: str | None = column(default=None, max_length=100)
+    phone: str | None = column(default=None, max_length=40)
+    active: bool = True
+    created_at: datetime
+
+
+@table
+class TeamMember(Record):
+    """An engineer of a customer's project support team (项目支持服务小组): named L1/L2 engineers
+    whom dispatch suggests first. One row per customer and person (its id follows from the two);
+    leaving the team clears `active`."""
+
+    __tablename__ = "team_member"
+    __table_args__ = (UniqueConstraint("customer_id", "person_id", name="uq_team_member"),)
+    id: str = column(primary_key=True, max_length=36)
+    customer_id: str = column(foreign_key="customer.id", max_length=36, index=True)
+    person_id: str = column(foreign_key="person.id", max_length=36, index=True)
+    tier: str = column(max_length=2)
+    # The customer's dedicated engineer of that tier, suggested before the others.
+    primary: bool = False
+    active: bool = True
+    created_at: datetime
+
+
 # Entity name in the event log -> the table its events project into, in dependency order.
 PROJECTED: dict[str, type[Record]] = {
+    "branch": Branch,
+    "partner": Partner,
     "person": Person,
     "customer": Customer,
     "site": Site,
@@ -611,6 +667,7 @@ PROJECTED: dict[str, type[Record]] = {
     "contract": Contract,
     "contract_term": ContractTerm,
     "contract_asset": ContractAsset,
+    "team_member": TeamMember,
     "ticket": Ticket,
     "sla_clock": SlaClock,
     "rule_firing": RuleFiring,
