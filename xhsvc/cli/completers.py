@@ -52,6 +52,8 @@ customers = _completer("customers")
 contracts = _completer("contracts")
 visits = _completer("visits")
 work_targets = _completer("work_targets")
+branches = _completer("branches")
+partners = _completer("partners")
 
 statuses = _completer("statuses")
 visit_statuses = _completer("visit_statuses")

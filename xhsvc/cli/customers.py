@@ -9,11 +9,13 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
+from xhsvc.cli.teams import app as team_app
 from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.customers")
 
 app = typer.Typer(help="Customers, with their sites, contacts and assets.", no_args_is_help=True)
+app.add_typer(team_app, name="team")
 
 NameArgument = Annotated[
     str,

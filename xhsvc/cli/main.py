@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "ticket": "tickets",
     "person": "people",
     "customer": "customers",
+    "branch": "organization",
+    "partner": "organization",
     "site": "sites",
     "contact": "contacts",
     "asset": "assets",

@@ -12,6 +12,7 @@ from xhsvc.cli.output import print_fields, print_json, print_table, say
 from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.people")
+organization = lazy("xhsvc.core.organization")
 
 app = typer.Typer(
     help="People: agents, engineers (L1/L2), experts (L3), managers, admins.", no_args_is_help=True
@@ -31,6 +32,20 @@ TierOption = Annotated[
     typer.Option("--tier", help="L1 or L2 for engineers; experts are L3.", autocompletion=completers.tiers),
 ]
 RegionOption = Annotated[str | None, typer.Option("--region", help="Branch city, e.g. 杭州.")]
+BranchOption = Annotated[
+    str | None,
+    typer.Option(
+        "--branch", help="The branch they work at, by code, e.g. BJ.", autocompletion=completers.branches
+    ),
+]
+PartnerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--partner",
+        help="The partner company they work for (engineers; they work in its regions only).",
+        autocompletion=completers.partners,
+    ),
+]
 
 
 @app.command()
@@ -43,6 +58,8 @@ def add(
     region: RegionOption = None,
     phone: Annotated[str | None, typer.Option("--phone")] = None,
     email: Annotated[str | None, typer.Option("--email")] = None,
+    branch: BranchOption = None,
+    partner: PartnerOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Add a person (managers and admins only).
@@ -50,7 +67,8 @@ def add(
     \b
     Examples:
       xhsvc person add zhaolei --name 赵磊 --role engineer --tier L1 --region 杭州
-      xhsvc person add liuxin --name 刘欣 --role agent --region 北京
+      xhsvc person add liuxin --name 刘欣 --role agent --branch BJ
+      xhsvc person add wangpeng --name 王鹏 --role engineer --partner 成都蜀信科技有限公司
     """
     person = core.add_person(
         core_context(ctx),
@@ -61,6 +79,8 @@ def add(
         region=region,
         phone=phone,
         email=email,
+        branch=branch,
+        partner=partner,
     )
     if json_out:
         print_json(person.model_dump())
@@ -118,7 +138,8 @@ def show(
     Examples:
       xhsvc person show lijun
     """
-    person = core.get_person(core_context(ctx), handle=handle).model_dump()
+    found = core.get_person(core_context(ctx), handle=handle)
+    person = {**found.model_dump(), **organization.works_for(core_context(ctx), person=found)}
     if json_out:
         print_json(person)
         return
@@ -129,11 +150,55 @@ def show(
             (N_("role"), person["role"]),
             (N_("tier"), person["tier"]),
             (N_("region"), person["region"]),
+            (N_("branch"), person["branch"]),
+            (N_("partner"), person["partner"]),
             (N_("phone"), person["phone"]),
             (N_("email"), person["email"]),
             (N_("created_at"), person["created_at"]),
         ]
     )
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    handle: Annotated[
+        str, typer.Argument(metavar="ID", show_default=False, autocompletion=completers.people)
+    ],
+    branch: BranchOption = None,
+    partner: PartnerOption = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Belongs to no branch and no partner.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Say where a person works: a branch or a partner company (managers and admins). A person
+    with no region takes the branch's.
+
+    \b
+    Examples:
+      xhsvc person edit zhangwei --branch BJ
+      xhsvc person edit wangpeng --partner 成都蜀信科技有限公司
+      xhsvc person edit wangpeng --clear
+    """
+    from xhsvc.errors import InvalidInput
+
+    if sum((branch is not None, partner is not None, clear)) != 1:
+        raise InvalidInput(_("person edit: give one of --branch CODE, --partner NAME or --clear"))
+    context = core_context(ctx)
+    if partner is not None:
+        person = organization.set_person_partner(context, person=handle, partner=partner)
+    else:
+        person = organization.set_person_branch(context, person=handle, branch=branch)
+    where = organization.works_for(context, person=person)
+    if json_out:
+        print_json({**person.model_dump(), **where})
+    elif where["branch"] or where["partner"]:
+        say(
+            _("{person} works for {where}").format(
+                person=person.handle, where=where["branch"] or where["partner"]
+            )
+        )
+    else:
+        say(_("{person} works for no branch or partner").format(person=person.handle))
 
 
 @app.command()

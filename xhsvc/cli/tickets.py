@@ -382,25 +382,98 @@ def history(
     )
 
 
+def _suggested(ctx: typer.Context, key: str, *, limit: int, yes: bool, json_out: bool) -> str | None:
+    """`assign --suggest`: the ranked engineers, and the one to assign (the first with --yes, the
+    one a person at a terminal picks), or None."""
+    from xhsvc.cli.common import interactive
+
+    dispatch_core = lazy("xhsvc.core.dispatch")
+    rows = [c.to_dict() for c in dispatch_core.suggest_assignees(core_context(ctx), key=key, limit=limit)]
+    if json_out and not yes:
+        print_json(rows)
+        return None
+    if not json_out:
+        print_table(
+            [
+                {**row, "rank": n, "works_for": row["branch"] or row["partner"] or "", "reason": row["why"]}
+                for n, row in enumerate(rows, start=1)
+            ],
+            [
+                ("rank", "#"),
+                ("handle", N_("ID")),
+                ("name", N_("NAME")),
+                ("tier", N_("TIER")),
+                ("works_for", N_("BRANCH/PARTNER")),
+                ("load", N_("OPEN")),
+                ("reason", N_("WHY")),
+            ],
+            empty=N_("nobody else of the ticket's tier can take it"),
+        )
+    if not rows:
+        if yes:
+            from xhsvc.errors import NotFound
+
+            raise NotFound(
+                _("assign --suggest: nobody else of the ticket's tier can take {key}").format(key=key)
+            )
+        return None
+    if yes:
+        return str(rows[0]["handle"])
+    if json_out or not interactive():
+        return None
+    answer = typer.prompt(
+        _("Assign to (number or id; empty: nobody)"), default="", show_default=False
+    ).strip()
+    if answer.isdigit() and 1 <= int(answer) <= len(rows):
+        return str(rows[int(answer) - 1]["handle"])
+    return answer or None
+
+
 @app.command()
 def assign(
     ctx: typer.Context,
     key: KeyArgument,
     person: Annotated[
-        str,
+        str | None,
         typer.Argument(
-            help="Engineer of the ticket's tier.", show_default=False, autocompletion=completers.people
+            help="Engineer of the ticket's tier (or --suggest).",
+            show_default=False,
+            autocompletion=completers.people,
         ),
-    ],
+    ] = None,
+    suggest: Annotated[
+        bool,
+        typer.Option(
+            "--suggest",
+            help="Propose engineers: the customer's team first, then its region, then the lightest load.",
+        ),
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", help="How many --suggest proposes (0: all).")] = 5,
+    yes: YesOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Dispatch the ticket to an engineer of its tier (engineers may take one themselves).
 
+    --suggest lists who fits best and why, with their open tickets: the customer's project
+    support team first, then engineers of its region, then the fewest open tickets. With --yes it
+    assigns the first; on a terminal it asks which one. A partner's engineer takes tickets of the
+    partner's regions only.
+
     \b
     Examples:
       xhsvc ticket assign XH-000024 lijun
+      xhsvc ticket assign XH-000024 --suggest
+      xhsvc ticket assign XH-000024 --suggest --yes
       xhsvc --as huangtao ticket assign XH-000026 huangtao   # takes it
     """
+    if suggest:
+        if person is not None:
+            raise InvalidInput(_("assign: give PERSON or --suggest, not both"))
+        person = _suggested(ctx, key, limit=limit, yes=yes, json_out=json_out)
+        if person is None:
+            return
+    elif person is None:
+        raise InvalidInput(_("assign: give PERSON, or --suggest to see who fits"))
     ticket = core.assign_ticket(core_context(ctx), key=key, assignee=person)
     _done(
         ctx,

@@ -66,6 +66,19 @@ def complete_visits(ctx: Context, *, prefix: str) -> list[str]:
     return _read(ctx, queries.visit_keys_starting, prefix.upper())
 
 
+def complete_branches(ctx: Context, *, prefix: str) -> list[str]:
+    """Branch codes (stored upper case, typed in any)."""
+    from xhsvc.store import org_queries
+
+    return _read(ctx, org_queries.branch_codes_starting, prefix.upper())
+
+
+def complete_partners(ctx: Context, *, prefix: str) -> list[str]:
+    from xhsvc.store import org_queries
+
+    return _read(ctx, org_queries.partner_names_starting, prefix)
+
+
 def complete_work_targets(ctx: Context, *, prefix: str) -> list[str]:
     """What time is logged on: ticket keys, then visit keys."""
     return complete_tickets(ctx, prefix=prefix) + complete_visits(ctx, prefix=prefix)
@@ -168,6 +181,8 @@ IN_DATABASE: dict[str, Callable[..., list[str]]] = {
     "contracts": complete_contracts,
     "visits": complete_visits,
     "work_targets": complete_work_targets,
+    "branches": complete_branches,
+    "partners": complete_partners,
 }
 VOCABULARIES: dict[str, Callable[..., list[str]]] = {
     "statuses": complete_statuses,
@@ -189,7 +204,7 @@ VOCABULARIES: dict[str, Callable[..., list[str]]] = {
 
 # What the commands take in any case (keys are upper-cased, the rest read by text.one_of); people,
 # customers and contracts are named exactly.
-ANY_CASE = {"tickets", "visits", "work_targets", *VOCABULARIES}
+ANY_CASE = {"tickets", "visits", "work_targets", "branches", *VOCABULARIES}
 
 
 def candidates(kind: str, *, prefix: str, url: str | None = None) -> list[str]:

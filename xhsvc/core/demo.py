@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from xhsvc.core import approvals, contracts, customers, people, ticket_views, tickets
+from xhsvc.core import approvals, contracts, customers, organization, people, ticket_views, tickets
 from xhsvc.core.context import Context
 from xhsvc.errors import Conflict
 from xhsvc.i18n import _
@@ -95,6 +96,16 @@ DEMO_INSPECTION: dict[str, Any] = {
 }
 DEMO_NOTES = {"firmware.controller": "V3.0.0，推荐 V3.2.1（已知缓存缺陷）"}
 
+# A partner company and its engineer, who works tickets of 成都 only; and the project support
+# teams of three customers (customer index -> (engineer, tier, primary)).
+PARTNER = {"name": "成都蜀信科技有限公司", "regions": ["成都"], "contact": "王经理", "phone": "028-8555 0101"}
+PARTNER_ENGINEER = {"handle": "wangpeng", "name": "王鹏", "role": "engineer", "tier": "L1"}
+TEAMS: dict[int, list[tuple[str, str, bool]]] = {
+    0: [("lijun", "L1", True), ("wuhao", "L2", True)],
+    4: [("liuyang", "L1", True)],
+    8: [("yangfan", "L1", True), ("wangpeng", "L1", False)],
+}
+
 # The engineer in each branch city who answers first.
 FIRST_LINE = {
     "杭州": "lijun",
@@ -161,9 +172,15 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
 
     admin_ctx = as_("admin")
     people.register_self(replace(ctx, actor_handle=None, clock=clock), **PEOPLE[0])
+    # The branches first: everyone works at the branch of their city.
+    organization.add_default_branches(admin_ctx)
+    branch_of = {b["city"]: b["code"] for b in organization.list_branches(admin_ctx)}
     for spec in PEOPLE[1:]:
         if spec["handle"] not in existing:
-            people.add_person(admin_ctx, **spec)
+            people.add_person(admin_ctx, **spec, branch=branch_of.get(spec.get("region", "")))
+    if PARTNER_ENGINEER["handle"] not in existing:
+        organization.add_partner(admin_ctx, **PARTNER)
+        people.add_person(admin_ctx, **PARTNER_ENGINEER, partner=PARTNER["name"])
     desk = as_("wangfang")
     today = contracts.local_today(ctx)
     for index, (name, region, industry) in enumerate(CUSTOMERS):
@@ -217,6 +234,14 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
                     desk, number=number, customer=name, level=level, start=first, end=today + timedelta(days=end),
                     assets=serials,
                 )  # fmt: skip
+
+    for index, members in TEAMS.items():
+        for handle, tier, primary in members:
+            # Conflict: a database the demo was loaded into before it had tickets.
+            with suppress(Conflict):
+                organization.add_team_member(
+                    desk, customer=CUSTOMERS[index][0], person=handle, tier=tier, primary=primary
+                )
 
     made: list[str] = []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from xhsvc.core import organization
 from xhsvc.core.context import SYSTEM_HANDLE, Context, Tx
 from xhsvc.core.text import clean_text, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -61,6 +62,8 @@ def _create(
     region: str | None,
     phone: str | None = None,
     email: str | None = None,
+    branch: str | None = None,
+    partner: str | None = None,
 ) -> Person:
     tier = _validate(handle=handle, name=name, role=role, tier=tier)
     region = clean_text(region, "region", limit=64)
@@ -68,6 +71,9 @@ def _create(
     email = clean_text(email, "email", limit=128)
     if queries.get_person(tx.conn, handle) is not None:
         raise Conflict(_("person {handle!r} already exists").format(handle=handle))
+    # Where they work (a branch or a partner): only what is set goes into the event.
+    works_at = organization.affiliation(tx, role=role, region=region, branch=branch, partner=partner)
+    region = works_at.pop("region", region)
     person_id = new_id()
     row = {
         "handle": handle,
@@ -79,6 +85,7 @@ def _create(
         "email": email,
         "active": True,
         "created_at": tx.now,
+        **{column: value for column, value in works_at.items() if value is not None},
     }
     events.append(
         tx.conn,
@@ -101,8 +108,11 @@ def add_person(
     region: str | None = None,
     phone: str | None = None,
     email: str | None = None,
+    branch: str | None = None,
+    partner: str | None = None,
 ) -> Person:
-    """Add a person; only managers and admins may add people once anyone exists."""
+    """Add a person; only managers and admins may add people once anyone exists. `branch` (a
+    code) or `partner` (a name) says where they work; their region is its own unless given."""
     with ctx.writing(actor_required=False) as tx:
         if tx.actor is None:
             if queries.list_people(tx.conn):
@@ -114,7 +124,16 @@ def add_person(
                 )
             )
         return _create(
-            tx, handle=handle, name=name, role=role, tier=tier, region=region, phone=phone, email=email
+            tx,
+            handle=handle,
+            name=name,
+            role=role,
+            tier=tier,
+            region=region,
+            phone=phone,
+            email=email,
+            branch=branch,
+            partner=partner,
         )
 
 

@@ -54,6 +54,10 @@ REFERENCE = frozenset(
         "contract_term",
         "contract_asset",
         "knowledge_note",
+        # Where people work, and customers' project support teams (core/organization.py).
+        "branch",
+        "partner",
+        "team_member",
     }
 )
 # Records a laptop gets with a visit (or, for work logs, with a ticket) of its slice.
@@ -70,6 +74,9 @@ RECORD_EDITORS = {
     "contract": ("agent", "manager", "admin"),
     "contract_term": ("agent", "manager", "admin"),
     "contract_asset": ("agent", "manager", "admin"),
+    "branch": ("manager", "admin"),
+    "partner": ("manager", "admin"),
+    "team_member": ("agent", "manager", "admin"),
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from xhsvc.core import sla
+from xhsvc.core import dispatch, sla
 from xhsvc.core.catalog import SERVICES
 from xhsvc.core.clock import parse_instant as parse_typed_instant
 from xhsvc.core.context import Context, Tx
@@ -392,6 +392,8 @@ def assign_ticket(ctx: Context, *, key: str, assignee: str) -> Ticket:
                 )
             )
         _check_assignable(person, ticket.tier)
+        # A partner's engineer works in the partner's regions only.
+        dispatch.require_partner_region(tx, person, ticket)
         if ticket.assignee_id == person.id:
             raise Conflict(
                 _("assign: {key} is already assigned to {handle}").format(

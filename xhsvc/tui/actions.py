@@ -16,13 +16,17 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
 
-from xhsvc.core import approvals, people, ticket_views, tickets, worklogs
+from xhsvc.core import approvals, dispatch, people, ticket_views, tickets, worklogs
+from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
 from xhsvc.tui.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
 from xhsvc.tui.levels import IMPACT, URGENCY, options
 from xhsvc.tui.messages import Done, Failed, TicketChanged, TicketRead
 from xhsvc.tui.safe import plain
+
+# How many suggested engineers the assign dialog lists.
+SUGGESTED = 3
 
 
 @dataclass(frozen=True)
@@ -271,14 +275,33 @@ class TicketActions(Screen[Any]):
 
         self.app.push_screen(IntakeScreen(), opened)
 
+    def _suggested(self, key: str) -> list[dispatch.Candidate]:
+        """Who fits the ticket best (core/dispatch.py); nothing when it cannot be said (the
+        assignment itself then tells why)."""
+        try:
+            return dispatch.suggest_assignees(self.app.ctx, key=key, limit=SUGGESTED)  # type: ignore[attr-defined]
+        except XhsvcError:
+            return []
+
     def action_assign(self) -> None:
         if (key := self._key()) is None:
             return
+        # The suggested engineers first, with why (team, region, load); the first one proposed.
+        suggested = self._suggested(key)
+        first = [c.person.handle for c in suggested]
+        lines = [_("Engineer id")]
+        if suggested:
+            lines.append(_("Suggested (Enter takes the first):"))
+            lines += [
+                f"{n}. {display(c.person.handle)} {display(c.person.name)}: {dispatch.reason_text(c)}"
+                for n, c in enumerate(suggested, start=1)
+            ]
         self._ask(
             TextDialog(
                 _("Assign {key} to an engineer of its tier").format(key=key),
-                prompt=_("Engineer id"),
-                suggestions=self._engineers,
+                prompt="\n".join(lines),
+                value=first[0] if first else "",
+                suggestions=lambda: first + [h for h in self._engineers() if h not in first],
             ),
             lambda who: self._call(
                 key, _("assigned to {who}").format(who=who), tickets.assign_ticket, assignee=who

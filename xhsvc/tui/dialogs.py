@@ -30,7 +30,8 @@ def _question(text: str | Text) -> Static:
 
 
 class TextDialog(ModalScreen[str | None]):
-    """Ask for one line of text; Enter accepts, Escape cancels."""
+    """Ask for one line of text; Enter accepts, Escape cancels. A proposed `value` is there
+    already, selected: Enter takes it, typing replaces it."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
@@ -43,10 +44,12 @@ class TextDialog(ModalScreen[str | None]):
         required: bool = True,
         suggestions: Callable[[], list[str]] | None = None,
         ok: str = "",
+        value: str = "",
     ) -> None:
         super().__init__()
         self.title_text = title
         self.prompt = prompt
+        self.value = value
         self.placeholder = placeholder
         self.required = required
         self.suggestions = suggestions
@@ -57,7 +60,7 @@ class TextDialog(ModalScreen[str | None]):
             yield _question(self.title_text)
             if self.prompt:
                 yield Label(self.prompt, classes="field-label", markup=False)
-            field = Input(placeholder=self.placeholder, id="dialog-input")
+            field = Input(self.value, placeholder=self.placeholder, id="dialog-input")
             yield field
             if self.suggestions is not None:
                 items = [DropdownItem(s) for s in self.suggestions()]
