@@ -15,7 +15,7 @@ from xhsvc.i18n import N_, _
 core = lazy("xhsvc.core.knowledge")
 
 app = typer.Typer(
-    help="Knowledge notes: symptom, cause and fix of a case, found again by any part of them.",
+    help="Knowledge notes: symptom, cause and fix, found by any part.",
     no_args_is_help=True,
 )
 
@@ -85,8 +85,8 @@ def add(
 
     \b
     Examples:
-      xhsvc kb add --ticket XH-000012 --symptom "阵列频繁掉盘" --cause "背板供电不稳" --fix "更换背板电源模块"
-      xhsvc kb add --model XS-5000 --firmware V4.2.1 --symptom "快照空间告警" --fix "扩容快照池"
+      xhsvc kb add --ticket XH-000012 --symptom "阵列掉盘" --fix "更换背板电源"
+      xhsvc kb add --model XS-5000 --symptom "快照空间告警" --fix "扩容快照池"
     """
     note = core.add_note(
         core_context(ctx),
@@ -135,7 +135,7 @@ def show(
     key: Annotated[str, typer.Argument(help="The note's key, e.g. XH-KB00001.", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """One note: symptom, cause, fix, model, firmware, its ticket, who wrote it and when.
+    """One note: symptom, cause, fix, model, firmware, ticket, author.
 
     \b
     Examples:

@@ -871,7 +871,7 @@ def close(
       xhsvc ticket close XH-000019
       xhsvc ticket close XH-000017 --report report.md
       xhsvc ticket close XH-000019 --kb
-      xhsvc ticket close XH-000019 --kb-symptom "阵列频繁掉盘" --kb-fix "更换背板电源模块"
+      xhsvc ticket close XH-000019 --kb-symptom "阵列掉盘" --kb-fix "更换背板电源"
     """
     from xhsvc.cli.knowledge import note_on_close
 
