@@ -74,14 +74,14 @@ def decided_clocks(
     now: datetime,
     by: str | None = None,
     customer_id: str | None = None,
-) -> list[tuple[str, bool, float, float | None, str | None]]:
+) -> list[tuple[str, bool, float, float | None, str | None, str]]:
     """The SLA clocks decided in [start, end): met (stopped in time) in it, or breached in it (the
     due time passed without a stop: `breached_at` of a late clock, or the due time of a running
     clock the sweep has not marked yet, up to `now`; a pause that began before the due time holds
     it). Cancelled clocks and clocks not yet decided are left out.
 
     Each row: (target, breached, when decided in epoch seconds, seconds from start to stop or None
-    while running, the group's name under `by`)."""
+    while running, the group's name under `by`, the clock's id)."""
     met = and_(CLOCK.c.outcome == "met", CLOCK.c.stopped_at >= start, CLOCK.c.stopped_at < end)
     marked = and_(
         or_(CLOCK.c.outcome == "late", CLOCK.c.outcome.is_(None)),
@@ -101,24 +101,29 @@ def decided_clocks(
         (CLOCK.c.outcome == "met", CLOCK.c.stopped_at),
         else_=func.coalesce(CLOCK.c.breached_at, CLOCK.c.due_at),
     )
-    stmt = (
-        select(
-            CLOCK.c.target,
-            breached,
-            epoch_seconds(decided),
-            epoch_seconds(CLOCK.c.stopped_at) - epoch_seconds(CLOCK.c.started_at),
-            _group(by),
-        )
-        .select_from(
-            CLOCK.join(TICKET, TICKET.c.id == CLOCK.c.ticket_id)
-            .join(CUSTOMER, CUSTOMER.c.id == TICKET.c.customer_id)
-            .outerjoin(PERSON, PERSON.c.id == TICKET.c.assignee_id)
-        )
-        .where(or_(met, marked, unmarked))
-    )
+    stmt = select(
+        CLOCK.c.target,
+        breached,
+        epoch_seconds(decided),
+        epoch_seconds(CLOCK.c.stopped_at) - epoch_seconds(CLOCK.c.started_at),
+        _group(by),
+        CLOCK.c.id,
+    ).where(or_(met, marked, unmarked))
+    # Only the joins the group or the filter needs: a month of a large center is many rows.
+    if by is not None or customer_id is not None:
+        stmt = stmt.select_from(_joined(by))
     if customer_id is not None:
         stmt = stmt.where(TICKET.c.customer_id == customer_id)
     return [tuple(row) for row in conn.execute(stmt)]  # type: ignore[misc]
+
+
+def _joined(by: str | None, base: Any = None) -> Any:
+    joined = base if base is not None else CLOCK.join(TICKET, TICKET.c.id == CLOCK.c.ticket_id)
+    if by in ("region", "customer"):
+        joined = joined.join(CUSTOMER, CUSTOMER.c.id == TICKET.c.customer_id)
+    elif by == "engineer":
+        joined = joined.outerjoin(PERSON, PERSON.c.id == TICKET.c.assignee_id)
+    return joined
 
 
 def recorded_tickets(
@@ -137,7 +142,7 @@ def recorded_tickets(
     )
     stmt = (
         select(epoch_seconds(TICKET.c.created_at), TICKET.c.reopen_count, resolved, _group(by))
-        .select_from(_TICKET_FROM)
+        .select_from(_joined(by, TICKET))
         .where(TICKET.c.created_at >= start, TICKET.c.created_at < end, TICKET.c.status != "cancelled")
     )
     if customer_id is not None:
@@ -145,41 +150,14 @@ def recorded_tickets(
     return [tuple(row) for row in conn.execute(stmt)]  # type: ignore[misc]
 
 
-def breaches(
-    conn: Connection,
-    *,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    customer_id: str | None = None,
-    limit: int = 20,
-) -> tuple[list[dict[str, Any]], int]:
-    """The latest clocks breached in [start, end) (as `decided_clocks` counts them), each with its
-    ticket, and how many there are in all."""
-    late = and_(
-        or_(CLOCK.c.outcome == "late", CLOCK.c.outcome.is_(None)),
-        or_(
-            and_(CLOCK.c.breached_at >= start, CLOCK.c.breached_at < end),
-            and_(
-                CLOCK.c.stopped_at.is_(None),
-                CLOCK.c.breached_at.is_(None),
-                or_(CLOCK.c.paused_since.is_(None), CLOCK.c.paused_since >= CLOCK.c.due_at),
-                CLOCK.c.due_at >= start,
-                CLOCK.c.due_at < end,
-                CLOCK.c.due_at <= now,
-            ),
-        ),
-    )
-    joined = (
-        CLOCK.join(TICKET, TICKET.c.id == CLOCK.c.ticket_id)
-        .join(CUSTOMER, CUSTOMER.c.id == TICKET.c.customer_id)
-        .outerjoin(PERSON, PERSON.c.id == TICKET.c.assignee_id)
-    )
-    where = [late] + ([TICKET.c.customer_id == customer_id] if customer_id is not None else [])
-    total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
-    breached_at = func.coalesce(CLOCK.c.breached_at, CLOCK.c.due_at)
+def clocks_with_tickets(conn: Connection, clock_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The clocks of `clock_ids`, each with its ticket's key, title, priority, status, customer
+    and assignee, and when it was breached (its due time if no stop marked it)."""
+    if not clock_ids:
+        return []
     stmt = (
         select(
+            CLOCK.c.id,
             TICKET.c.key,
             TICKET.c.title,
             TICKET.c.priority,
@@ -191,15 +169,13 @@ def breaches(
             CLOCK.c.stopped_at,
             CLOCK.c.breached_at,
         )
-        .select_from(joined)
-        .where(*where)
-        .order_by(breached_at.desc(), TICKET.c.key, CLOCK.c.target)
-        .limit(limit)
+        .select_from(CLOCK.join(_TICKET_FROM, TICKET.c.id == CLOCK.c.ticket_id))
+        .where(CLOCK.c.id.in_(list(clock_ids)))
     )
     rows = [dict(row) for row in conn.execute(stmt).mappings()]
     for row in rows:
         row["breached_at"] = row["breached_at"] or row["due_at"]
-    return rows, int(total)
+    return rows
 
 
 def open_tickets(

@@ -1,4 +1,5 @@
-"""The manager's view: the queue in numbers."""
+"""The manager's view: the queue in numbers, and the month's SLA — its compliance, a sparkline of
+the breaches per day and the latest breaches (core/manager_reports.py, read in a worker)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,39 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Sparkline, Static
 
 from xhsvc.core.queue import manager_view
-from xhsvc.errors import XhsvcError
+from xhsvc.core.report_charts import pct
+from xhsvc.core.report_pages import TARGET_LABELS
+from xhsvc.errors import NotAllowed, XhsvcError
 from xhsvc.i18n import _
 from xhsvc.tui.messages import Failed, Loaded
 from xhsvc.tui.widgets.header import DeskHeader
 
+# The latest breaches the view lists.
+BREACHES_SHOWN = 10
+
 
 class ManagerScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", _("Back")), Binding("m", "app.pop_screen", _("Queue"))]
+    DEFAULT_CSS = """
+    ManagerScreen #sla { padding: 0 2; height: auto; }
+    ManagerScreen #trend { margin: 0 2; height: 3; width: 64; }
+    ManagerScreen #trend-label { padding: 0 2; color: $text-muted; }
+    ManagerScreen #breaches { padding: 1 2; height: auto; }
+    """
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
-        yield Static(_("loading ..."), id="figures")
+        with VerticalScroll():
+            yield Static(_("loading ..."), id="figures")
+            yield Static("", id="sla")
+            yield Sparkline([], id="trend")
+            yield Static("", id="trend-label")
+            yield Static("", id="breaches")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -33,8 +51,14 @@ class ManagerScreen(Screen[None]):
 
     @work(thread=True, group="manager")
     def load(self) -> None:
+        from xhsvc.core.manager_reports import sla_report
+
         try:
             data = manager_view(self.app.ctx)  # type: ignore[attr-defined]
+            try:
+                data["sla"] = sla_report(self.app.ctx, breaches_shown=BREACHES_SHOWN)  # type: ignore[attr-defined]
+            except NotAllowed:
+                data["sla"] = None  # the month's SLA is for managers and admins
         except XhsvcError as e:
             self.post_message(Failed(str(e), title=_("Manager view")))
             return
@@ -77,3 +101,63 @@ class ManagerScreen(Screen[None]):
         grid.add_row(headline)
         grid.add_row(statuses, tiers, waiting)
         self.query_one("#figures", Static).update(grid)
+        self.show_sla(data.get("sla"))
+
+    def show_sla(self, report: Any) -> None:
+        """The month's compliance, breaches per day as a sparkline, the latest breaches."""
+        sla, trend = self.query_one("#sla", Static), self.query_one("#trend", Sparkline)
+        label, breaches = self.query_one("#trend-label", Static), self.query_one("#breaches", Static)
+        if report is None:
+            sla.update(Text(_("The month's SLA figures are for managers and admins.")))
+            trend.display = label.display = breaches.display = False
+            return
+        total = report.total
+        line = Text(_("SLA {month}").format(month=report.month) + "   ", style="bold")
+        line.append(
+            _("compliance {compliance}").format(compliance=pct(total.compliance)),
+            style=_style(total.compliance),
+        )
+        line.append(
+            "   " + _("met {met}, breached {breached}").format(met=total.met, breached=total.breached)
+        )
+        line.append("   " + _("tickets {count}").format(count=total.tickets))
+        line.append("   " + _("reopen rate {rate}").format(rate=pct(total.reopen_rate)))
+        for target in ("response", "onsite", "resolution"):
+            figures = total.targets[target]
+            if figures["met"] + figures["breached"]:
+                line.append("\n  " + _("{target}: {compliance} ({met} met, {breached} breached)").format(
+                    target=_(TARGET_LABELS[target]), compliance=pct(figures["compliance"]),
+                    met=figures["met"], breached=figures["breached"]))  # fmt: skip
+        sla.update(line)
+        trend.data = [day.breached for day in report.daily]
+        first, last = report.daily[0].day, report.daily[-1].day
+        label.update(
+            Text(
+                _("Breaches per day, {first} to {last}").format(first=f"{first:%m-%d}", last=f"{last:%m-%d}")
+            )
+        )
+        trend.display = label.display = breaches.display = True
+        table = Table(
+            title=_("Breaches ({shown} latest of {total})").format(
+                shown=len(report.breaches), total=report.breaches_total
+            ),
+            title_justify="left",
+        )
+        for heading in (_("Key"), _("Target"), _("Breached at"), _("Engineer"), _("Customer"), _("Title")):
+            table.add_column(heading)
+        for b in report.breaches:
+            table.add_row(b["key"], _(TARGET_LABELS.get(b["target"], b["target"])), self.local(b["breached_at"]),
+                          b["assignee"] or "", b["customer"], b["title"])  # fmt: skip
+        breaches.update(table if report.breaches else Text(_("No SLA breaches this month.")))
+
+    def local(self, moment: Any) -> str:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(self.app.ctx.settings.timezone)  # type: ignore[attr-defined]
+        return moment.astimezone(zone).strftime("%m-%d %H:%M")
+
+
+def _style(compliance: float | None) -> str:
+    if compliance is None:
+        return ""
+    return "bold green" if compliance >= 95 else "bold yellow" if compliance >= 80 else "bold red"
