@@ -220,41 +220,50 @@ def note_on_close(
     context: Any, key: str, *, ask: bool, symptom: str | None, cause: str | None, fix: str | None
 ) -> dict[str, str | None] | None:
     """The note `ticket close` writes once the ticket is closed, checked before it closes: from
-    --kb-symptom, --kb-cause and --kb-fix, and with --kb on a terminal asked for what they leave
-    out (the ticket's title offered as the symptom, its resolution as the fix). None: no note."""
+    --kb-symptom, --kb-cause and --kb-fix; with --kb on a terminal, what they leave out is asked
+    for once the ticket is closed (`ask_rest`). None: no note."""
     if not ask and symptom is None and cause is None and fix is None:
         return None
-    if ask and (symptom is None or cause is None or fix is None):
-        from xhsvc.cli.common import interactive
-        from xhsvc.core.text import display
+    from xhsvc.cli.common import interactive
 
-        if not interactive():
-            if symptom is None or fix is None:
-                raise InvalidInput(
-                    _("--kb: no terminal to ask on; give --kb-symptom and --kb-fix (--kb-cause if known)")
-                )
-        else:
-            ticket = lazy("xhsvc.core.ticket_views").show_ticket(context, key=key)
-            typer.echo(
-                _("Knowledge note on {ticket}, for the next engineer with the same trouble:").format(
-                    ticket=ticket["key"]
-                )
-            )
-            if symptom is None:
-                symptom = typer.prompt(_("Symptom"), default=display(ticket["title"]))
-            if cause is None:
-                cause = typer.prompt(_("Cause (Enter if unknown)"), default="", show_default=False)
-            if fix is None:
-                resolution = ticket["resolution"]
-                fix = typer.prompt(_("Fix"), default=display(resolution) if resolution else None)
-    if symptom is None:
+    later = ask and interactive()
+    if ask and not later and (symptom is None or fix is None):
+        raise InvalidInput(
+            _("--kb: no terminal to ask on; give --kb-symptom and --kb-fix (--kb-cause if known)")
+        )
+    if symptom is None and not later:
         raise InvalidInput(
             _("--kb-symptom: a knowledge note needs the symptom and the fix (or --kb to be asked)")
         )
-    if fix is None:
+    if fix is None and not later:
         raise InvalidInput(
             _("--kb-fix: a knowledge note needs the symptom and the fix (or --kb to be asked)")
         )
-    note = {"symptom": symptom, "cause": cause or None, "fix": fix}
-    core.check_note(context, **note)
+    note = {"symptom": symptom, "cause": cause, "fix": fix}
+    core.check_note(context, **note, whole=not later)
     return note
+
+
+def ask_rest(context: Any, key: str, note: dict[str, str | None]) -> dict[str, str | None]:
+    """On a terminal, after the close: ask for what the note still lacks (the ticket's title
+    offered as the symptom, its resolution as the fix; Enter skips the cause)."""
+    from xhsvc.cli.common import interactive
+    from xhsvc.core.text import display
+
+    if not interactive() or all(note[name] is not None for name in ("symptom", "cause", "fix")):
+        return note
+    ticket = lazy("xhsvc.core.ticket_views").show_ticket(context, key=key)
+    typer.echo(
+        _("Knowledge note on {ticket}, for the next engineer with the same trouble:").format(
+            ticket=ticket["key"]
+        )
+    )
+    asked = dict(note)
+    if asked["symptom"] is None:
+        asked["symptom"] = typer.prompt(_("Symptom"), default=display(ticket["title"]))
+    if asked["cause"] is None:
+        asked["cause"] = typer.prompt(_("Cause (Enter if unknown)"), default="", show_default=False) or None
+    if asked["fix"] is None:
+        resolution = ticket["resolution"]
+        asked["fix"] = typer.prompt(_("Fix"), default=display(resolution) if resolution else None)
+    return asked

@@ -873,7 +873,7 @@ def close(
       xhsvc ticket close XH-000019 --kb
       xhsvc ticket close XH-000019 --kb-symptom "阵列掉盘" --kb-fix "更换背板电源"
     """
-    from xhsvc.cli.knowledge import note_on_close
+    from xhsvc.cli.knowledge import ask_rest, note_on_close
 
     context = core_context(ctx)
     text = _read_report(report)
@@ -882,11 +882,16 @@ def close(
     if note is None:
         _done(ctx, key, json_out, _("{ticket} closed").format(ticket=ticket.key))
         return
+    if kb:
+        if not json_out:
+            say(_("{ticket} closed").format(ticket=ticket.key))
+        note = ask_rest(context, ticket.key, note)
     written = lazy("xhsvc.core.knowledge").add_note(context, ticket=ticket.key, **note)
     if json_out:
         print_json({**views_core.show_ticket(context, key=key), "knowledge_note": written})
         return
-    say(_("{ticket} closed").format(ticket=ticket.key))
+    if not kb:
+        say(_("{ticket} closed").format(ticket=ticket.key))
     say(_("{note} written").format(note=written["key"]))
 
 

@@ -44,13 +44,20 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _texts(
-    *, symptom: str | None, cause: str | None, fix: str | None, model: str | None, firmware: str | None
+    *,
+    symptom: str | None,
+    cause: str | None,
+    fix: str | None,
+    model: str | None,
+    firmware: str | None,
+    whole: bool = True,
 ) -> dict[str, str | None]:
-    """The note's texts as the shared rules take them (README: Text); refused naming the field."""
+    """The note's texts as the shared rules take them (README: Text); refused naming the field.
+    Not `whole`: the symptom and fix may still be missing (they are asked for later)."""
     return {
-        "symptom": clean_text(symptom, "symptom", required=True, limit=MULTI_LINE, multiline=True),
+        "symptom": clean_text(symptom, "symptom", required=whole, limit=MULTI_LINE, multiline=True),
         "cause": clean_text(cause, "cause", limit=MULTI_LINE, multiline=True),
-        "fix": clean_text(fix, "fix", required=True, limit=MULTI_LINE, multiline=True),
+        "fix": clean_text(fix, "fix", required=whole, limit=MULTI_LINE, multiline=True),
         "model": clean_text(model, "model", limit=MODEL_LIMIT),
         "firmware": clean_text(firmware, "firmware", limit=FIRMWARE_LIMIT),
     }
@@ -73,10 +80,12 @@ def check_note(
     cause: str | None = None,
     model: str | None = None,
     firmware: str | None = None,
+    whole: bool = True,
 ) -> None:
     """Refuse now what `add_note` would refuse (bad text, a person who may not write notes),
-    before anything else is done: `ticket close` checks its note before closing."""
-    _texts(symptom=symptom, cause=cause, fix=fix, model=model, firmware=firmware)
+    before anything else is done: `ticket close` checks its note before closing. Not `whole`:
+    the texts given so far (the rest is asked for later)."""
+    _texts(symptom=symptom, cause=cause, fix=fix, model=model, firmware=firmware, whole=whole)
     with ctx.reading() as tx:
         _writer(tx.me())
 
