@@ -14,11 +14,11 @@ from xhsvc.i18n import N_, _
 core = lazy("xhsvc.core.organization")
 
 branch_app = typer.Typer(
-    help="Branches (分支机构): where the company's engineers work, and the region each serves.",
+    help="Branches (分支机构) and the regions they serve.",
     no_args_is_help=True,
 )
 partner_app = typer.Typer(
-    help="Partner companies (合作伙伴): their engineers work tickets of the partner's regions only.",
+    help="Partner companies (合作伙伴), working in their regions only.",
     no_args_is_help=True,
 )
 
@@ -82,8 +82,8 @@ def branch_add(
 
 @branch_app.command("defaults")
 def branch_defaults(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """Record the branches the service system names (杭州 and 16 branch cities), those not yet
-    recorded. The seed counts 22 branches and names 16: add the others with `branch add`.
+    """Record the shipped branches not yet recorded. They are 杭州 and the 16 branch cities the
+    service system names (it counts 22): add the others with `branch add`.
 
     \b
     Examples:
@@ -159,7 +159,7 @@ def partner_add(
     ctx: typer.Context,
     name: Annotated[
         str,
-        typer.Argument(metavar="NAME", help="Company name, e.g. 成都蜀信科技有限公司.", show_default=False),
+        typer.Argument(metavar="NAME", help="Company name, e.g. 蜀信科技.", show_default=False),
     ],
     regions: Annotated[
         list[str],
@@ -177,8 +177,8 @@ def partner_add(
 
     \b
     Examples:
-      xhsvc partner add 成都蜀信科技有限公司 --region 成都 --region 重庆 --contact 王经理
-      xhsvc person add wangpeng --name 王鹏 --role engineer --partner 成都蜀信科技有限公司
+      xhsvc partner add 渝信科技 --region 重庆 --contact 王经理
+      xhsvc partner add 蓉信科技 --region 成都 --region 绵阳
     """
     served = [part for value in regions for part in core.split_regions(value)]
     partner = core.add_partner(core_context(ctx), name=name, regions=served, contact=contact, phone=phone)
@@ -224,7 +224,7 @@ def partner_show(ctx: typer.Context, name: PartnerArgument, json_out: JsonOption
 
     \b
     Examples:
-      xhsvc partner show 成都蜀信科技有限公司
+      xhsvc partner show 蜀信科技
     """
     data = core.show_partner(core_context(ctx), name=name)
     if json_out:

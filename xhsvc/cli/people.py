@@ -68,7 +68,7 @@ def add(
     Examples:
       xhsvc person add zhaolei --name 赵磊 --role engineer --tier L1 --region 杭州
       xhsvc person add liuxin --name 刘欣 --role agent --branch BJ
-      xhsvc person add wangpeng --name 王鹏 --role engineer --partner 成都蜀信科技有限公司
+      xhsvc person add wangpeng --name 王鹏 --role engineer --partner 蜀信科技
     """
     person = core.add_person(
         core_context(ctx),
@@ -176,7 +176,7 @@ def edit(
     \b
     Examples:
       xhsvc person edit zhangwei --branch BJ
-      xhsvc person edit wangpeng --partner 成都蜀信科技有限公司
+      xhsvc person edit wangpeng --partner 蜀信科技
       xhsvc person edit wangpeng --clear
     """
     from xhsvc.errors import InvalidInput

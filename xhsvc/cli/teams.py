@@ -14,7 +14,7 @@ from xhsvc.i18n import N_, _
 core = lazy("xhsvc.core.organization")
 
 app = typer.Typer(
-    help="A customer's project support team: its named L1/L2 engineers, whom dispatch suggests first.",
+    help="A customer's project support team (项目支持服务小组).",
     no_args_is_help=True,
 )
 
@@ -113,7 +113,7 @@ def team_remove(
 
 @app.command("show")
 def team_show(ctx: typer.Context, customer: CustomerArgument, json_out: JsonOption = False) -> None:
-    """A customer's team: its engineers by tier, the primary one first, with their open tickets.
+    """A customer's team by tier, the primary engineer first. With each one's open tickets.
 
     \b
     Examples:

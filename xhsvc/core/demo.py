@@ -98,7 +98,7 @@ DEMO_NOTES = {"firmware.controller": "V3.0.0，推荐 V3.2.1（已知缓存缺�
 
 # A partner company and its engineer, who works tickets of 成都 only; and the project support
 # teams of three customers (customer index -> (engineer, tier, primary)).
-PARTNER = {"name": "成都蜀信科技有限公司", "regions": ["成都"], "contact": "王经理", "phone": "028-8555 0101"}
+PARTNER = {"name": "蜀信科技", "regions": ["成都"], "contact": "王经理", "phone": "028-8555 0101"}
 PARTNER_ENGINEER = {"handle": "wangpeng", "name": "王鹏", "role": "engineer", "tier": "L1"}
 TEAMS: dict[int, list[tuple[str, str, bool]]] = {
     0: [("lijun", "L1", True), ("wuhao", "L2", True)],

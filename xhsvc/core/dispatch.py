@@ -142,7 +142,7 @@ def suggest_assignees(ctx: Context, *, key: str, limit: int = DEFAULT_LIMIT) -> 
     with ctx.reading() as tx:
         ticket = queries.get_ticket(tx.conn, key)
         if ticket is None:
-            raise NotFound(_("ticket {key} not found").format(key=key))
+            raise NotFound(_("ticket {key!r} not found").format(key=key))
         if ticket.status not in LOAD_STATUSES:
             raise NotAllowed(
                 _("assign: ticket {key} is {status}; only open tickets are assigned").format(
