@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from xhsvc.cli import completers
+from xhsvc.collector import settle_collector
 from xhsvc.i18n import _
 
 if TYPE_CHECKING:
@@ -43,6 +44,9 @@ class Globals:
     # Set by `xhsvc batch`: the contexts its commands opened, by database URL, kept open for the
     # next command (which acts as whoever it names) and closed by the batch.
     opened: dict[str, Context] | None = field(default=None, repr=False)
+    # Collect garbage as Python does once the database is open (`settle_collector`); the
+    # dashboard waits for its first screen instead.
+    settle_on_open: bool = True
 
     def config(self) -> dict[str, Any]:
         from xhsvc.config import load_config
@@ -82,6 +86,8 @@ class Globals:
                 )
                 if self.opened is not None:
                     self.opened[url] = self._ctx
+            if self.settle_on_open:
+                settle_collector()
         return self._ctx
 
     def close(self) -> None:

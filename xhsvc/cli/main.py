@@ -16,6 +16,7 @@ from xhsvc.cli import completers
 from xhsvc.cli.common import Globals, state
 from xhsvc.cli.helptext import readable_command, readable_params
 from xhsvc.cli.params import plain_command, plain_params
+from xhsvc.collector import start_collector
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _, translate_command
 
@@ -175,10 +176,7 @@ def main() -> None:
     # `xhsvc` alone on a terminal opens the dashboard; in a script it prints the help.
     if len(sys.argv) == 1 and sys.stdin.isatty() and sys.stdout.isatty():
         sys.argv.append("tui")
-    # Starting makes hundreds of thousands of objects that live until the end (modules, classes,
-    # tables): with the default threshold of 700 the collector walks them again and again while
-    # they are made (a tenth of the dashboard's start); what is imported here is kept out of it.
-    gc.set_threshold(100_000, 50, 100)
+    start_collector()
     _choose_language()
     gc.freeze()
     try:

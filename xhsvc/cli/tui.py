@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 from typing import Annotated, Any
 
 import typer
 
-from xhsvc.cli.common import core_context
+from xhsvc.cli.common import core_context, state
 
 
 def load_filter() -> dict[str, Any]:
@@ -40,7 +39,9 @@ def tui(
     """
     from xhsvc.tui.app import XhsvcApp
 
-    gc.freeze()  # Textual and SQLAlchemy live as long as the dashboard: never collected
+    # The collector settles once the first screen is up (XhsvcApp.on_mount), not when the
+    # database opens: laying out and drawing the first screen makes many objects too.
+    state(ctx).settle_on_open = False
     XhsvcApp(
         core_context(ctx), load_filter=load_filter, save_filter=save_filter, refresh_seconds=refresh
     ).run()

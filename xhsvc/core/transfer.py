@@ -258,17 +258,15 @@ class _Importer:
     def repeats_of_earlier_pages(self) -> dict[int, RowError]:
         """This page's rows whose key an earlier page had, by line; then this page's keys join
         the earlier ones."""
-        conn = self.tx.conn
-        earlier = import_keys.earlier_lines(conn, list(self.page_keys))
+        earlier = import_keys.add_keys(
+            self.tx.conn, {key: line for key, (line, _field) in self.page_keys.items()}
+        )
         repeats = {
             self.page_keys[key][0]: RowError(
                 self.page_keys[key][1], _("repeats line {line}").format(line=first)
             )
             for key, first in earlier.items()
         }
-        import_keys.remember_keys(
-            conn, ((key, line) for key, (line, _field) in self.page_keys.items() if key not in earlier)
-        )
         self.page_keys = {}
         return repeats
 

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.notifications import SeverityLevel
 
+from xhsvc.collector import settle_collector
 from xhsvc.core.context import Context
 from xhsvc.core.queue import QueueFilter
 from xhsvc.core.text import display
@@ -148,6 +149,7 @@ class XhsvcApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
+        self.call_after_refresh(settle_collector)
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its prompt in the interface's language."""
