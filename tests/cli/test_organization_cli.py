@@ -149,3 +149,17 @@ def test_nobody_else_to_suggest(desk_cli) -> None:
     nobody = cli("ticket", "assign", key, "--suggest")
     assert nobody.exit_code == 0 and nobody.stderr.startswith("nobody else of the ticket's tier")
     assert cli("ticket", "assign", key, "--suggest", "--yes").exit_code == 3
+
+
+def test_completion_offers_branch_codes_and_partner_names(desk_cli) -> None:
+    from tests.cli.test_help_cli import complete
+
+    _org(desk_cli)
+    assert complete(desk_cli, "xhsvc branch show H") == ["HEB", "HF", "HK", "HZ"]
+    assert complete(desk_cli, "xhsvc person edit lijun --branch h") == [
+        "hEB",
+        "hF",
+        "hK",
+        "hZ",
+    ]  # as typed, then as stored
+    assert complete(desk_cli, "xhsvc partner show 成都") == [PARTNER]
