@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xhsvc.cli import completers
+from xhsvc.cli import completers, service_record
 from xhsvc.cli.common import (
     CustomerOption,
     JsonOption,
@@ -985,3 +985,7 @@ def cancel(
         )
     ticket = core.cancel_ticket(core_context(ctx), key=key, reason=reason)
     _done(ctx, key, json_out, _("{ticket} cancelled").format(ticket=ticket.key))
+
+
+# The parts replaced and the service report: their own module, on this sub-app.
+service_record.register(app)

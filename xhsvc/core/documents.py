@@ -95,16 +95,18 @@ def hours(minutes: int | None) -> str:
     return f"{h}h{m:02d}m" if h and m else (f"{h}h" if h else f"{m}m")
 
 
-def render_document(
-    name: str, *, fmt: str, data: Mapping[str, Any], user_dir: Path | None = None
-) -> str:
+def render_document(name: str, *, fmt: str, data: Mapping[str, Any], user_dir: Path | None = None) -> str:
     """Document `name` in `fmt` (md or html) from `data`. Raises NotFound for a template that does
     not exist and InvalidInput for a format that is not md or html."""
     if fmt not in TEXT_FORMATS:
         raise InvalidInput(_("format {format!r}: must be md or html").format(format=fmt))
     import jinja2
 
-    user = str(user_dir) if user_dir is not None and user_dir.is_dir() else None
+    if user_dir is None:
+        from xhsvc.config import paths
+
+        user_dir = paths().config_dir / "documents"
+    user = str(user_dir) if user_dir.is_dir() else None
     try:
         template = _environment(fmt, user).get_template(f"{name}.{fmt}.j2")
     except jinja2.TemplateNotFound:
@@ -116,7 +118,7 @@ def pdf_from_html(html: str) -> bytes:
     """A PDF of a self-contained HTML document, through WeasyPrint (`pip install 'xhsvc[pdf]'`)."""
     try:
         import weasyprint
-    except ImportError:
+    except (ImportError, OSError):  # not installed, or the system lacks Pango
         raise InvalidInput(
             _("format 'pdf' needs WeasyPrint: pip install 'xhsvc[pdf]', or use --format html and print it")
         ) from None

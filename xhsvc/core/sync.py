@@ -464,7 +464,7 @@ def _forbidden(
     editors = RECORD_EDITORS.get(row["entity"])
     if editors and owner.role not in editors:
         return _("a {role} may not change {entity} records").format(role=owner.role, entity=row["entity"])
-    if row["entity"] == "work_log" and owner.role not in worklogs.LOGGERS:
+    if row["entity"] in ("work_log", "part_replacement") and owner.role not in worklogs.LOGGERS:
         return _("a {role} may not log work time").format(role=owner.role)
     if row["entity"] == "knowledge_note" and owner.role not in knowledge.WRITERS:
         return _("a {role} may not write knowledge notes").format(role=owner.role)

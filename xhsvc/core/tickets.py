@@ -656,8 +656,9 @@ def review_ticket(ctx: Context, *, key: str, root_cause: str, actions: str) -> T
 
 
 def close_ticket(ctx: Context, *, key: str, report: str | None = None) -> Ticket:
-    """Close the record (seed step 9). On-site work needs the customer's confirmation and the
-    service report; a major incident needs its review."""
+    """Close the record (seed step 9). On-site work needs the customer's confirmation and keeps a
+    service report: the one attached, or else the one xhsvc writes from the ticket (its
+    history, time logged, parts replaced and the confirmation). A major incident needs its review."""
     body = _text(report, "report", required=False, limit=REPORT, multiline=True)
     with ctx.writing() as tx:
         me = tx.me()
@@ -671,11 +672,10 @@ def close_ticket(ctx: Context, *, key: str, report: str | None = None) -> Ticket
                 ).format(key=ticket.key)
             )
         if ticket.onsite and body is None and ticket.report is None:
-            raise NotAllowed(
-                _("close: {key} had on-site work; attach the service report (--report FILE)").format(
-                    key=ticket.key
-                )
-            )
+            # On-site work ends with a service report: xhsvc writes it from the ticket.
+            from xhsvc.core.service_report import closing_report
+
+            body = closing_report(tx, ticket, tz_name=ctx.settings.timezone)
         if ticket.major and ticket.reviewed_at is None:
             raise NotAllowed(
                 _("close: {key} is a major incident; review it first (ticket review)").format(key=ticket.key)

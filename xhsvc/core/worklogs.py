@@ -67,7 +67,7 @@ def _minutes(duration: str) -> int:
     return minutes
 
 
-def _when(ctx: Context, at: str | datetime | None, now: datetime) -> datetime:
+def work_time(ctx: Context, at: str | datetime | None, now: datetime) -> datetime:
     """When the work was done: now, or a moment typed as elsewhere; never ahead of the clock,
     and not more than MAX_BACKDATE_DAYS back."""
     if at is None:
@@ -147,7 +147,7 @@ def log_work(
                     roles=_(" or ").join(LOGGERS), handle=me.handle, role=me.role
                 )
             )
-        started = _when(ctx, at, tx.now)
+        started = work_time(ctx, at, tx.now)
         target = _target(tx, key)
         if target.status == "cancelled":
             raise NotAllowed(_("log: {key} is cancelled; no time is logged on it").format(key=target.key))

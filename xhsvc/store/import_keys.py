@@ -10,6 +10,7 @@ dropped by `forget_keys`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, select
 
@@ -51,7 +52,12 @@ def add_keys(conn: Connection, keys: Mapping[str, int]) -> dict[str, int]:
     the line it had there."""
     if not keys:
         return {}
-    added = conn.exec_driver_sql(_add_statement(conn), list(keys.items())).rowcount
+    rows: list[Any] = (
+        [{"key": key, "line": line} for key, line in keys.items()]
+        if conn.dialect.paramstyle in ("named", "pyformat")
+        else list(keys.items())
+    )
+    added = conn.exec_driver_sql(_add_statement(conn), rows).rowcount
     if added == len(keys):
         return {}
     first = min(keys.values())

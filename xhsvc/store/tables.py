@@ -566,6 +566,28 @@ class KnowledgeNote(Record):
 
 
 @table
+class PartReplacement(Record):
+    """A part replaced on a customer's system while working a ticket (a disk, a controller, a
+    battery): which part, how many, the serials taken out and put in, who and when. The service
+    report lists them."""
+
+    __tablename__ = "part_replacement"
+    __table_args__ = (CheckConstraint("quantity > 0", name="ck_part_replacement_quantity"),)
+    id: str = column(primary_key=True, max_length=36)
+    ticket_id: str = column(foreign_key="ticket.id", max_length=36, index=True)
+    person_id: str = column(foreign_key="person.id", max_length=36)
+    # The vendor's part number (FRU), and what it is in words.
+    part_number: str = column(max_length=64)
+    description: str | None = column(default=None, max_length=200)
+    quantity: int = 1
+    removed_serial: str | None = column(default=None, max_length=64)
+    installed_serial: str | None = column(default=None, max_length=64)
+    replaced_at: datetime
+    note: str | None = column(default=None, sa_type=Text)
+    created_at: datetime
+
+
+@table
 class Approval(Record):
     """A request that someone must decide: on-site work, an escalation, tier-2 on-site work."""
 
@@ -678,6 +700,7 @@ PROJECTED: dict[str, type[Record]] = {
     "visit_item": VisitItem,
     "finding": Finding,
     "work_log": WorkLog,
+    "part_replacement": PartReplacement,
     "knowledge_note": KnowledgeNote,
 }
 

@@ -1,4 +1,5 @@
-"""Reads of the work logs: entries with what they were for, and totals by ticket, engineer,
+"""Reads of the service record: work-log entries with what they were for (and the parts
+replaced on a ticket, `parts_of`), and totals by ticket, engineer,
 customer or contract. Plain SQLAlchemy Core, portable across backends.
 
 An entry is for a ticket or for a visit; its customer and contract are that ticket's or visit's.
@@ -126,3 +127,28 @@ def work_totals(conn: Connection, *, by: str, **filters: Any) -> list[dict[str, 
     return sorted(
         rows, key=lambda r: (-r["minutes"], r["group"] is None, r["group"] or "", r.get("customer") or "")
     )
+
+
+PART = tables.PartReplacement.__table__
+
+
+def parts_of(conn: Connection, ticket_id: str) -> list[dict[str, Any]]:
+    """The parts replaced on a ticket, in the order they were replaced, with who replaced them."""
+    stmt = (
+        select(
+            PART.c.id,
+            PART.c.part_number,
+            PART.c.description,
+            PART.c.quantity,
+            PART.c.removed_serial,
+            PART.c.installed_serial,
+            PART.c.replaced_at,
+            PART.c.note,
+            PERSON.c.handle.label("person"),
+            PERSON.c.name.label("person_name"),
+        )
+        .select_from(PART.join(PERSON, PERSON.c.id == PART.c.person_id))
+        .where(PART.c.ticket_id == ticket_id)
+        .order_by(PART.c.replaced_at, PART.c.created_at, PART.c.id)
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
