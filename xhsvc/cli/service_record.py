@@ -47,8 +47,8 @@ def part(
 
     \b
     Examples:
-      xhsvc --as lijun ticket part XH-000017 DK-4T-SAS -d "4TB SAS 硬盘" --removed ZC1001 --installed ZC2002
-      xhsvc --as lijun ticket part XH-000017 BBU-01 --qty 2
+      xhsvc --as lijun ticket part XH-000017 DK-4T-SAS -d "4TB SAS 硬盘"
+      xhsvc --as lijun ticket part XH-000017 BBU-01 --removed B1001 --qty 2
     """
     entry = parts_core.record_part(
         core_context(ctx),
@@ -104,7 +104,7 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="md, html or pdf.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
-    """The ticket's service report (服务报告), written from the ticket as it stands.
+    """The ticket's service report (服务报告), written from the ticket.
 
     The customer, site and system, the fault, the work done (history and time logged), parts
     replaced, the resolution, the customer's confirmation and a sign-off block. HTML is one
