@@ -331,3 +331,26 @@ def deliver_export(text: str, output: Any, written: str) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         say(written)
+
+
+def deliver_document(document: str | bytes, output: Any) -> None:
+    """A report to `output` (a Path), or to stdout: text as it is (its templates show stored text
+    safely), a PDF's bytes only to a pipe. A file that cannot be written is a one-line error."""
+    if output is None:
+        if isinstance(document, bytes):
+            if is_terminal():
+                raise InvalidInput(_("format pdf: give --output FILE (a PDF is not for the terminal)"))
+            sys.stdout.buffer.write(document)
+        else:
+            typer.echo(document, nl=False)
+        return
+    try:
+        if isinstance(document, bytes):
+            output.write_bytes(document)
+        else:
+            output.write_text(document, encoding="utf-8")
+    except OSError as e:
+        raise InvalidInput(
+            _("output {file}: cannot write it ({error})").format(file=output, error=e.strerror or e)
+        ) from None
+    say(_("report written to {file}").format(file=output))

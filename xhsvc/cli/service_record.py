@@ -3,14 +3,13 @@ and the service report. Registered on the ticket sub-app by cli/tickets.py."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
-from xhsvc.cli.output import is_terminal, local, print_json, print_table, say
+from xhsvc.cli.output import deliver_document, is_terminal, local, print_json, print_table, say
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
 
@@ -118,24 +117,9 @@ def report(
       xhsvc ticket report XH-000017 --format pdf -o XH-000017.pdf
     """
     if fmt == "pdf" and output is None and is_terminal():
+        # Refused before the PDF is made (seconds of work), not after.
         raise InvalidInput(_("format pdf: give --output FILE (a PDF is not for the terminal)"))
-    document = report_core.service_report(core_context(ctx), key=key, fmt=fmt)
-    if output is None:
-        if isinstance(document, bytes):
-            sys.stdout.buffer.write(document)
-        else:
-            typer.echo(document, nl=False)
-        return
-    try:
-        if isinstance(document, bytes):
-            output.write_bytes(document)
-        else:
-            output.write_text(document, encoding="utf-8")
-    except OSError as e:
-        raise InvalidInput(
-            _("output {file}: cannot write it ({error})").format(file=output, error=e.strerror or e)
-        ) from None
-    say(_("report written to {file}").format(file=output))
+    deliver_document(report_core.service_report(core_context(ctx), key=key, fmt=fmt), output)
 
 
 def register(app: typer.Typer) -> None:

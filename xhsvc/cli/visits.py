@@ -10,7 +10,7 @@ import typer
 
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import is_terminal, print_fields, print_json, print_table, say
+from xhsvc.cli.output import deliver_document, is_terminal, print_fields, print_json, print_table, say
 from xhsvc.core.text import display
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
@@ -474,19 +474,16 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
-    """The inspection summary report (巡检总结报告与系统优化建议); HTML is self-contained and prints well.
+    """The visit's report, titled by its kind, with a sign-off block; HTML prints on A4.
+
+    An inspection's is the 巡检总结报告与系统优化建议; a DR drill's the 容灾演练报告, and so on.
 
     \b
     Examples:
       xhsvc visit report XH-V00013
       xhsvc visit report XH-V00013 --format html -o report.html
     """
-    text = reports.visit_report(core_context(ctx), key=key, fmt=fmt)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    output.write_text(text, encoding="utf-8")
-    say(_("report written to {file}").format(file=output))
+    deliver_document(reports.visit_report(core_context(ctx), key=key, fmt=fmt), output)
 
 
 @app.command("templates")
