@@ -1,5 +1,6 @@
 """`xhsvc report ...`: the manager's review of a month — SLA, backlog, workload, entitlements,
-major incidents — as a terminal view with bars and a sparkline, --json, --csv or an --html page."""
+major incidents — as a terminal view with bars and a sparkline, --json, --csv or an --html page;
+and one customer's review of a month (`report review`), a document in Markdown, HTML or PDF."""
 
 from __future__ import annotations
 
@@ -10,17 +11,16 @@ import typer
 
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import local, print_fields, print_json, print_table, say
+from xhsvc.cli.output import deliver_document, is_terminal, local, print_fields, print_json, print_table, say
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.manager_reports")
 pages = lazy("xhsvc.core.report_pages")
 charts = lazy("xhsvc.core.report_charts")
+review_core = lazy("xhsvc.core.customer_review")
 
-app = typer.Typer(
-    help="Manager's reports: SLA, backlog, workload, entitlements, majors.", no_args_is_help=True
-)
+app = typer.Typer(help="Reports: SLA, backlog, workload, entitlements, majors, review.", no_args_is_help=True)
 
 MonthOption = Annotated[
     str | None, typer.Option("--month", help="The month, e.g. 2026-11 (default: this month).")
@@ -372,3 +372,44 @@ def majors(
          ("took", N_("RESOLVED IN")), ("root_cause", N_("ROOT CAUSE")), ("owed", N_("REVIEW")), ("title", N_("TITLE"))],
         empty=N_("no major incidents in that month"),
     )  # fmt: skip
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    customer: Annotated[
+        str,
+        typer.Option(
+            "--customer",
+            "-c",
+            help="The customer the review is for.",
+            autocompletion=completers.customers,
+            show_default=False,
+        ),
+    ],
+    month: Annotated[str, typer.Option("--month", help="The month, e.g. 2026-11.", show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", help="md, html or pdf.")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """A customer's review of a month (客户服务回顾), to print and sign.
+
+    The contracts in force; the month's tickets by priority and status, each with
+    its SLA; compliance per target and the times to respond and to resolve; the
+    major incidents and their reviews; the visits done with their findings and
+    follow-up tickets; entitlements used and left; recommendations; a sign-off
+    block. HTML is a printable A4 page; PDF needs WeasyPrint
+    (pip install 'xhsvc[pdf]'). Managers and admins.
+
+    \b
+    Examples:
+      xhsvc report review -c 浙江省第一人民医院 --month 2026-11
+      xhsvc report review -c 浙江省第一人民医院 --month 2026-11 \\
+          --format html -o 回顾-2026-11.html
+      xhsvc report review -c 浙江省第一人民医院 --month 2026-11 \\
+          --format pdf -o 回顾-2026-11.pdf
+    """
+    if fmt == "pdf" and output is None and is_terminal():
+        # Refused before the PDF is made (seconds of work), not after.
+        raise InvalidInput(_("format pdf: give --output FILE (a PDF is not for the terminal)"))
+    document = review_core.customer_review(core_context(ctx), customer=customer, month=month, fmt=fmt)
+    deliver_document(document, output)
