@@ -170,6 +170,8 @@ def test_a_withdrawn_request_wins_over_its_approval(
         assert shown["onsite"] is False
         assert [a["state"] for a in shown["approvals"]] == ["withdrawn"]
         assert [c["lost_step"] for c in sync.list_conflicts(ctx)] == ["approval.approved"]
+        # The on-site clock the approval started went with it, where it had been started too.
+        assert "onsite" not in {c["target"] for c in shown["clocks"]}
 
 
 def test_a_laptop_cannot_record_someone_elses_work(

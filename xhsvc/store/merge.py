@@ -384,6 +384,11 @@ def write_folds(conn: Connection, folded: list[Folded], *, fresh: bool = False) 
         rows = [item.row for item in by_entity[entity] if item.row is not None]
         existing: set[str] = set()
         if not fresh:
+            # An entity that folds to nothing now (a clock started in the same moment as a request's
+            # step that lost) has no row: one projected before the loss was known goes.
+            gone = [item.entity_id for item in by_entity[entity] if item.row is None]
+            for start in range(0, len(gone), CHUNK):
+                conn.execute(delete(table).where(table.c.id.in_(gone[start : start + CHUNK])))
             ids = [row["id"] for row in rows]
             for start in range(0, len(ids), CHUNK):
                 existing |= set(
