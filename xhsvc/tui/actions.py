@@ -16,7 +16,9 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
 
-from xhsvc.core import approvals, dispatch, people, ticket_views, tickets, worklogs
+from xhsvc.core import approvals, dispatch, parts, people, ticket_views, tickets, worklogs
+from xhsvc.core.parts import MAX_QUANTITY
+from xhsvc.core.service_report import service_report
 from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
@@ -24,6 +26,7 @@ from xhsvc.tui.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
 from xhsvc.tui.levels import IMPACT, URGENCY, options
 from xhsvc.tui.messages import Done, Failed, TicketChanged, TicketRead
 from xhsvc.tui.safe import plain
+from xhsvc.tui.service_record import ReportScreen, part_form, quantity_of
 
 # How many suggested engineers the assign dialog lists.
 SUGGESTED = 3
@@ -68,6 +71,20 @@ ACTIONS: list[TicketAction] = [
         _("Log time"),
         _("Log time spent on {key}"),
         _("Log time spent: remote, on site or travelling"),
+    ),
+    TicketAction(
+        "P",
+        "record_part",
+        _("Part"),
+        _("Record a part replaced on {key}"),
+        _("Record a part replaced (part number, serials out and in)"),
+    ),
+    TicketAction(
+        "S",
+        "service_report",
+        _("Report"),
+        _("Read the service report of {key}"),
+        _("Read the service report as it stands (h saves it as HTML)"),
     ),
     TicketAction(
         "w",
@@ -353,6 +370,33 @@ class TicketActions(Screen[Any]):
                 note=v["note"] or None,
             ),
         )
+
+    def action_record_part(self) -> None:
+        if (key := self._key()) is None:
+            return
+
+        def record(v: dict[str, Any]) -> None:
+            quantity = quantity_of(v["quantity"])
+            if quantity is None:
+                self.notify(_("quantity: from 1 to {most}").format(most=MAX_QUANTITY), severity="error")
+                return
+            self._call(
+                key,
+                _("{quantity} x {part} recorded").format(quantity=quantity, part=v["part"].upper()),
+                parts.record_part,
+                part=v["part"],
+                quantity=quantity,
+                description=v["description"] or None,
+                removed=v["removed"] or None,
+                installed=v["installed"] or None,
+            )
+
+        self._ask(part_form(key), record)
+
+    def action_service_report(self) -> None:
+        if (key := self._key()) is None:
+            return
+        self._read(key, service_report, lambda text: self.app.push_screen(ReportScreen(key, text)))
 
     def action_wait(self) -> None:
         if (key := self._key()) is None:
