@@ -22,6 +22,7 @@ TITLES = {
     "standby": "值守服务报告 Standby report",
     "optimization": "系统优化报告 System optimization report",
     "dr_drill": "容灾演练报告 DR drill report",
+    "review": "定期服务回顾报告 Service review report",
 }
 
 

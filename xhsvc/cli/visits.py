@@ -20,7 +20,8 @@ reports = lazy("xhsvc.core.reports")
 templates = lazy("xhsvc.core.templates")
 
 app = typer.Typer(
-    help="Visits: inspections (巡检), training, standby, optimization, DR drills.", no_args_is_help=True
+    help="Visits: inspections (巡检), optimization, DR drills, reviews and more.",
+    no_args_is_help=True,
 )
 
 VisitArgument = Annotated[
@@ -107,7 +108,7 @@ def add(
         str,
         typer.Option(
             "--kind",
-            help="inspection, training, standby, optimization or dr_drill.",
+            help="inspection, training, standby, optimization, dr_drill or review.",
             show_default=False,
             autocompletion=completers.visit_kinds,
         ),
@@ -120,14 +121,16 @@ def add(
     days: Annotated[int, typer.Option("--days", help="Days on site (standby).")] = 1,
     json_out: JsonOption = False,
 ) -> None:
-    """Plan one visit of any kind. A training, standby days, an optimization review, a DR drill or
-    an extra inspection.
+    """Plan one visit of any kind. A training, standby days, a system optimization, a DR drill, a
+    periodic service review with the customer (its report sums up the month before it) or an extra
+    inspection.
 
     \b
     Examples:
       xhsvc visit add --contract HT-2025-0102 --kind training --date 2026-12-18
       xhsvc visit add --contract HT-2025-0101 --kind standby \\
           --date 2027-01-28 --days 2
+      xhsvc visit add --contract HT-2025-0101 --kind review --date 2027-01-05
     """
     visit = core.add_visit(
         core_context(ctx), contract=contract, kind=kind, on=on, template=template, site=site, days=days
@@ -476,7 +479,9 @@ def report(
 ) -> None:
     """The visit's report, titled by its kind, with a sign-off block; HTML prints on A4.
 
-    An inspection's is the 巡检总结报告与系统优化建议; a DR drill's the 容灾演练报告, and so on.
+    An inspection's is the 巡检总结报告与系统优化建议; a DR drill's the 容灾演练报告, and so on. A
+    service review's (定期服务回顾报告) also sums up the period reviewed: the month's tickets, SLA,
+    inspections and recommendations, for managers and admins.
 
     \b
     Examples:

@@ -1,24 +1,29 @@
 """The report of a visit, titled by what the visit was: an inspection's summary report
 (巡检总结报告与系统优化建议), a DR drill's report (容灾演练报告), a training's, a standby's, an
-optimization's; as Markdown or self-contained HTML that prints on A4.
+optimization's, a periodic service review's (定期服务回顾报告); as Markdown or self-contained HTML
+that prints on A4.
 
 The report reads like the paper one: who, where, which systems, each section's results, the findings
 with their recommendations, what changed since the previous visit of the same kind (firmware,
 capacity; only where the checklist has those sections) and a block for both sides to sign. The data
-is gathered here; the templates `visit-report.md.j2` and `visit-report.html.j2` (xhsvc/documents,
+is gathered here (a service review's report also summarises the period it reviews: the customer
+review's figures, `customer_review.review_data`, for the month before the visit or the month its
+checklist names); the templates `visit-report.md.j2` and `visit-report.html.j2` (xhsvc/documents,
 through `xhsvc.core.documents`) lay it out, and they make every value safe: control characters
 visible, HTML escaped, and in Markdown every character that would make markup escaped.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from xhsvc.core.context import Context
 from xhsvc.core.contracts import today_of
+from xhsvc.core.customer_review import review_data
 from xhsvc.core.documents import TEXT_FORMATS, render_document
-from xhsvc.core.visits import previous_completed, show_visit
-from xhsvc.errors import InvalidInput
+from xhsvc.core.visits import previous_completed, review_month, show_visit
+from xhsvc.errors import InvalidInput, NotAllowed
 from xhsvc.i18n import _
 from xhsvc.store import queries
 
@@ -59,7 +64,16 @@ KINDS: dict[str, dict[str, str]] = {
         "zh": "容灾演练",
         "en": "DR drill",
     },
+    "review": {
+        "title": "定期服务回顾报告 Service review report",
+        "number": "服务编号 Visit",
+        "zh": "服务回顾",
+        "en": "service review",
+    },
 }
+# The checklist item of a service review that names the month reviewed (filled in at the start).
+REVIEW_PERIOD_ITEM = "meeting.period"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # A kind a later version adds, read by this one: a plain service report rather than a wrong title.
 _OTHER_KIND = {
     "title": "服务报告 Service report",
@@ -127,7 +141,21 @@ def _report_data(ctx: Context, key: str) -> dict[str, Any]:
         "engineer": engineer,
         "sections": sections,
         "changes": changes,
+        "review": _period_review(ctx, visit) if visit["kind"] == "review" else None,
     }
+
+
+def _period_review(ctx: Context, visit: dict[str, Any]) -> dict[str, Any]:
+    """What a service review's report says of the period: the month its checklist names (YYYY-MM),
+    else the month before the visit; the figures are the customer review's. Those are for
+    managers and admins: anyone else gets the period and why the figures are left out."""
+    named = next((i["value"] for i in visit["items"] if i["id"] == REVIEW_PERIOD_ITEM), None)
+    month = named.strip() if named and _MONTH.match(named.strip()) else review_month(visit["planned_for"])
+    try:
+        data = review_data(ctx, customer=visit["customer"], month=month)
+    except NotAllowed:
+        return {"month": month, "data": None}
+    return {"month": month, "data": data}
 
 
 def _delta(old: str, new: str) -> str | None:

@@ -17,11 +17,13 @@ from xhsvc.errors import InvalidInput, NotFound
 from xhsvc.i18n import _
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults" / "templates"
-VISIT_KINDS = ("inspection", "training", "standby", "optimization", "dr_drill")
+VISIT_KINDS = ("inspection", "training", "standby", "optimization", "dr_drill", "review")
 ITEM_KINDS = ("check", "number", "text", "choice")
 CHECK_RESULTS = ("ok", "warn", "fail", "na")
 THRESHOLDS = ("warn_above", "fail_above", "warn_below", "fail_below")
-SOURCES = ("tickets_since_last", "days_until_full")
+# What xhsvc fills in: the customer's tickets since the last visit of the kind, the days until the
+# capacity is full (from used_tb, total_tb, growth_tb_month), the month a service review reviews.
+SOURCES = ("tickets_since_last", "days_until_full", "review_period")
 ITEM_KEYS = (
     "key",
     "label",
@@ -44,8 +46,12 @@ DEFAULT_TEMPLATE = {
     "dr_drill": "dr-drill",
     "training": "training",
     "standby": "standby",
-    "optimization": "storage-inspection",
+    "optimization": "system-optimization",
+    "review": "service-review",
 }
+# Templates of another kind a visit may use: an optimization may follow the storage inspection's
+# checklist instead of its own.
+ALSO_ACCEPTS = {"optimization": ("inspection",)}
 
 
 @dataclass(frozen=True)

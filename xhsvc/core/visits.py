@@ -1,5 +1,6 @@
 """Scheduled service visits: inspections (巡检) and the other scheduled services (training, on-site
-standby, system optimization, disaster-recovery drills), their checklists, findings and follow-ups.
+standby, system optimization, disaster-recovery drills, periodic service reviews with the customer),
+their checklists, findings and follow-ups.
 
 A visit copies its template's items when it is made, so later changes to a template never rewrite
 what an engineer recorded. Completing a visit turns its failed and warning items into findings and
@@ -21,7 +22,15 @@ from xhsvc.core.contracts import contract_state, local_today, record_use, term_a
 from xhsvc.core.customers import find_customer, text_value
 from xhsvc.core.durations import parse_within
 from xhsvc.core.levels import load_levels
-from xhsvc.core.templates import DEFAULT_TEMPLATE, VISIT_KINDS, ItemSpec, judge, load_template, number_result
+from xhsvc.core.templates import (
+    ALSO_ACCEPTS,
+    DEFAULT_TEMPLATE,
+    VISIT_KINDS,
+    ItemSpec,
+    judge,
+    load_template,
+    number_result,
+)
 from xhsvc.core.text import MULTI_LINE, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from xhsvc.i18n import _
@@ -29,7 +38,8 @@ from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Contract, Person, Visit, VisitItem
 
-# Which entitlement a completed visit uses.
+# Which entitlement a completed visit uses (the catalog grants none for an optimization, a DR drill
+# or a service review: those use nothing).
 USES = {"inspection": "inspections", "training": "trainings", "standby": "standby_days"}
 OPEN_STATES = ("planned", "in_progress")
 STATES = (*OPEN_STATES, "completed", "cancelled")
@@ -122,7 +132,7 @@ def _create_visit(
     quantity: int = 1,
 ) -> Visit:
     chosen = load_template(template or DEFAULT_TEMPLATE[kind])
-    if chosen.kind != kind and not (kind == "optimization" and chosen.kind == "inspection"):
+    if chosen.kind != kind and chosen.kind not in ALSO_ACCEPTS.get(kind, ()):
         raise InvalidInput(
             _("template {template}: it is for {template_kind} visits, not {kind}").format(
                 template=chosen.name, template_kind=chosen.kind, kind=kind
@@ -280,6 +290,13 @@ def plan_visits(ctx: Context, *, contract: str, year: int | None = None) -> list
         ]
 
 
+def review_month(day: date) -> str:
+    """The month a service review on `day` reviews: the calendar month before it (YYYY-MM), a
+    period that has ended, its tickets and SLA known."""
+    before = day.replace(day=1) - timedelta(days=1)
+    return f"{before.year:04d}-{before.month:02d}"
+
+
 def add_visit(
     ctx: Context,
     *,
@@ -290,8 +307,8 @@ def add_visit(
     site: str | None = None,
     days: int = 1,
 ) -> Visit:
-    """One visit: a training, a standby (for `days` days), an optimization review, a DR drill, or an
-    extra inspection."""
+    """One visit: a training, a standby (for `days` days), a system optimization, a DR drill, a
+    periodic service review with the customer, or an extra inspection."""
     kind = one_of(kind, VISIT_KINDS, "kind")
     if days < 1:
         raise InvalidInput(_("days: must be 1 or more"))
@@ -385,8 +402,11 @@ def start_visit(ctx: Context, *, key: str) -> Visit:
         _require_status(visit, ("planned",), "visit start")
         _change(tx, visit, "started", {"status": "in_progress", "started_at": tx.now}, "visit started")
         for item in queries.items_of(tx.conn, visit.id):
-            if _spec(item).source == "tickets_since_last" and item.value is None:
+            source = _spec(item).source
+            if source == "tickets_since_last" and item.value is None:
                 _set_item(tx, visit, item, _tickets_since_last(tx, visit), None, None)
+            elif source == "review_period" and item.value is None:
+                _set_item(tx, visit, item, review_month(visit.planned_for), None, None)
         return visit
 
 
