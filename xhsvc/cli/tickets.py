@@ -103,7 +103,7 @@ def open_(
         str,
         typer.Option(
             "--service",
-            help="Service type, e.g. remote, onsite, maintenance.",
+            help="Service type, e.g. remote, onsite, maintenance; consultation for a question.",
             autocompletion=completers.services,
         ),
     ] = ("remote"),
@@ -134,6 +134,8 @@ def open_(
       xhsvc ticket open -c 杭州市西湖区政务数据中心 -t "双活心跳中断" --major
       xhsvc ticket open -c 北京华信证券数据中心 -t "复制链路中断" \\
           --asset XS2023-0301660 --urgency 1 --reported-at 08:40
+      xhsvc ticket open -c 浙江省第一人民医院 -t "固件升级是否建议" \\
+          --service consultation --impact 4
     """
     reported = core.parse_instant(core_context(ctx), reported_at, "reported-at") if reported_at else None
     opened = core.open_ticket(
@@ -782,7 +784,10 @@ def resolve(
     resolution: Annotated[str, typer.Option("--resolution", "-r", help="What fixed it.", show_default=False)],
     json_out: JsonOption = False,
 ) -> None:
-    """Mark the ticket resolved; the customer confirms next.
+    """Mark the ticket resolved; the customer confirms next (not for a consultation).
+
+    A consultation's resolution is its answer; it closes without the customer's confirmation
+    (ticket answer does both in one step).
 
     \b
     Examples:
@@ -790,6 +795,57 @@ def resolve(
     """
     ticket = core.resolve_ticket(core_context(ctx), key=key, resolution=resolution)
     _done(ctx, key, json_out, _("{ticket} resolved").format(ticket=ticket.key))
+
+
+@app.command()
+def answer(
+    ctx: typer.Context,
+    key: KeyArgument,
+    text: Annotated[
+        str, typer.Argument(metavar="ANSWER", help="The answer given to the customer.", show_default=False)
+    ],
+    json_out: JsonOption = False,
+) -> None:
+    """Answer a technical consultation: records the answer and closes it.
+
+    A consultation needs neither the customer's confirmation nor a service report; if the
+    customer comes back on it, ticket reopen.
+
+    \b
+    Examples:
+      xhsvc --as lijun ticket answer XH-000020 "建议先升级到 V5.2 再开启压缩"
+    """
+    ticket = core.answer_ticket(core_context(ctx), key=key, answer=text)
+    _done(ctx, key, json_out, _("{ticket} answered and closed").format(ticket=ticket.key))
+
+
+@app.command()
+def convert(
+    ctx: typer.Context,
+    key: KeyArgument,
+    to: Annotated[
+        str,
+        typer.Option("--to", metavar="SERVICE", help="remote, onsite or non_product.", show_default=False),
+    ],
+    reason: Reason,
+    json_out: JsonOption = False,
+) -> None:
+    """Turn a consultation that is really a fault into a fault ticket.
+
+    Its coverage is checked again for the new service; its SLA clocks run on. Then ask for
+    on-site work (ticket onsite) or raise the impact (ticket priority) as on any fault.
+
+    \b
+    Examples:
+      xhsvc ticket convert XH-000020 --to onsite --reason "咨询中发现控制器故障"
+    """
+    ticket = core.convert_ticket(core_context(ctx), key=key, to=to, reason=reason)
+    _done(
+        ctx,
+        key,
+        json_out,
+        _("{ticket} is now a fault ({service})").format(ticket=ticket.key, service=ticket.service),
+    )
 
 
 @app.command()

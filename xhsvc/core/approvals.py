@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from xhsvc.core import sla
+from xhsvc.core.catalog import CONSULTATION
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
 from xhsvc.core.people import TIERS
@@ -107,13 +108,21 @@ def decider_of(*, kind: str, referred: bool, target_tier: str | None) -> str:
 
 
 def request_onsite(ctx: Context, *, key: str, reason: str) -> Approval:
-    """Ask for on-site work (seed step 3); at tier 2 or above it needs the manager (step 7)."""
+    """Ask for on-site work (seed step 3); at tier 2 or above it needs the manager (step 7).
+    A consultation is answered remotely: it is refused (convert it to a fault first)."""
     why = _text(reason, "reason") or ""
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
         _require_role(me, ("agent", "manager"), "onsite", or_assignee_of=ticket)
         _require_status(ticket, ("assigned", "in_progress", "waiting_customer"), "onsite")
+        if ticket.service == CONSULTATION:
+            raise NotAllowed(
+                _(
+                    "onsite: {key} is a technical consultation, answered remotely; if something is "
+                    "broken, make it a fault first (xhsvc ticket convert {key} --to onsite)"
+                ).format(key=ticket.key)
+            )
         if ticket.onsite_tier == ticket.tier:
             raise Conflict(_("onsite: on-site work on {key} is already approved").format(key=ticket.key))
         kind = "onsite" if ticket.tier == "L1" else "l2_onsite"

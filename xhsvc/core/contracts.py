@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from xhsvc.core.catalog import ENTITLEMENTS, SERVICES
+from xhsvc.core.catalog import ENTITLEMENTS, IN_EVERY_LEVEL, SERVICES
 from xhsvc.core.clock import local_date, parse_day
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.customers import create, edit, find_asset, find_customer, text_value
@@ -192,7 +192,12 @@ def _coverage_of(
             )
             continue
         level = levels.get(term.level)
-        if service is not None and (level is None or service not in level.services):
+        # A consultation (phone support) is covered by any contract in force.
+        if (
+            service is not None
+            and service not in IN_EVERY_LEVEL
+            and (level is None or service not in level.services)
+        ):
             misses.append(
                 Coverage(
                     False,

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from xhsvc.core import dispatch, sla
-from xhsvc.core.catalog import SERVICES
+from xhsvc.core.catalog import CONSULTATION, FAULT_SERVICES, SERVICES
 from xhsvc.core.clock import parse_instant as parse_typed_instant
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import coverage_for, today_of
@@ -221,6 +221,18 @@ def _check_assignable(person: Person, tier: str) -> None:
         raise NotAllowed(_("assignee {handle}: no longer active").format(handle=person.handle))
 
 
+def _check_not_major(service: str, impact: int, major: bool, action: str) -> None:
+    """A consultation is never a major incident: nothing is broken. Impact 1 (or --major) on one
+    is refused, not lowered, so that a caller whose business is down gets a fault ticket."""
+    if service == CONSULTATION and (impact == 1 or major):
+        raise InvalidInput(
+            _(
+                "{action}: a technical consultation is never a major incident (impact 2 to 4); "
+                "if something is broken, open a fault ticket (--service remote or onsite)"
+            ).format(action=action)
+        )
+
+
 # Opening ---------------------------------------------------------------------------------------
 
 
@@ -241,6 +253,9 @@ def open_ticket(
 ) -> Opened:
     """Record a call (seed step 1). Impact 1 makes a major incident: every manager is told at once.
 
+    A technical consultation (service `consultation`) is a question, not a fault: it is never
+    major, is answered remotely (`answer_ticket`) and closes without the customer's confirmation.
+
     An engineer who takes a direct call records it and owns it; the agents are told so the desk
     knows of it. A call recorded late gives `reported_at`: its SLA clocks start then.
     """
@@ -251,6 +266,7 @@ def open_ticket(
     service = one_of(service, SERVICES, "service")
     channel = one_of(channel, CHANNELS, "channel")
     priority_for(ctx, impact=impact, urgency=urgency)
+    _check_not_major(service, impact, major, "open")
     with ctx.writing() as tx:
         called_at = sla.check_reported_at(ctx, reported_at, tx.now) if reported_at else tx.now
         found = find_customer(tx, customer)
@@ -300,6 +316,7 @@ def create_ticket(
     found, found_asset = customer, asset
     called_at = called_at or tx.now
     priority = priority_for(ctx, impact=impact, urgency=urgency)
+    _check_not_major(service, impact, major, "open")
     is_major = major or impact == 1
     coverage = coverage_for(tx, found, at=today_of(ctx, called_at), asset=found_asset, service=service)
     number = events.bump_counter(tx.conn, f"ticket:{ctx.db.prefix}")
@@ -529,6 +546,7 @@ def set_priority(
     tx: Tx, ctx: Context, ticket: Ticket, *, impact: int, urgency: int, why: str | None
 ) -> Ticket:
     priority = priority_for(ctx, impact=impact, urgency=urgency)
+    _check_not_major(ticket.service, impact, False, "priority")
     if (impact, urgency) == (ticket.impact, ticket.urgency):
         raise Conflict(
             _("priority: {key} already has impact {impact} and urgency {urgency}").format(
@@ -562,27 +580,98 @@ def set_priority(
 
 
 def resolve_ticket(ctx: Context, *, key: str, resolution: str) -> Ticket:
+    """The work is done; the customer confirms next. A consultation's resolution is its answer,
+    and it may close at once (no confirmation needed)."""
     text = _text(resolution, "resolution")
+    with ctx.writing() as tx:
+        ticket = _load(tx, key)
+        _resolve(tx, ticket, text or "", "resolve")
+        return ticket
+
+
+def _resolve(tx: Tx, ticket: Ticket, text: str, action: str) -> None:
+    me = tx.me()
+    _require_role(me, ("manager", "admin"), action, or_assignee_of=ticket)
+    _require_status(ticket, ("in_progress", "waiting_customer"), action)
+    if queries.pending_approval(tx.conn, ticket.id) is not None:
+        message = (
+            _("resolve: {key} has a request waiting for a decision; have it decided first")
+            if action == "resolve"
+            else _("answer: {key} has a request waiting for a decision; have it decided first")
+        )
+        raise NotAllowed(message.format(key=ticket.key))
+    sla.stop_clock(tx, ticket, "resolution", at=tx.now)
+    sla.stop_all(tx, ticket, at=tx.now)
+    record_change(
+        tx,
+        ticket,
+        "resolved",
+        {"status": "resolved", "resolved_at": tx.now, "resolution": text},
+        text,
+    )
+
+
+def answer_ticket(ctx: Context, *, key: str, answer: str) -> Ticket:
+    """Answer a technical consultation: the answer is its resolution and the record closes at
+    once; a consultation needs neither the customer's confirmation nor a service report. If the
+    customer comes back on it, `reopen_ticket`."""
+    text = _text(answer, "answer", limit=MULTI_LINE, multiline=True) or ""
+    with ctx.writing() as tx:
+        ticket = _load(tx, key)
+        if ticket.service != CONSULTATION:
+            raise NotAllowed(
+                _(
+                    "answer: {key} is not a consultation (service {service}); "
+                    "resolve it with ticket resolve, then confirm and close"
+                ).format(key=ticket.key, service=ticket.service)
+            )
+        _resolve(tx, ticket, text, "answer")
+        record_change(tx, ticket, "closed", {"status": "closed", "closed_at": tx.now}, "answered and closed")
+        return ticket
+
+
+def convert_ticket(ctx: Context, *, key: str, to: str, reason: str) -> Ticket:
+    """A consultation that turns out to be a fault becomes one: its service changes (remote,
+    onsite or non_product), its coverage is checked again for that service, and its clocks run on
+    (due times worked out again if the service level changes). On-site work is then asked for as
+    on any fault (`request_onsite`), and a higher impact set with `reprioritize_ticket`."""
+    why = _text(reason, "reason")
+    to = one_of(to, FAULT_SERVICES, "to")
     with ctx.writing() as tx:
         me = tx.me()
         ticket = _load(tx, key)
-        _require_role(me, ("manager", "admin"), "resolve", or_assignee_of=ticket)
-        _require_status(ticket, ("in_progress", "waiting_customer"), "resolve")
-        if queries.pending_approval(tx.conn, ticket.id) is not None:
+        _require_role(me, ("agent", "manager", "admin"), "convert", or_assignee_of=ticket)
+        _require_status(ticket, ACTIVE, "convert")
+        if ticket.service != CONSULTATION:
             raise NotAllowed(
-                _("resolve: {key} has a request waiting for a decision; have it decided first").format(
-                    key=ticket.key
+                _("convert: {key} is already a fault (service {service})").format(
+                    key=ticket.key, service=ticket.service
                 )
             )
-        sla.stop_clock(tx, ticket, "resolution", at=tx.now)
-        sla.stop_all(tx, ticket, at=tx.now)
+        customer = queries.get_customer(tx.conn, ticket.customer_id)
+        asset = queries.get_asset(tx.conn, ticket.asset_id) if ticket.asset_id else None
+        assert customer is not None
+        coverage = coverage_for(tx, customer, at=today_of(ctx, tx.now), asset=asset, service=to)
+        level = coverage.level if coverage.covered else sla.out_of_contract_level(ctx)
+        changes: dict[str, Any] = {
+            "service": to,
+            "contract_id": coverage.contract_id if coverage.covered else None,
+            "coverage": coverage.code,
+            "coverage_note": coverage.reason,
+            "sla_level": level,
+        }
+        old_level = ticket.sla_level
         record_change(
             tx,
             ticket,
-            "resolved",
-            {"status": "resolved", "resolved_at": tx.now, "resolution": text},
-            text or "",
+            "converted",
+            changes,
+            f"consultation turned into a fault ({to}): {why}"
+            + ("" if coverage.covered else f"; out of contract: {coverage.reason}"),
+            reason=why,
         )
+        if level != old_level:
+            sla.recompute_clocks(tx, ticket)
         return ticket
 
 
