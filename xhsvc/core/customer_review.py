@@ -63,6 +63,7 @@ VISIT_LABELS = {
     "standby": "现场保障 Standby",
     "optimization": "系统优化 Optimization",
     "dr_drill": "容灾演练 DR drill",
+    "review": "定期服务回顾 Service review",
 }
 ENTITLEMENT_LABELS = {
     "inspections": "巡检 Inspections",
