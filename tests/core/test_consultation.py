@@ -171,3 +171,31 @@ def test_converted_into_a_fault_then_on_site_work(desk: MakeCtx) -> None:
         tickets.answer_ticket(desk("lijun"), key=key, answer="x")
     kinds = [e["kind"] for e in ticket_views.ticket_history(agent, key=key)]
     assert "ticket.converted" in kinds
+
+
+def test_its_assignee_answers_before_responding_and_the_answer_is_the_first_response(
+    desk: MakeCtx, clock
+) -> None:
+    agent = desk("wangfang")
+    key = _consult(agent)
+    tickets.assign_ticket(agent, key=key, assignee="lijun")
+    with pytest.raises(NotAllowed, match="assigned"):
+        tickets.answer_ticket(
+            desk("zhoujian"), key=key, answer="建议每4小时快照"
+        )  # only its assignee skips the step
+    clock.advance(minutes=20)
+    tickets.answer_ticket(desk("lijun"), key=key, answer="建议每4小时快照，保留7天")
+    shown = ticket_views.show_ticket(agent, key=key)
+    assert (shown["status"], shown["responded_at"], shown["resolution"]) == (
+        "closed",
+        clock.now,
+        "建议每4小时快照，保留7天",
+    )
+    assert {c["target"]: (c["state"], c["stopped_at"]) for c in shown["clocks"]} == {
+        "response": ("met", clock.now),
+        "resolution": ("met", clock.now),
+    }
+    kinds = [
+        e["kind"] for e in ticket_views.ticket_history(agent, key=key) if e["kind"].startswith("ticket.")
+    ]
+    assert kinds[-3:] == ["ticket.responded", "ticket.resolved", "ticket.closed"]

@@ -613,7 +613,8 @@ def _resolve(tx: Tx, ticket: Ticket, text: str, action: str) -> None:
 
 def answer_ticket(ctx: Context, *, key: str, answer: str) -> Ticket:
     """Answer a technical consultation: the answer is its resolution and the record closes at
-    once; a consultation needs neither the customer's confirmation nor a service report. If the
+    once; a consultation needs neither the customer's confirmation nor a service report. Its
+    assignee may answer before responding (the answer is then the first response too). If the
     customer comes back on it, `reopen_ticket`."""
     text = _text(answer, "answer", limit=MULTI_LINE, multiline=True) or ""
     with ctx.writing() as tx:
@@ -624,6 +625,16 @@ def answer_ticket(ctx: Context, *, key: str, answer: str) -> Ticket:
                     "answer: {key} is not a consultation (service {service}); "
                     "resolve it with ticket resolve, then confirm and close"
                 ).format(key=ticket.key, service=ticket.service)
+            )
+        if ticket.status == "assigned" and ticket.assignee_id == tx.me().id and ticket.responded_at is None:
+            # Answered while the customer is still on the line: the answer is the first response too.
+            sla.stop_clock(tx, ticket, "response", at=tx.now)
+            record_change(
+                tx,
+                ticket,
+                "responded",
+                {"status": "in_progress", "responded_at": tx.now},
+                "responded with the answer",
             )
         _resolve(tx, ticket, text, "answer")
         record_change(tx, ticket, "closed", {"status": "closed", "closed_at": tx.now}, "answered and closed")
