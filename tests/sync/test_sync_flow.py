@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import CUSTOMER, FixedClock, MakeCtx
 from tests.sync.conftest import Laptop, MakeLaptop
-from xhsvc.core import approvals, sync, ticket_views, tickets, worklogs
+from xhsvc.core import approvals, parts, service_report, sync, ticket_views, tickets, worklogs
 from xhsvc.errors import InvalidInput, NotAllowed
 from xhsvc.store import queries
 
@@ -374,3 +374,17 @@ def test_time_logged_offline_reaches_the_center(desk: MakeCtx, laptop: MakeLapto
     worklogs.log_work(desk("zhoujian"), key=key, duration="30m", kind="remote")
     sync.sync_with_center(machine.ctx())
     assert [r["minutes"] for r in worklogs.list_work(machine.ctx(), key=key)] == [120, 30]
+
+
+def test_parts_recorded_offline_reach_the_center_and_its_service_report(
+    desk: MakeCtx, laptop: MakeLaptop
+) -> None:
+    key, machine = _at_work(desk, laptop)
+    parts.record_part(machine.ctx(), key=key, part="DK-4T-SAS", removed="ZC1001", installed="ZC2002")
+    sync.sync_with_center(machine.ctx())
+    listed = parts.list_parts(desk("zhoujian"), key=key)
+    assert [(p["part_number"], p["person"], p["installed_serial"]) for p in listed] == [
+        ("DK-4T-SAS", "lijun", "ZC2002")
+    ]
+    report = service_report.service_report(desk("zhoujian"), key=key)
+    assert "| DK-4T-SAS | — | 1 | ZC1001 | ZC2002 |" in report
