@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import CUSTOMER, MakeCtx
-from xhsvc.core import customers, dispatch, organization, people, ticket_views, tickets
+from xhsvc.core import approvals, customers, dispatch, organization, people, ticket_views, tickets
 from xhsvc.errors import InvalidInput, NotAllowed, NotFound
 
 PARTNER = "成都蜀信科技有限公司"
@@ -137,3 +137,22 @@ def test_closed_tickets_get_no_suggestions(center: MakeCtx) -> None:
     tickets.cancel_ticket(center("wangfang"), key=key, reason="误报")
     with pytest.raises(NotAllowed, match="cancelled"):
         _handles(center, key)
+
+
+def test_a_partner_engineer_opens_no_call_of_another_region_and_is_handed_none(center: MakeCtx) -> None:
+    """The region rule holds on every path that gives someone a ticket, not only `assign`: the call
+    an engineer opens is theirs, and an approved escalation or on-site request may hand it over."""
+    with pytest.raises(NotAllowed, match="serves 成都 only"):
+        tickets.open_ticket(center("wangpeng"), customer=CUSTOMER, title="客户直接来电")
+    assert ticket_views.list_tickets(center("wangfang")) == []
+    own = tickets.open_ticket(center("wangpeng"), customer=CHENGDU, title="客户直接来电").ticket.key
+    assert ticket_views.show_ticket(center("wangfang"), key=own)["assignee"] == "wangpeng"
+
+    key = _open(center)
+    tickets.assign_ticket(center("wangfang"), key=key, assignee="lijun")
+    tickets.respond_ticket(center("lijun"), key=key)
+    approvals.request_onsite(center("lijun"), key=key, reason="需现场")
+    with pytest.raises(NotAllowed, match="serves 成都 only"):
+        approvals.approve_request(center("wangfang"), key=key, assign="wangpeng")
+    shown = ticket_views.show_ticket(center("wangfang"), key=key)
+    assert (shown["assignee"], shown["pending_approval"]["kind"]) == ("lijun", "onsite")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xhsvc.core import sla
+from xhsvc.core import dispatch, sla
 from xhsvc.core.catalog import CONSULTATION
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
@@ -242,6 +242,7 @@ def approve_request(
             assignee = _person(tx, assign, "assign") if assign else None
             if assignee is not None:
                 _check_assignable(assignee, tier)
+                dispatch.require_partner_region(tx, assignee, ticket)
             changes: dict[str, Any] = {
                 "tier": tier,
                 "assignee_id": assignee.id if assignee else None,
@@ -258,6 +259,7 @@ def approve_request(
             if assign:
                 assignee = _person(tx, assign, "assign")
                 _check_assignable(assignee, ticket.tier)
+                dispatch.require_partner_region(tx, assignee, ticket)
                 changes["assignee_id"] = assignee.id
             record_change(tx, ticket, "onsite_approved", changes, "on-site work approved")
             if not any(c.target == "onsite" for c in sla.running_clocks(tx, ticket)):

@@ -369,6 +369,9 @@ def create_ticket(
         },
     )
     ticket = Ticket(id=ticket_id, **row)
+    if engineer_owns:
+        # A partner's engineer takes the calls of the partner's regions only (as in assign_ticket).
+        dispatch.require_partner_region(tx, me, ticket)
     events.schedule_check(tx.conn, ticket_id, tx.now)
     sla.start_clock(tx, ticket, "response", at=called_at)
     sla.start_clock(tx, ticket, "resolution", at=called_at)
