@@ -26,7 +26,6 @@ from xhsvc.tui.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
 from xhsvc.tui.levels import IMPACT, URGENCY, options
 from xhsvc.tui.messages import Done, Failed, TicketChanged, TicketRead
 from xhsvc.tui.safe import plain
-from xhsvc.tui.service_record import ReportScreen, part_form, quantity_of
 
 # How many suggested engineers the assign dialog lists.
 SUGGESTED = 3
@@ -372,6 +371,8 @@ class TicketActions(Screen[Any]):
         )
 
     def action_record_part(self) -> None:
+        from xhsvc.tui.service_record import part_form, quantity_of
+
         if (key := self._key()) is None:
             return
 
@@ -394,6 +395,9 @@ class TicketActions(Screen[Any]):
         self._ask(part_form(key), record)
 
     def action_service_report(self) -> None:
+        # The report screen imports Textual's Markdown (and its parser): not at the dashboard's start.
+        from xhsvc.tui.service_record import ReportScreen
+
         if (key := self._key()) is None:
             return
         self._read(key, service_report, lambda text: self.app.push_screen(ReportScreen(key, text)))
