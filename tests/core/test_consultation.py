@@ -199,3 +199,24 @@ def test_its_assignee_answers_before_responding_and_the_answer_is_the_first_resp
         e["kind"] for e in ticket_views.ticket_history(agent, key=key) if e["kind"].startswith("ticket.")
     ]
     assert kinds[-3:] == ["ticket.responded", "ticket.resolved", "ticket.closed"]
+
+
+def test_the_sweeps_rules_never_make_a_consultation_major(home, desk: MakeCtx, clock) -> None:
+    """A rule that raises the priority and marks the ticket major, on a late response: a fault
+    becomes a major incident, a consultation stops at impact 2 and is not marked."""
+    from xhsvc.core import sweep
+
+    (home / "rules.toml").write_text(
+        '[[rule]]\nid = "late"\ntitle = "响应超时"\nclock = "response"\nat = "100%"\n'
+        "[rule.do]\nraise_priority = true\nmark_major = true\n",
+        encoding="utf-8",
+    )
+    agent = desk("wangfang")
+    fault = tickets.open_ticket(agent, customer=CUSTOMER, title="阵列告警", impact=2, urgency=1).ticket.key
+    consult = _consult(agent, impact=2, urgency=1)
+    result = sweep.sweep(agent, force=True, now=clock.now + timedelta(days=3))
+    actions = {f.ticket: f.actions for f in result.fired}
+    assert actions[consult] == ["priority already the highest", "not marked major: a consultation"]
+    shown = ticket_views.show_ticket(agent, key=consult)
+    assert (shown["impact"], shown["urgency"], shown["major"]) == (2, 1, False)
+    assert ticket_views.show_ticket(agent, key=fault)["major"] is True

@@ -17,6 +17,7 @@ from typing import Any
 
 from xhsvc.core import approvals, sla, tickets
 from xhsvc.core.calendars import Calendar, MissingHolidays, load_calendar, missing_holidays
+from xhsvc.core.catalog import CONSULTATION
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import today_of
 from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
@@ -242,8 +243,10 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
         note = tickets.ticket_change(tx, ticket, "commented", {}, do["note"], text=do["note"], rule=rule.id)
         page.deferred.add([note])
         done.append(f"note: {do['note']}")
+    # A consultation is never a major incident (nothing is broken): impact 2 is as high as it goes.
+    consultation = ticket.service == CONSULTATION
     if do.get("raise_priority"):
-        if ticket.urgency > 1 or ticket.impact > 1:
+        if ticket.urgency > 1 or ticket.impact > (2 if consultation else 1):
             impact, urgency = (
                 (ticket.impact, ticket.urgency - 1) if ticket.urgency > 1 else (ticket.impact - 1, 1)
             )
@@ -251,7 +254,9 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
             done.append(f"priority raised to {ticket.priority}")
         else:
             done.append("priority already the highest")
-    if do.get("mark_major") and not ticket.major:
+    if do.get("mark_major") and not ticket.major and consultation:
+        done.append("not marked major: a consultation")
+    elif do.get("mark_major") and not ticket.major:
         tickets.record_change(tx, ticket, "marked_major", {"major": True}, f"major incident (rule {rule.id})")
         tickets.notify_people(
             tx,
