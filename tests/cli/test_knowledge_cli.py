@@ -147,3 +147,16 @@ def test_stored_text_is_shown_harmlessly(desk_cli: Cli) -> None:
     assert "[bold]掉盘[/] …" in listed.stdout and "forged" not in listed.stdout
     shown = cli("kb", "show", "XH-KB00001")
     assert "[bold]掉盘[/]" in shown.stdout
+
+
+def test_completion_offers_note_keys_and_the_services_a_consultation_becomes(desk_cli) -> None:
+    from tests.cli.test_help_cli import complete
+
+    cli = desk_cli
+    for symptom in ("阵列频繁掉盘", "快照空间告警"):
+        added = cli("--as", "lijun", "kb", "add", "--symptom", symptom, "--fix", "更换背板电源")
+        assert added.exit_code == 0, added.stderr
+    keys = complete(cli, "xhsvc kb show xh-kb")
+    assert keys == ["xh-kb00001", "xh-kb00002"]  # in the case typed: the shell keeps what starts so
+    assert complete(cli, "xhsvc ticket convert XH-000001 --to o") == ["onsite"]
+    assert complete(cli, "xhsvc ticket convert XH-000001 --to ") == ["remote", "onsite", "non_product"]

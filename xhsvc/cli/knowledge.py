@@ -132,7 +132,12 @@ def search(
 @app.command()
 def show(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="The note's key, e.g. XH-KB00001.", show_default=False)],
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="The note's key, e.g. XH-KB00001.", show_default=False, autocompletion=completers.notes
+        ),
+    ],
     json_out: JsonOption = False,
 ) -> None:
     """One note: symptom, cause, fix, model, firmware, ticket, author.

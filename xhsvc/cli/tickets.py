@@ -825,7 +825,13 @@ def convert(
     key: KeyArgument,
     to: Annotated[
         str,
-        typer.Option("--to", metavar="SERVICE", help="remote, onsite or non_product.", show_default=False),
+        typer.Option(
+            "--to",
+            metavar="SERVICE",
+            help="remote, onsite or non_product.",
+            show_default=False,
+            autocompletion=completers.fault_services,
+        ),
     ],
     reason: Reason,
     json_out: JsonOption = False,

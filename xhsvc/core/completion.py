@@ -66,6 +66,13 @@ def complete_visits(ctx: Context, *, prefix: str) -> list[str]:
     return _read(ctx, queries.visit_keys_starting, prefix.upper())
 
 
+def complete_notes(ctx: Context, *, prefix: str) -> list[str]:
+    """Knowledge notes' keys (stored upper case, typed in any)."""
+    from xhsvc.store import knowledge_queries
+
+    return _read(ctx, knowledge_queries.note_keys_starting, prefix.upper())
+
+
 def complete_branches(ctx: Context, *, prefix: str) -> list[str]:
     """Branch codes (stored upper case, typed in any)."""
     from xhsvc.store import org_queries
@@ -162,6 +169,12 @@ def complete_work_kinds(*, prefix: str) -> list[str]:
     return _matching(KINDS, prefix)
 
 
+def complete_fault_services(*, prefix: str) -> list[str]:
+    from xhsvc.core.catalog import FAULT_SERVICES
+
+    return _matching(FAULT_SERVICES, prefix)
+
+
 def complete_work_totals(*, prefix: str) -> list[str]:
     from xhsvc.core.worklogs import TOTALS_BY
 
@@ -183,6 +196,7 @@ IN_DATABASE: dict[str, Callable[..., list[str]]] = {
     "work_targets": complete_work_targets,
     "branches": complete_branches,
     "partners": complete_partners,
+    "notes": complete_notes,
 }
 VOCABULARIES: dict[str, Callable[..., list[str]]] = {
     "statuses": complete_statuses,
@@ -199,12 +213,13 @@ VOCABULARIES: dict[str, Callable[..., list[str]]] = {
     "entitlements": complete_entitlements,
     "work_kinds": complete_work_kinds,
     "work_totals": complete_work_totals,
+    "fault_services": complete_fault_services,
 }
 
 
 # What the commands take in any case (keys are upper-cased, the rest read by text.one_of); people,
 # customers and contracts are named exactly.
-ANY_CASE = {"tickets", "visits", "work_targets", "branches", *VOCABULARIES}
+ANY_CASE = {"tickets", "visits", "work_targets", "branches", "notes", *VOCABULARIES}
 
 
 def candidates(kind: str, *, prefix: str, url: str | None = None) -> list[str]:

@@ -12,7 +12,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from xhsvc.core import approvals, contracts, customers, organization, people, ticket_views, tickets
+from xhsvc.core import (
+    approvals,
+    contracts,
+    customers,
+    knowledge,
+    organization,
+    people,
+    ticket_views,
+    tickets,
+)
 from xhsvc.core.context import Context
 from xhsvc.errors import Conflict
 from xhsvc.i18n import _
@@ -319,6 +328,14 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
         approvals.approve_request(as_("qianhong"), key=key, note="同意二线现场支持")
         clock.advance(300)
         finish(key, "xuqiang", onsite=True)
+        # What was learnt, for the next engineer with the same trouble (`kb search 复制`).
+        knowledge.add_note(
+            as_("xuqiang"),
+            ticket=key,
+            symptom="复制链路中断，RPO 超标",
+            cause="复制软件缺陷：链路闪断后未自动重连",
+            fix="现场重建复制链路；升级复制软件到修复版本",
+        )
 
     # A major incident, reviewed and closed.
     def major_closed() -> None:
@@ -334,6 +351,13 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
         )
         clock.advance(30)
         tickets.close_ticket(as_("wangfang"), key=key)
+        knowledge.add_note(
+            as_(engineer),
+            ticket=key,
+            symptom="固件升级后卷写延迟升高，业务中断",
+            cause="固件升级未做兼容性验证",
+            fix="回退固件；升级前在测试环境验证",
+        )
 
     steps += [closed_onsite, escalated_closed, major_closed]
     for step in steps:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from xhsvc.store import tables
+from xhsvc.store import queries, tables
 from xhsvc.store.search import NOTE_SEARCH, model_key
 
 NOTE = tables.KnowledgeNote.__table__
@@ -71,3 +71,7 @@ def notes_by_id(conn: Connection, note_ids: Sequence[str]) -> list[dict[str, Any
         stmt = select(*_COLUMNS).select_from(_FROM).where(NOTE.c.id.in_(chunk))
         found.update((row["id"], dict(row)) for row in conn.execute(stmt).mappings())
     return [found[i] for i in note_ids if i in found]
+
+
+def note_keys_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
+    return list(conn.execute(queries.starting(NOTE.c.key, prefix, limit)).scalars())

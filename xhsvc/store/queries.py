@@ -899,7 +899,8 @@ def person_for_login(conn: Connection, login: str) -> tables.Person | None:
 # Completion -----------------------------------------------------------------------------------
 
 
-def _starting(column: Any, prefix: str, limit: int, *, newest_first: bool = False, where: Any = None) -> Any:
+def starting(column: Any, prefix: str, limit: int, *, newest_first: bool = False, where: Any = None) -> Any:
+    """Values of `column` that start with `prefix` (what TAB completes), at most `limit`."""
     stmt = select(column).where(_prefix(column, prefix))
     if where is not None:
         stmt = stmt.where(where)
@@ -909,22 +910,22 @@ def _starting(column: Any, prefix: str, limit: int, *, newest_first: bool = Fals
 def ticket_keys_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
     """Ticket keys that start with `prefix`, newest first: a long history still offers the
     tickets worked on now."""
-    return list(conn.execute(_starting(TICKET.c.key, prefix, limit, newest_first=True)).scalars())
+    return list(conn.execute(starting(TICKET.c.key, prefix, limit, newest_first=True)).scalars())
 
 
 def handles_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
     """People's ids that start with `prefix`; xhsvc's own (the sweep's) is no one to name."""
-    stmt = _starting(PERSON.c.handle, prefix, limit, where=PERSON.c.role != "system")
+    stmt = starting(PERSON.c.handle, prefix, limit, where=PERSON.c.role != "system")
     return list(conn.execute(stmt).scalars())
 
 
 def customer_names_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
-    return list(conn.execute(_starting(CUSTOMER.c.name, prefix, limit)).scalars())
+    return list(conn.execute(starting(CUSTOMER.c.name, prefix, limit)).scalars())
 
 
 def contract_numbers_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
-    return list(conn.execute(_starting(CONTRACT.c.number, prefix, limit)).scalars())
+    return list(conn.execute(starting(CONTRACT.c.number, prefix, limit)).scalars())
 
 
 def visit_keys_starting(conn: Connection, prefix: str, *, limit: int) -> list[str]:
-    return list(conn.execute(_starting(VISIT.c.key, prefix, limit)).scalars())
+    return list(conn.execute(starting(VISIT.c.key, prefix, limit)).scalars())
