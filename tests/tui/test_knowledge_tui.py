@@ -110,3 +110,23 @@ async def test_the_intake_form_suggests_notes_as_the_agent_types(make_app, queue
         await pilot.press(*["backspace"] * 4, *"培训申请")
         await settle(pilot, 0.8)
         assert hints.display is False
+
+
+async def test_closing_from_the_queue_offers_a_note_too(make_app, desk: MakeCtx) -> None:
+    from tests.tui.test_actions import select
+    from xhsvc.tui.screens.queue import QueueScreen
+
+    key = tickets.open_ticket(desk("wangfang"), customer=CUSTOMER, title="电源模块告警").ticket.key
+    resolved(desk, key)
+    app = make_app("lijun")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        select(app, key)
+        await pilot.press("x", "enter")
+        await settle(pilot)
+        assert ticket_views.show_ticket(app.ctx, key=key)["status"] == "closed"
+        assert isinstance(app.screen, FormDialog) and f"Knowledge note on {key}" in question(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert [n["symptom"] for n in knowledge.list_notes(app.ctx, ticket=key)] == ["电源模块告警"]

@@ -644,17 +644,12 @@ class TicketActions(Screen[Any]):
         )
 
     def action_close_ticket(self) -> None:
+        # Wherever it is closed from, a knowledge note is offered once it is closed.
+        from xhsvc.tui.knowledge import close_then_offer_note
+
         if (key := self._key()) is None:
             return
-        self._ask(
-            TextDialog(
-                _("Close {key}").format(key=key),
-                prompt=_("Service report (needed after on-site work; optional otherwise)"),
-                required=False,
-                ok=_("Close"),
-            ),
-            lambda report: self._call(key, _("closed"), tickets.close_ticket, report=report or None),
-        )
+        close_then_offer_note(self, key)
 
     def action_review(self) -> None:
         if (key := self._key()) is None:

@@ -101,13 +101,13 @@ class SuggestedNotes(Static):
 
 
 def close_then_offer_note(screen: Any, key: str) -> None:
-    """The ticket screen's close: the close dialog, then, once closed, a knowledge note to write
+    """Closing a ticket (from the queue or its screen): the close dialog, then, once closed, a knowledge note to write
     (for those who write notes; its symptom offered from the title, its fix from the resolution).
     Escape skips the note; the ticket stays closed."""
     screen._ask(
         TextDialog(
             _("Close {key}").format(key=key),
-            prompt=_("Service report (needed after on-site work; optional otherwise)"),
+            prompt=_("Service report (optional: after on-site work xhsvc writes it from the ticket)"),
             required=False,
             ok=_("Close"),
         ),

@@ -19,7 +19,7 @@ from xhsvc.core.ticket_views import show_ticket, ticket_history
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
 from xhsvc.tui.actions import TicketActions, ticket_bindings
-from xhsvc.tui.knowledge import SuggestedNotes, close_then_offer_note
+from xhsvc.tui.knowledge import SuggestedNotes
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
 from xhsvc.tui.safe import cell, plain
 from xhsvc.tui.widgets.clocks import STYLES, countdown
@@ -85,10 +85,6 @@ class TicketScreen(TicketActions):
 
     def current_key(self) -> str | None:
         return self.ticket_key
-
-    def action_close_ticket(self) -> None:
-        # Here, once the ticket is closed, a knowledge note is offered (tui/knowledge.py).
-        close_then_offer_note(self, self.ticket_key)
 
     def on_ticket_changed(self, event: TicketChanged) -> None:
         if event.key == self.ticket_key:
