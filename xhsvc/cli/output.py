@@ -333,13 +333,18 @@ def deliver_export(text: str, output: Any, written: str) -> None:
         say(written)
 
 
+def refuse_pdf_to_terminal(fmt: str, output: Any) -> None:
+    """A PDF asked for without --output on a terminal: refused before it is made (seconds of work)."""
+    if fmt == "pdf" and output is None and is_terminal():
+        raise InvalidInput(_("format pdf: give --output FILE (a PDF is not for the terminal)"))
+
+
 def deliver_document(document: str | bytes, output: Any) -> None:
     """A report to `output` (a Path), or to stdout: text as it is (its templates show stored text
     safely), a PDF's bytes only to a pipe. A file that cannot be written is a one-line error."""
     if output is None:
         if isinstance(document, bytes):
-            if is_terminal():
-                raise InvalidInput(_("format pdf: give --output FILE (a PDF is not for the terminal)"))
+            refuse_pdf_to_terminal("pdf", output)
             sys.stdout.buffer.write(document)
         else:
             typer.echo(document, nl=False)

@@ -11,7 +11,15 @@ import typer
 
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
-from xhsvc.cli.output import deliver_document, is_terminal, local, print_fields, print_json, print_table, say
+from xhsvc.cli.output import (
+    deliver_document,
+    local,
+    print_fields,
+    print_json,
+    print_table,
+    refuse_pdf_to_terminal,
+    say,
+)
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
 
@@ -408,8 +416,6 @@ def review(
       xhsvc report review -c 浙江省第一人民医院 --month 2026-11 \\
           --format pdf -o 回顾-2026-11.pdf
     """
-    if fmt == "pdf" and output is None and is_terminal():
-        # Refused before the PDF is made (seconds of work), not after.
-        raise InvalidInput(_("format pdf: give --output FILE (a PDF is not for the terminal)"))
+    refuse_pdf_to_terminal(fmt, output)
     document = review_core.customer_review(core_context(ctx), customer=customer, month=month, fmt=fmt)
     deliver_document(document, output)

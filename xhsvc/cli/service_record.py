@@ -9,8 +9,14 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
-from xhsvc.cli.output import deliver_document, is_terminal, local, print_json, print_table, say
-from xhsvc.errors import InvalidInput
+from xhsvc.cli.output import (
+    deliver_document,
+    local,
+    print_json,
+    print_table,
+    refuse_pdf_to_terminal,
+    say,
+)
 from xhsvc.i18n import N_, _
 
 parts_core = lazy("xhsvc.core.parts")
@@ -116,9 +122,7 @@ def report(
       xhsvc ticket report XH-000017 --format html -o XH-000017.html
       xhsvc ticket report XH-000017 --format pdf -o XH-000017.pdf
     """
-    if fmt == "pdf" and output is None and is_terminal():
-        # Refused before the PDF is made (seconds of work), not after.
-        raise InvalidInput(_("format pdf: give --output FILE (a PDF is not for the terminal)"))
+    refuse_pdf_to_terminal(fmt, output)
     deliver_document(report_core.service_report(core_context(ctx), key=key, fmt=fmt), output)
 
 
