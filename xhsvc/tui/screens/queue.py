@@ -118,6 +118,10 @@ def parse_filter_text(text: str, base: QueueFilter) -> QueueFilter:
 class QueueScreen(TicketActions):
     """The call-center queue."""
 
+    # The table has the focus from the first frame: focusing it in on_mount would come a frame
+    # late, and every visible row would be drawn twice (without and with the focus style).
+    AUTO_FOCUS = "#queue"
+
     # The footer has room for these at 80 columns; `?` lists the rest, the filters line the toggles.
     BINDINGS = [
         *ticket_bindings(shown=("new_ticket", "assign", "escalate", "approve")),
@@ -176,7 +180,6 @@ class QueueScreen(TicketActions):
     def on_mount(self) -> None:
         self.queue_filter = self.app.load_filter()  # type: ignore[attr-defined]
         self.query_one("#search", Input).value = self.queue_filter.text
-        self.query_one("#queue", DataTable).focus()
         self.first_load()
         self.set_interval(1.0, self.tick)
         self.set_interval(self.app.refresh_seconds, self.reload)  # type: ignore[attr-defined]
