@@ -86,6 +86,11 @@ def test_contract_commands_for_people_and_nightly_scripts(desk_cli: Cli) -> None
     assert cli("contract", "terminate", CONTRACT, "--reason", "x", "--yes").exit_code == 4  # agents may not
     levels = cli.json("contract", "levels")
     assert {"platinum", "gold", "silver", "basic"} <= {row["name"] for row in levels}
+    listed = cli("contract", "levels").output
+    basic_services = next(
+        line for line in listed.splitlines() if "services:" in line and "optimization" not in line
+    )
+    assert "in every level: consultation" in basic_services  # no level lists it; every contract covers it
     assert (
         cli(
             "contract",

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONTRACT, CUSTOMER, MakeCtx
+from tests.conftest import CONTRACT, CUSTOMER, TEST_LANGUAGE, MakeCtx
+from xhsvc import i18n
 from xhsvc.core import approvals, contracts, customers, lookup, maintenance, ticket_views, tickets
 from xhsvc.core.levels import load_levels, parse_levels
 from xhsvc.core.tomlfiles import read_toml
@@ -214,6 +215,47 @@ def test_ticket_records_the_covering_contract_or_flags_out_of_contract(port: Mak
     assert shown["asset"] == "XB300-2023-0042" and shown["site"] == "南沙机房"
     assert shown["coverage_note"] == "asset XB300-2023-0042 is not covered by HT-2026-088"
     assert "out of contract" in ticket_views.ticket_history(agent, key=out)[0]["summary"]
+
+
+def test_a_stored_coverage_note_is_shown_in_the_interfaces_language(port: MakeCtx) -> None:
+    agent = port("wangfang")
+    out = tickets.open_ticket(agent, customer=OTHER, title="备份机告警", asset="XB300-2023-0042").ticket.key
+    i18n.set_language("zh_CN")
+    try:
+        shown = ticket_views.show_ticket(agent, key=out)
+        expected = i18n._(contracts.ASSET_NOT_COVERED_NOTE).format(
+            serial="XB300-2023-0042", contract="HT-2026-088"
+        )
+    finally:
+        i18n.set_language(TEST_LANGUAGE)
+    assert shown["coverage_note"] == "asset XB300-2023-0042 is not covered by HT-2026-088"  # scripts
+    assert shown["coverage_text"] == expected and "XB300-2023-0042" in expected
+    assert "is not covered" not in expected
+
+
+@pytest.mark.parametrize("message", contracts.COVERAGE_NOTES)
+def test_every_coverage_sentence_is_read_back_from_its_stored_english(message: str) -> None:
+    # Values with the sentences' own words and brackets in them: the whole value comes back.
+    values = {
+        "customer": "上海 (until) 银行",
+        "contract": "HT-2026 (gold)",
+        "day": "2027-08-21",
+        "serial": "XS by 1",
+        "service": "onsite",
+        "level": "gold",
+    }
+    i18n.set_language("zh_CN")
+    try:
+        shown = contracts.explain_note(message.format(**values))
+        expected = i18n._(message).format(**values)
+    finally:
+        i18n.set_language(TEST_LANGUAGE)
+    assert shown == expected and shown != message.format(**values)
+
+
+def test_a_note_no_sentence_matches_is_shown_as_stored() -> None:
+    assert contracts.explain_note("written by hand, long ago") == "written by hand, long ago"
+    assert contracts.explain_note(None) is None
 
 
 def _onsite_request(ctx_for: MakeCtx, customer: str, **kw) -> str:

@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import CustomerOption, JsonOption, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
+from xhsvc.core.catalog import IN_EVERY_LEVEL
 from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.contracts")
@@ -411,5 +412,10 @@ def levels(json_out: JsonOption = False) -> None:
                 calendar=row["calendar"],
             )
         )
-        say(indent + _("services: {services}").format(services=", ".join(row["services"])))
+        say(
+            indent
+            + _("services: {services}; in every level: {always}").format(
+                services=", ".join(row["services"]), always=", ".join(sorted(IN_EVERY_LEVEL))
+            )
+        )
         say(indent + _("per year: {grants}").format(grants=grants))

@@ -40,6 +40,7 @@ core = lazy("xhsvc.core.tickets")
 approvals_core = lazy("xhsvc.core.approvals")
 views_core = lazy("xhsvc.core.ticket_views")
 worklogs_core = lazy("xhsvc.core.worklogs")
+contracts_core = lazy("xhsvc.core.contracts")
 # Logged time in hours and minutes, never days: 26h30m.
 MAX_DAY = 10**9
 
@@ -162,7 +163,12 @@ def open_(
     say(opened.ticket.key)
     if opened.ticket.coverage != "covered":
         typer.echo(
-            display(_("out of contract: {coverage}").format(coverage=opened.ticket.coverage_note)), err=True
+            display(
+                _("out of contract: {coverage}").format(
+                    coverage=contracts_core.explain_note(opened.ticket.coverage_note)
+                )
+            ),
+            err=True,
         )
     if opened.notified:
         typer.echo(display(_("notified: {people}").format(people=", ".join(opened.notified))), err=True)
@@ -260,9 +266,9 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
             (N_("customer"), data["customer"]),
             (
                 N_("contract"),
-                f"{data['contract']} ({data['coverage_note']})"
+                f"{data['contract']} ({data['coverage_text']})"
                 if data["in_contract"]
-                else _("OUT OF CONTRACT: {coverage}").format(coverage=data["coverage_note"]),
+                else _("OUT OF CONTRACT: {coverage}").format(coverage=data["coverage_text"]),
             ),
             (N_("site"), data["site"]),
             (N_("asset"), data["asset"]),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
+from string import Formatter
 from typing import Any
 
 from xhsvc.core.catalog import ENTITLEMENTS, IN_EVERY_LEVEL, SERVICES
@@ -37,6 +39,27 @@ SERVICE_NOT_IN_LEVEL = "service_not_in_level"
 ASSET_NOT_COVERED = "asset_not_covered"
 # A contract's state on a day (`contract list --state`).
 STATES = ("active", EXPIRED, NOT_STARTED, TERMINATED)
+
+# The sentences of a coverage reason, in English as a ticket stores them (Coverage.reason).
+NO_CONTRACT_NOTE = N_("{customer} has no service contract")
+TERMINATED_NOTE = N_("contract {contract} terminated on {day}")
+NOT_STARTED_NOTE = N_("contract {contract} starts on {day}")
+EXPIRED_NOTE = N_("contract {contract} expired on {day}")
+ASSET_NOT_COVERED_NOTE = N_("asset {serial} is not covered by {contract}")
+SERVICE_NOT_IN_LEVEL_NOTE = N_("service {service} is not in level {level} of contract {contract}")
+COVERED_TERMINATED_NOTE = N_("covered by {contract} ({level}) until {day} (terminated)")
+COVERED_NOTE = N_("covered by {contract} ({level}) until {day}")
+# In the order `explain_note` tries them: "(terminated)" before the plain sentence it extends.
+COVERAGE_NOTES = (
+    NO_CONTRACT_NOTE,
+    TERMINATED_NOTE,
+    NOT_STARTED_NOTE,
+    EXPIRED_NOTE,
+    ASSET_NOT_COVERED_NOTE,
+    SERVICE_NOT_IN_LEVEL_NOTE,
+    COVERED_TERMINATED_NOTE,
+    COVERED_NOTE,
+)
 
 
 @dataclass
@@ -76,6 +99,32 @@ class Coverage:
 def _reason(message: str, **values: Any) -> dict[str, Any]:
     """A Coverage's reason: `message` (marked with N_) filled in English, and what `explain` needs."""
     return {"reason": message.format(**values), "message": message, "values": values}
+
+
+@cache
+def _note_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    # Greedy fields: a contract number with brackets in it keeps them, as the fields after it
+    # (a level's name, a day) have none.
+    patterns = []
+    for message in COVERAGE_NOTES:
+        pattern = "".join(
+            re.escape(literal) + (f"(?P<{name}>.+)" if name else "")
+            for literal, name, _spec, _conversion in Formatter().parse(message)
+        )
+        patterns.append((message, re.compile(pattern, re.DOTALL)))
+    return patterns
+
+
+def explain_note(note: str | None) -> str | None:
+    """A ticket's stored coverage note (English, as `Coverage.reason` made it) in the interface's
+    language. A note no sentence matches is returned as stored."""
+    if not note:
+        return note
+    for message, pattern in _note_patterns():
+        found = pattern.fullmatch(note)
+        if found:
+            return _(message).format(**found.groupdict())
+    return note
 
 
 def local_today(ctx: Context) -> date:
@@ -119,7 +168,7 @@ def _coverage_of(
         return Coverage(
             False,
             NO_CONTRACT,
-            **_reason(N_("{customer} has no service contract"), customer=customer.name),
+            **_reason(NO_CONTRACT_NOTE, customer=customer.name),
             at=at,
         )
     terms = queries.terms_of(tx.conn, [c.id for c in contracts])
@@ -135,7 +184,7 @@ def _coverage_of(
                     False,
                     TERMINATED,
                     **_reason(
-                        N_("contract {contract} terminated on {day}"),
+                        TERMINATED_NOTE,
                         contract=contract.number,
                         day=contract.terminated_on,
                     ),
@@ -151,7 +200,7 @@ def _coverage_of(
                         False,
                         NOT_STARTED,
                         **_reason(
-                            N_("contract {contract} starts on {day}"),
+                            NOT_STARTED_NOTE,
                             contract=contract.number,
                             day=first.start_date,
                         ),
@@ -165,7 +214,7 @@ def _coverage_of(
                         False,
                         EXPIRED,
                         **_reason(
-                            N_("contract {contract} expired on {day}"),
+                            EXPIRED_NOTE,
                             contract=contract.number,
                             day=last.end_date,
                         ),
@@ -183,7 +232,7 @@ def _coverage_of(
                     False,
                     ASSET_NOT_COVERED,
                     **_reason(
-                        N_("asset {serial} is not covered by {contract}"),
+                        ASSET_NOT_COVERED_NOTE,
                         serial=asset.serial,
                         contract=contract.number,
                     ),
@@ -203,7 +252,7 @@ def _coverage_of(
                     False,
                     SERVICE_NOT_IN_LEVEL,
                     **_reason(
-                        N_("service {service} is not in level {level} of contract {contract}"),
+                        SERVICE_NOT_IN_LEVEL_NOTE,
                         service=service,
                         level=term.level,
                         contract=contract.number,
@@ -214,14 +263,14 @@ def _coverage_of(
             continue
         if contract.terminated_on is not None and contract.terminated_on <= term.end_date:
             reason = _reason(
-                N_("covered by {contract} ({level}) until {day} (terminated)"),
+                COVERED_TERMINATED_NOTE,
                 contract=contract.number,
                 level=term.level,
                 day=contract.terminated_on,
             )
         else:
             reason = _reason(
-                N_("covered by {contract} ({level}) until {day}"),
+                COVERED_NOTE,
                 contract=contract.number,
                 level=term.level,
                 day=term.end_date,

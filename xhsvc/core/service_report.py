@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xhsvc.core.context import Context, Tx
+from xhsvc.core.contracts import explain_note
 from xhsvc.core.documents import pdf_from_html, render_document
 from xhsvc.errors import InvalidInput, NotFound
 from xhsvc.i18n import _
@@ -72,7 +73,7 @@ def report_data(tx: Tx, ticket: Ticket, *, tz_name: str) -> dict[str, Any]:
             "closed_at": _local(ticket.closed_at, tz),
             "resolution": ticket.resolution,
             "onsite": ticket.onsite,
-            "coverage_note": ticket.coverage_note,
+            "coverage_note": explain_note(ticket.coverage_note),
         },
         "customer": customer.name if customer else None,
         "site": {"name": site.name, "address": site.address, "city": site.city} if site else None,

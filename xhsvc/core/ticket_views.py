@@ -10,6 +10,7 @@ from typing import Any
 from xhsvc.core import sla
 from xhsvc.core.approvals import _needs_manager, decider_of
 from xhsvc.core.context import Context, Tx
+from xhsvc.core.contracts import explain_note
 from xhsvc.core.levels import PRIORITIES
 from xhsvc.core.listing import Listing
 from xhsvc.core.people import TIERS
@@ -79,6 +80,8 @@ def show_ticket(ctx: Context, *, key: str) -> dict[str, Any]:
         "contract": contract.number if contract else None,
         "coverage": ticket.coverage,
         "coverage_note": ticket.coverage_note,
+        # The same note in the interface's language (`coverage_note` stays English for scripts).
+        "coverage_text": explain_note(ticket.coverage_note),
         "in_contract": ticket.coverage == "covered",
         "assignee": handles.get(ticket.assignee_id or ""),
         "opened_by": handles.get(ticket.opened_by_id),

@@ -130,9 +130,9 @@ class TicketScreen(TicketActions):
             if value not in (None, ""):
                 table.add_row(label, plain(value, multiline=key in BLOCKS))
         coverage = (
-            plain(f"{data['contract']} — {data['coverage_note']}", style="green")
+            plain(f"{data['contract']} — {data['coverage_text']}", style="green")
             if data["in_contract"]
-            else plain(_("OUT OF CONTRACT — {note}").format(note=data["coverage_note"]), style="bold red")
+            else plain(_("OUT OF CONTRACT — {note}").format(note=data["coverage_text"]), style="bold red")
         )
         table.add_row(_("Contract"), coverage)
         if data["onsite"]:
