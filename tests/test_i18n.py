@@ -94,6 +94,23 @@ def test_help_and_headings_in_chinese_json_and_exit_codes_the_same(tmp_path: Pat
     assert bad["C.UTF-8"].stderr.strip() == "error: ticket 'XH-999999' not found"
 
 
+def test_codes_are_shown_in_chinese_words_and_typed_as_codes(tmp_path: Path) -> None:
+    assert _run(tmp_path, "demo", lang="C.UTF-8").returncode == 0
+    rows = json.loads(_run(tmp_path, "ticket", "list", "--json", lang="C.UTF-8").stdout)
+    working = next(r for r in rows if r["status"] == "in_progress" and r["pending_approval"])
+    # Listed and shown in the interface's words ...
+    table = _run(tmp_path, "ticket", "list", "--status", "in_progress", lang="zh_CN.UTF-8").stdout
+    line = next(x for x in table.splitlines() if x.startswith(working["key"]))
+    assert "处理中" in line and "in_progress" not in line
+    shown = _run(tmp_path, "ticket", "show", working["key"], lang="zh_CN.UTF-8").stdout
+    assert "处理中" in shown and "热线" in shown  # status, channel (hotline)
+    assert "SLA 解决" in shown and "SLA resolution" not in shown
+    assert "待审批请求" in shown and ("（由 经理 审批）" in shown or "（由 坐席 审批）" in shown)
+    # ... and in English by the codes one types.
+    english = _run(tmp_path, "ticket", "show", working["key"], lang="C.UTF-8").stdout
+    assert "in_progress" in english and "hotline" in english and "SLA resolution" in english
+
+
 @pytest.mark.parametrize(
     ("args", "code", "english"),
     [

@@ -63,8 +63,11 @@ def test_completion_with_no_database_offers_nothing(tmp_path: Path) -> None:
 
 
 def in_bash(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """`script` run by bash: Typer finds the shell to install for from the parent process."""
-    return subprocess.run([BASH or "bash", "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    """`script` run by bash: Typer finds the shell to install for from the parent process. A lone
+    command would be exec'd by bash in its place, and the parent would be this test's Python."""
+    return subprocess.run(
+        [BASH or "bash", "-c", f"{script}; exit $?"], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 @pytest.mark.skipif(BASH is None, reason="no bash here")

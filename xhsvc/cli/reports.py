@@ -20,6 +20,7 @@ from xhsvc.cli.output import (
     refuse_pdf_to_terminal,
     say,
 )
+from xhsvc.core import labels
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
 
@@ -144,7 +145,7 @@ def sla(
         t = total.targets[target]
         compliance = t["compliance"]
         targets.append(
-            {"name": _(pages.TARGET_LABELS[target]), **t, "compliance_text": charts.pct(compliance), "bar": charts.bar(compliance, 100, BAR_WIDTH)}
+            {"name": labels.target_label(target), **t, "compliance_text": charts.pct(compliance), "bar": charts.bar(compliance, 100, BAR_WIDTH)}
         )  # fmt: skip
     bars = [("compliance_text", N_("COMPLIANCE")), ("bar", N_("CHART"))]
     print_table(
@@ -175,7 +176,7 @@ def sla(
             )
         )
         for b in report.breaches:
-            b["target_label"] = _(pages.TARGET_LABELS.get(b["target"], b["target"]))
+            b["target_label"] = labels.target_label(b["target"])
         print_table(
             report.breaches,
             [("key", N_("KEY")), ("target_label", N_("TARGET")), ("breached_at", N_("BREACHED AT")),

@@ -21,6 +21,7 @@ from xhsvc.cli.common import (
 from xhsvc.cli.output import (
     ago,
     clock_summary,
+    fit_cell,
     local,
     more_note,
     print_fields,
@@ -31,6 +32,7 @@ from xhsvc.cli.output import (
     warn,
     when,
 )
+from xhsvc.core import labels
 from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import REPORT, display
 from xhsvc.errors import InvalidInput
@@ -87,7 +89,9 @@ def _done(ctx: typer.Context, key: str, json_out: bool, message: str) -> None:
 
 
 def _pending_label(pending: dict[str, str] | None) -> str:
-    return f"{pending['kind']} ({pending['decider']})" if pending else ""
+    if not pending:
+        return ""
+    return f"{labels.request_kind_label(pending['kind'])} ({labels.role_label(pending['decider'])})"
 
 
 @app.command("open")
@@ -226,6 +230,7 @@ def list_(
         row["major_mark"] = "!" if row["major"] else ""
         row["pending"] = _pending_label(row["pending_approval"])
         row["sla"] = clock_summary(row["clocks"])
+        row["status"] = labels.status_label(row["status"])
     print_table(rows, LIST_COLUMNS, empty=N_("no tickets match"), optional=LIST_OPTIONAL)
     more_note(rows)
 
@@ -253,7 +258,7 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
     print_fields(
         [
             (N_("ticket"), f"{data['key']}  {data['title']}"),
-            (N_("status"), data["status"]),
+            (N_("status"), labels.status_label(data["status"])),
             (
                 N_("priority"),
                 _("{priority} (impact {impact}, urgency {urgency})").format(
@@ -273,8 +278,8 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
             (N_("site"), data["site"]),
             (N_("asset"), data["asset"]),
             (N_("contact"), data["contact"]),
-            (N_("service"), data["service"]),
-            (N_("channel"), data["channel"]),
+            (N_("service"), labels.service_label(data["service"])),
+            (N_("channel"), labels.channel_label(data["channel"])),
             (
                 N_("opened"),
                 _("{at} by {person} ({ago})").format(
@@ -289,10 +294,10 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
             (
                 N_("pending request"),
                 _("{kind} by {person}: {reason} (decided by {decider})").format(
-                    kind=pending["kind"],
+                    kind=labels.request_kind_label(pending["kind"]),
                     person=pending["requested_by"],
                     reason=pending["reason"],
-                    decider=pending["needs"],
+                    decider=labels.role_label(pending["needs"]),
                 )
                 if pending
                 else "",
@@ -343,15 +348,16 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
         if clock["state"] in ("met", "late", "cancelled"):
             timing = _("stopped {at}").format(at=local(clock["stopped_at"]))
         line = (
-            _("SLA {target:<11} due {due}  {state:<9} {timing}, paused {paused}  ({calendar})")
+            _("SLA {target} due {due}  {state} {timing}, paused {paused}  ({calendar})")
             if clock["paused_min"]
-            else _("SLA {target:<11} due {due}  {state:<9} {timing}  ({calendar})")
+            else _("SLA {target} due {due}  {state} {timing}  ({calendar})")
         )
         say(
             line.format(
-                target=clock["target"],
+                # Padded by the cells a terminal gives them: 超时完成 takes eight, as `cancelled` nine.
+                target=fit_cell(labels.target_label(clock["target"]), 11),
                 due=local(clock["due_at"]),
-                state=clock["state"],
+                state=fit_cell(labels.clock_state_label(clock["state"]), 9),
                 timing=timing,
                 paused=format_minutes(clock["paused_min"], day_minutes=day),
                 calendar=clock["calendar"],

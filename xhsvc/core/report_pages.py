@@ -10,12 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from xhsvc.core.context import Context
+from xhsvc.core.labels import target_label
 from xhsvc.core.manager_reports import SlaReport
 from xhsvc.core.report_charts import columns, hbars, line, minutes_text, pct, table
 from xhsvc.core.sla import TARGETS
 from xhsvc.i18n import N_, _
 
-TARGET_LABELS = {"response": N_("response"), "onsite": N_("on-site arrival"), "resolution": N_("resolution")}
 KIND_LABELS = {
     "inspections": N_("inspections"),
     "trainings": N_("trainings"),
@@ -88,7 +88,7 @@ def sla_page(ctx: Context, report: SlaReport) -> dict[str, Any]:
         hbars(
             _("Compliance per target"),
             [
-                (_(TARGET_LABELS[t]), total.targets[t]["compliance"], pct(total.targets[t]["compliance"]))
+                (target_label(t), total.targets[t]["compliance"], pct(total.targets[t]["compliance"]))
                 for t in TARGETS
             ],
             maximum=100,
@@ -114,7 +114,7 @@ def sla_page(ctx: Context, report: SlaReport) -> dict[str, Any]:
         )
     headings = [
         _("Group"), _("Tickets"), _("Met"), _("Breached"), _("Compliance"),
-        *[_(TARGET_LABELS[t]) for t in TARGETS],
+        *[target_label(t) for t in TARGETS],
         _("Respond mean"), _("Respond p90"), _("Resolve mean"), _("Resolve p90"), _("Reopen rate"),
     ]  # fmt: skip
     rows = []
@@ -133,7 +133,7 @@ def sla_page(ctx: Context, report: SlaReport) -> dict[str, Any]:
             b["key"],
             b["title"],
             b["customer"],
-            _(TARGET_LABELS.get(b["target"], b["target"])),
+            target_label(b["target"]),
             _local(ctx, b["breached_at"]),
             b["assignee"],
         ]
@@ -150,7 +150,7 @@ def sla_page(ctx: Context, report: SlaReport) -> dict[str, Any]:
             _("Breaches ({shown} latest of {total})").format(
                 shown=len(report.breaches), total=report.breaches_total
             ),
-            [_("Key"), _("Title"), _("Customer"), _("Target"), _("Breached at"), _("Engineer")],
+            [_("Ticket"), _("Title"), _("Customer"), _("Target"), _("Breached at"), _("Engineer")],
             breaches,
         ),
     ]
@@ -194,7 +194,7 @@ def backlog_page(ctx: Context, report: dict[str, Any]) -> dict[str, Any]:
     tables = [
         table(_("Open by age and tier"), [_("Tier"), *[_(a) for a in ages], _("total")],
               [[r["tier"], *[r[a] for a in ages], r["total"]] for r in report["by_tier"]], numeric=range(1, len(ages) + 2)),
-        table(_("Oldest open tickets"), [_("Key"), _("Title"), _("Customer"), _("Tier"), _("Priority"), _("Status"), _("Age (days)")],
+        table(_("Oldest open tickets"), [_("Ticket"), _("Title"), _("Customer"), _("Tier"), _("Priority"), _("Status"), _("Age (days)")],
               [[r["key"], r["title"], r["customer"], r["tier"], r["priority"], r["status"], r["age_days"]] for r in report["oldest"]], numeric=(6,)),
     ]  # fmt: skip
     subtitle = _scope(_("as of {moment}").format(moment=_local(ctx, report["now"])), report["customer"])
@@ -268,7 +268,7 @@ def majors_page(ctx: Context, report: dict[str, Any]) -> dict[str, Any]:
         for r in report["rows"]
     ]  # fmt: skip
     headings = [
-        _("Key"),
+        _("Ticket"),
         _("Title"),
         _("Customer"),
         _("Priority"),

@@ -14,12 +14,13 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
+from xhsvc.core.labels import request_kind_label, status_label, target_label
 from xhsvc.core.queue import manager_view
 from xhsvc.core.report_charts import pct
-from xhsvc.core.report_pages import TARGET_LABELS
 from xhsvc.errors import NotAllowed, XhsvcError
 from xhsvc.i18n import _
 from xhsvc.tui.messages import Failed, Loaded
+from xhsvc.tui.safe import plain
 from xhsvc.tui.widgets.header import DeskHeader
 
 # The latest breaches the view lists.
@@ -87,7 +88,7 @@ class ManagerScreen(Screen[None]):
         statuses.add_column(_("Status"))
         statuses.add_column(_("Tickets"), justify="right")
         for status in ("new", "assigned", "in_progress", "waiting_customer", "resolved"):
-            statuses.add_row(status, str(data["by_status"].get(status, 0)))
+            statuses.add_row(status_label(status), str(data["by_status"].get(status, 0)))
         tiers = Table(title=_("By tier"), title_justify="left")
         tiers.add_column(_("Tier"))
         tiers.add_column(_("Tickets"), justify="right")
@@ -97,7 +98,7 @@ class ManagerScreen(Screen[None]):
         waiting.add_column(_("Kind"))
         waiting.add_column(_("Waiting"), justify="right")
         for kind in ("onsite", "escalation", "l2_onsite"):
-            waiting.add_row(kind, str(data["approvals_waiting"].get(kind, 0)))
+            waiting.add_row(request_kind_label(kind), str(data["approvals_waiting"].get(kind, 0)))
         grid.add_row(headline)
         grid.add_row(statuses, tiers, waiting)
         self.query_one("#figures", Static).update(grid)
@@ -126,7 +127,7 @@ class ManagerScreen(Screen[None]):
             figures = total.targets[target]
             if figures["met"] + figures["breached"]:
                 line.append("\n  " + _("{target}: {compliance} ({met} met, {breached} breached)").format(
-                    target=_(TARGET_LABELS[target]), compliance=pct(figures["compliance"]),
+                    target=target_label(target), compliance=pct(figures["compliance"]),
                     met=figures["met"], breached=figures["breached"]))  # fmt: skip
         sla.update(line)
         trend.data = [day.breached for day in report.daily]
@@ -143,11 +144,12 @@ class ManagerScreen(Screen[None]):
             ),
             title_justify="left",
         )
-        for heading in (_("Key"), _("Target"), _("Breached at"), _("Engineer"), _("Customer"), _("Title")):
+        for heading in (_("Ticket"), _("Target"), _("Breached at"), _("Engineer"), _("Customer"), _("Title")):
             table.add_column(heading)
         for b in report.breaches:
-            table.add_row(b["key"], _(TARGET_LABELS.get(b["target"], b["target"])), self.local(b["breached_at"]),
-                          b["assignee"] or "", b["customer"], b["title"])  # fmt: skip
+            # Stored text as it is, never read as markup.
+            table.add_row(plain(b["key"]), target_label(b["target"]), self.local(b["breached_at"]),
+                          plain(b["assignee"]), plain(b["customer"]), plain(b["title"]))  # fmt: skip
         breaches.update(table if report.breaches else Text(_("No SLA breaches this month.")))
 
     def local(self, moment: Any) -> str:

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
+from xhsvc.core.labels import request_kind_label, role_label, status_short_label
 from xhsvc.core.queue import QueueFilter, QueuePage, queue_page
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
@@ -56,8 +57,6 @@ NARROWER: list[tuple[str, int | None]] = [
     ("sla", 12),
     ("customer", 10),
 ]
-# The queue's short words for long statuses (the ticket screen shows them whole).
-STATUS_LABELS = {"waiting_customer": "waiting"}
 
 
 @dataclass(frozen=True)
@@ -238,12 +237,14 @@ class QueueScreen(TicketActions):
             "priority": priority,
             "major": major,
             "sla": clock_cells(row["clocks"], now, nearest_only=self.queue_layout.nearest_clock_only),
-            "status": cell(STATUS_LABELS.get(row["status"], row["status"])),
+            "status": cell(status_short_label(row["status"])),
             "customer": cell(row["customer"]),
             "title": cell(row["title"]),
             "assignee": cell(row["assignee"]),
             "tier": cell(row["tier"]),
-            "pending": cell(f"{pending['kind']} ({pending['decider']})" if pending else ""),
+            "pending": cell(
+                f"{request_kind_label(pending['kind'])} ({role_label(pending['decider'])})" if pending else ""
+            ),
         }
         return [values[key] for key in self.queue_layout.keys]
 

@@ -14,6 +14,16 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
 from xhsvc.core.knowledge import ticket_knowledge
+from xhsvc.core.labels import (
+    channel_label,
+    clock_state_label,
+    request_kind_label,
+    request_state_label,
+    role_label,
+    service_label,
+    status_label,
+    target_label,
+)
 from xhsvc.core.text import display
 from xhsvc.core.ticket_views import show_ticket, ticket_history
 from xhsvc.errors import XhsvcError
@@ -47,6 +57,8 @@ FIELDS = [
     ("review_actions", _("Review actions")),
     ("description", _("Description")),
 ]
+# Codes shown in the interface's words.
+WORDS = {"status": status_label, "service": service_label, "channel": channel_label}
 # Shown as blocks, with their own lines.
 BLOCKS = {"root_cause", "review_actions", "description"}
 
@@ -127,6 +139,8 @@ class TicketScreen(TicketActions):
             value = data.get(key)
             if isinstance(value, datetime):
                 value = self._local(value)
+            elif key in WORDS:
+                value = WORDS[key](value)
             if value not in (None, ""):
                 table.add_row(label, plain(value, multiline=key in BLOCKS))
         coverage = (
@@ -151,11 +165,13 @@ class TicketScreen(TicketActions):
         for column in (_("Kind"), _("State"), _("Asked by"), _("Why"), _("Decided by"), _("Note")):
             approvals.add_column(column)
         for a in data["approvals"]:
-            state = plain(a["state"], style="bold yellow" if a["state"] == "pending" else "")
+            state = plain(
+                request_state_label(a["state"]), style="bold yellow" if a["state"] == "pending" else ""
+            )
             if a["state"] == "pending":
-                state.append(display(f" ({a['needs']})"))
+                state.append(f" ({role_label(a['needs'])})")
             approvals.add_row(
-                plain(a["kind"]),
+                plain(request_kind_label(a["kind"])),
                 state,
                 plain(a["requested_by"]),
                 plain(a["reason"]),
@@ -232,10 +248,10 @@ class TicketScreen(TicketActions):
             remaining, state = live_remaining(clock, now)
             left = "" if state in ("met", "late", "cancelled") else countdown(clock, remaining)
             clocks.add_row(
-                plain(clock["target"]),
+                plain(target_label(clock["target"])),
                 self._local(clock["due_at"]),
                 left,
-                Text(state, style=STYLES.get(state, "")),
+                Text(clock_state_label(state), style=STYLES.get(state, "")),
                 countdown(clock, clock["paused_min"]) if clock["paused_min"] else "",
                 plain(clock["calendar"]),
             )

@@ -1,0 +1,120 @@
+"""Words for the codes the desk stores: a ticket's status, service and channel, an SLA clock's
+target and state, a request's kind and state, a person's role. In English a word is the code itself, so what one
+reads is what options take (`--status in_progress`); other languages say it in their words. The
+codes stay what `--json` and the database hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xhsvc.i18n import pgettext
+
+
+def _status() -> dict[str, str]:
+    return {
+        "new": pgettext("ticket status", "new"),
+        "assigned": pgettext("ticket status", "assigned"),
+        "in_progress": pgettext("ticket status", "in_progress"),
+        "waiting_customer": pgettext("ticket status", "waiting_customer"),
+        "resolved": pgettext("ticket status", "resolved"),
+        "closed": pgettext("ticket status", "closed"),
+        "cancelled": pgettext("ticket status", "cancelled"),
+    }
+
+
+def _status_short() -> dict[str, str]:
+    # The queue's column is narrow: a long status has a short word there (the ticket screen and
+    # the CLI say it whole).
+    return {**_status(), "waiting_customer": pgettext("ticket status", "waiting")}
+
+
+def _service() -> dict[str, str]:
+    return {
+        "maintenance": pgettext("service", "maintenance"),
+        "remote": pgettext("service", "remote"),
+        "onsite": pgettext("service", "onsite"),
+        "inspection": pgettext("service", "inspection"),
+        "non_product": pgettext("service", "non_product"),
+        "training": pgettext("service", "training"),
+        "standby": pgettext("service", "standby"),
+        "optimization": pgettext("service", "optimization"),
+        "dr_drill": pgettext("service", "dr_drill"),
+        "consultation": pgettext("service", "consultation"),
+    }
+
+
+def _channel() -> dict[str, str]:
+    return {
+        "hotline": pgettext("channel", "hotline"),
+        "direct": pgettext("channel", "direct"),
+        "email": pgettext("channel", "email"),
+        "other": pgettext("channel", "other"),
+    }
+
+
+def _target() -> dict[str, str]:
+    return {
+        "response": pgettext("sla target", "response"),
+        "onsite": pgettext("sla target", "onsite"),
+        "resolution": pgettext("sla target", "resolution"),
+    }
+
+
+def _clock_state() -> dict[str, str]:
+    return {
+        "running": pgettext("clock state", "running"),
+        "warning": pgettext("clock state", "warning"),
+        "breached": pgettext("clock state", "breached"),
+        "paused": pgettext("clock state", "paused"),
+        "met": pgettext("clock state", "met"),
+        "late": pgettext("clock state", "late"),
+        "cancelled": pgettext("clock state", "cancelled"),
+    }
+
+
+def _request_kind() -> dict[str, str]:
+    return {
+        "escalation": pgettext("request", "escalation"),
+        "onsite": pgettext("request", "onsite"),
+        "l2_onsite": pgettext("request", "l2_onsite"),
+    }
+
+
+def _request_state() -> dict[str, str]:
+    return {
+        "pending": pgettext("request state", "pending"),
+        "approved": pgettext("request state", "approved"),
+        "denied": pgettext("request state", "denied"),
+        "withdrawn": pgettext("request state", "withdrawn"),
+    }
+
+
+def _role() -> dict[str, str]:
+    return {
+        "agent": pgettext("role", "agent"),
+        "engineer": pgettext("role", "engineer"),
+        "expert": pgettext("role", "expert"),
+        "manager": pgettext("role", "manager"),
+        "admin": pgettext("role", "admin"),
+    }
+
+
+def _labeller(words: Callable[[], dict[str, str]]) -> Callable[[str | None], str]:
+    # The words are looked up on each call: the language can change while the process runs.
+    def label(code: str | None) -> str:
+        if code is None:
+            return ""
+        return words().get(code, code)
+
+    return label
+
+
+status_label = _labeller(_status)
+status_short_label = _labeller(_status_short)
+service_label = _labeller(_service)
+channel_label = _labeller(_channel)
+target_label = _labeller(_target)
+clock_state_label = _labeller(_clock_state)
+request_kind_label = _labeller(_request_kind)
+request_state_label = _labeller(_request_state)
+role_label = _labeller(_role)
