@@ -14,6 +14,7 @@ from xhsvc.core.catalog import CONSULTATION
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
 from xhsvc.core.people import TIERS
+from xhsvc.core.said import said
 from xhsvc.core.text import one_of
 from xhsvc.core.tickets import (
     ACTIVE,
@@ -72,6 +73,11 @@ def request_decision(
         "l2_onsite": "tier-2 on-site work",
         "escalation": f"escalation to {target_tier}",
     }
+    requested = {
+        "onsite": said(N_("on-site work requested: {why}"), why=reason),
+        "l2_onsite": said(N_("tier-2 on-site work requested: {why}"), why=reason),
+        "escalation": said(N_("escalation to {tier} requested: {why}"), tier=target_tier, why=reason),
+    }
     events.append(
         tx.conn,
         tx.origin,
@@ -79,7 +85,7 @@ def request_decision(
         entity_id=approval_id,
         ticket_id=ticket.id,
         kind="approval.requested",
-        payload={"create": row, "summary": f"{label[kind]} requested: {reason}"},
+        payload={"create": row, **requested[kind]},
     )
     approval = Approval(id=approval_id, **row)
     deciders = "manager" if _needs_manager(approval) else "agent"
@@ -205,7 +211,16 @@ def _decide(tx: Tx, ticket: Ticket, approval: Approval, state: str, note: str | 
         kind=f"approval.{state}",
         payload={
             "set": {"state": state, "decided_by_id": tx.me().id, "decided_at": tx.now, "decision_note": note},
-            "summary": f"{approval.kind} request {state}" + (f": {note}" if note else ""),
+            **(
+                said(
+                    N_("{request} request {decision}: {note}"),
+                    request=approval.kind,
+                    decision=state,
+                    note=note,
+                )
+                if note
+                else said(N_("{request} request {decision}"), request=approval.kind, decision=state)
+            ),
         },
     )
     approval.state = state
@@ -248,7 +263,11 @@ def approve_request(
                 "assignee_id": assignee.id if assignee else None,
                 "status": "assigned" if assignee else "new",
             }
-            summary = f"escalated to {tier}" + (f", handed to {assignee.handle}" if assignee else "")
+            summary = (
+                said(N_("escalated to {tier}, handed to {person}"), tier=tier, person=assignee.handle)
+                if assignee
+                else said(N_("escalated to {tier}"), tier=tier)
+            )
             if ticket.status == "waiting_customer":
                 # The hand-over ends the wait: the clocks run again for the new tier.
                 sla.resume_clocks(tx, ticket, at=tx.now)
@@ -261,7 +280,7 @@ def approve_request(
                 _check_assignable(assignee, ticket.tier)
                 dispatch.require_partner_region(tx, assignee, ticket)
                 changes["assignee_id"] = assignee.id
-            record_change(tx, ticket, "onsite_approved", changes, "on-site work approved")
+            record_change(tx, ticket, "onsite_approved", changes, said(N_("on-site work approved")))
             if not any(c.target == "onsite" for c in sla.running_clocks(tx, ticket)):
                 sla.start_clock(tx, ticket, "onsite", at=tx.now)
         told = [p for p in (queries.get_person(tx.conn, requester_id),) if p]
@@ -343,7 +362,11 @@ def refer_request(
             kind="approval.referred",
             payload={
                 "set": {"referred": True},
-                "summary": "referred to the manager" + (f": {why}" if why else ""),
+                **(
+                    said(N_("referred to the manager: {why}"), why=why)
+                    if why
+                    else said(N_("referred to the manager"))
+                ),
             },
         )
         approval.referred = True

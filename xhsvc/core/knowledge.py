@@ -18,9 +18,10 @@ from typing import Any
 
 from xhsvc.core.context import Context
 from xhsvc.core.listing import Listing
+from xhsvc.core.said import said
 from xhsvc.core.text import MULTI_LINE, clean_text
 from xhsvc.errors import InvalidInput, NotAllowed, NotFound
-from xhsvc.i18n import _
+from xhsvc.i18n import N_, _
 from xhsvc.store import events, knowledge_queries, queries, search
 from xhsvc.store.ids import new_id
 
@@ -140,7 +141,7 @@ def add_note(
                     "author_id": me.id,
                     "created_at": tx.now,
                 },
-                "summary": f"knowledge note {key} written by {me.handle}",
+                **said(N_("knowledge note {key} written by {person}"), key=key, person=me.handle),
             },
         )
         row = knowledge_queries.note_by_key(tx.conn, key)

@@ -1,5 +1,5 @@
 """Words for the codes the desk stores: a ticket's status, service and channel, an SLA clock's
-target and state, a request's kind and state, a person's role. In English a word is the code itself, so what one
+target and state, a request's kind and state, a person's role, why a notice was sent. In English a word is the code itself, so what one
 reads is what options take (`--status in_progress`); other languages say it in their words. The
 codes stay what `--json` and the database hold."""
 
@@ -99,6 +99,27 @@ def _role() -> dict[str, str]:
     }
 
 
+def _notice() -> dict[str, str]:
+    return {
+        "assigned": pgettext("notice", "assigned"),
+        "approval_requested": pgettext("notice", "approval_requested"),
+        "approval_decided": pgettext("notice", "approval_decided"),
+        "approval_referred": pgettext("notice", "approval_referred"),
+        "direct_call": pgettext("notice", "direct_call"),
+        "major_incident": pgettext("notice", "major_incident"),
+        "reopened": pgettext("notice", "reopened"),
+        "sla_rule": pgettext("notice", "sla_rule"),
+    }
+
+
+def _work() -> dict[str, str]:
+    return {
+        "remote": pgettext("work", "remote"),
+        "onsite": pgettext("work", "onsite"),
+        "travel": pgettext("work", "travel"),
+    }
+
+
 def _labeller(words: Callable[[], dict[str, str]]) -> Callable[[str | None], str]:
     # The words are looked up on each call: the language can change while the process runs.
     def label(code: str | None) -> str:
@@ -118,3 +139,5 @@ clock_state_label = _labeller(_clock_state)
 request_kind_label = _labeller(_request_kind)
 request_state_label = _labeller(_request_state)
 role_label = _labeller(_role)
+notice_label = _labeller(_notice)
+work_label = _labeller(_work)

@@ -12,11 +12,12 @@ from typing import Any
 
 from xhsvc.core.context import Context
 from xhsvc.core.customers import SERIAL_PATTERN, text_value
+from xhsvc.core.said import said
 from xhsvc.core.text import MULTI_LINE, clean_text
 from xhsvc.core.tickets import _require_status
 from xhsvc.core.worklogs import LOGGERS, work_time
 from xhsvc.errors import InvalidInput, NotAllowed, NotFound
-from xhsvc.i18n import _
+from xhsvc.i18n import N_, _
 from xhsvc.store import events, queries, worklog_queries
 from xhsvc.store.ids import new_id
 
@@ -94,8 +95,23 @@ def record_part(
                     "note": text,
                     "created_at": tx.now,
                 },
-                "summary": f"{quantity} x {number} replaced by {me.handle}"
-                + (f" ({out} -> {into})" if out or into else ""),
+                **(
+                    said(
+                        N_("{quantity} x {part} replaced by {person} ({removed} -> {installed})"),
+                        quantity=quantity,
+                        part=number,
+                        person=me.handle,
+                        removed=out or "",
+                        installed=into or "",
+                    )
+                    if out or into
+                    else said(
+                        N_("{quantity} x {part} replaced by {person}"),
+                        quantity=quantity,
+                        part=number,
+                        person=me.handle,
+                    )
+                ),
             },
         )
         return next(p for p in worklog_queries.parts_of(tx.conn, ticket.id) if p["id"] == part_id)

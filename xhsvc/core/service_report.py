@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import explain_note
 from xhsvc.core.documents import pdf_from_html, render_document
+from xhsvc.core.said import summary_of
 from xhsvc.errors import InvalidInput, NotFound
 from xhsvc.i18n import _
 from xhsvc.store import queries, worklog_queries
@@ -54,7 +55,7 @@ def report_data(tx: Tx, ticket: Ticket, *, tz_name: str) -> dict[str, Any]:
     work = worklog_queries.work_entries(conn, ticket_id=ticket.id)
     minutes = {kind: sum(w["minutes"] for w in work if w["kind"] == kind) for kind in KIND_LABELS}
     history = [
-        {"at": _local(e["at"], tz), "actor": e["actor"], "summary": e["payload"].get("summary", "")}
+        {"at": _local(e["at"], tz), "actor": e["actor"], "summary": summary_of(e["payload"])}
         for e in queries.ticket_events(conn, ticket.id)
         if not e["kind"].startswith(_NOT_WORK)
     ]

@@ -16,9 +16,10 @@ from xhsvc.core.calendars import Calendar, load_calendar
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.durations import parse_duration, spell_target
 from xhsvc.core.levels import PRIORITIES, ServiceLevel, get_level, load_levels
+from xhsvc.core.said import said
 from xhsvc.core.text import one_of
 from xhsvc.errors import InvalidInput
-from xhsvc.i18n import _
+from xhsvc.i18n import N_, _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import SlaClock, Ticket
@@ -85,11 +86,16 @@ def start_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime) -> SlaCloc
     }
     clock_id = new_id()
     due_local = row["due_at"].astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M")
-    summary = f"{target} clock started, due {due_local} ({calendar.name})"
     missing = calendar.missing_years_between(at, row["due_at"])
-    if missing:
-        summary += f"; no public holidays known for {', '.join(map(str, missing))}: weekdays counted"
-    _clock_event(tx, ticket, clock_id, "started", {"create": row, "summary": summary})
+    summary = (
+        said(
+            N_("{target} clock started, due {due} ({calendar}); no public holidays known for {years}: weekdays counted"),
+            target=target, due=due_local, calendar=calendar.name, years=", ".join(map(str, missing)),
+        )
+        if missing
+        else said(N_("{target} clock started, due {due} ({calendar})"), target=target, due=due_local, calendar=calendar.name)
+    )  # fmt: skip
+    _clock_event(tx, ticket, clock_id, "started", {"create": row, **summary})
     return SlaClock(id=clock_id, **row)
 
 
@@ -125,17 +131,17 @@ def stop_clock(tx: Tx, ticket: Ticket, target: str, *, at: datetime, cancel: boo
         due = changes.get("due_at", clock.due_at)
         if cancel:
             changes["outcome"] = "cancelled"
-            summary = f"{target} clock cancelled"
+            summary = said(N_("{target} clock cancelled"), target=target)
         elif at <= due:
             changes["outcome"] = "met"
-            summary = f"{target} target met"
+            summary = said(N_("{target} target met"), target=target)
         else:
             changes["outcome"] = "late"
             changes["breached_at"] = due
             # Said in the calendar's zone, as the clock's start was: history reads in local time.
             due_local = due.astimezone(load_calendar(clock.calendar).zone).strftime("%Y-%m-%d %H:%M")
-            summary = f"{target} target missed (due {due_local})"
-        _clock_event(tx, ticket, clock.id, "stopped", {"set": changes, "summary": summary})
+            summary = said(N_("{target} target missed (due {due})"), target=target, due=due_local)
+        _clock_event(tx, ticket, clock.id, "stopped", {"set": changes, **summary})
 
 
 def stop_all(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
@@ -146,12 +152,13 @@ def stop_all(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
 def pause_clocks(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
     for clock in running_clocks(tx, ticket):
         if clock.paused_since is None:
-            summary = (
-                f"{clock.target} clock paused"
+            summary = said(
+                N_("{target} clock paused")
                 if at < clock.due_at
-                else f"{clock.target} clock already late: it keeps counting while the ticket waits"
+                else N_("{target} clock already late: it keeps counting while the ticket waits"),
+                target=clock.target,
             )
-            _clock_event(tx, ticket, clock.id, "paused", {"set": {"paused_since": at}, "summary": summary})
+            _clock_event(tx, ticket, clock.id, "paused", {"set": {"paused_since": at}, **summary})
 
 
 def resume_clocks(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
@@ -162,11 +169,18 @@ def resume_clocks(tx: Tx, ticket: Ticket, *, at: datetime) -> None:
         paused = changes.get("paused_min", clock.paused_min)
         calendar = load_calendar(clock.calendar)
         summary = (
-            f"{clock.target} clock resumed; paused {spell_target(round(paused), calendar.day_minutes)} in all"
+            said(
+                N_("{target} clock resumed; paused {paused} in all"),
+                target=clock.target,
+                paused=spell_target(round(paused), calendar.day_minutes),
+            )
             if "due_at" in changes
-            else f"{clock.target} clock resumed; it was late before the pause, its due time stays"
+            else said(
+                N_("{target} clock resumed; it was late before the pause, its due time stays"),
+                target=clock.target,
+            )
         )
-        _clock_event(tx, ticket, clock.id, "resumed", {"set": changes, "summary": summary})
+        _clock_event(tx, ticket, clock.id, "resumed", {"set": changes, **summary})
 
 
 def recompute_clocks(tx: Tx, ticket: Ticket) -> None:
@@ -189,7 +203,12 @@ def recompute_clocks(tx: Tx, ticket: Ticket) -> None:
                 ticket,
                 clock.id,
                 "recomputed",
-                {"set": changes, "summary": f"{clock.target} clock now {ticket.priority}"},
+                {
+                    "set": changes,
+                    **said(
+                        N_("{target} clock now {priority}"), target=clock.target, priority=ticket.priority
+                    ),
+                },
             )
 
 

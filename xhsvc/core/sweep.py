@@ -22,9 +22,10 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import today_of
 from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
 from xhsvc.core.rules import Facts, Rule, RuleSet, load_rules, unmet_conditions
+from xhsvc.core.said import said
 from xhsvc.core.sync import require_center
 from xhsvc.errors import Conflict, InvalidInput, NotFound
-from xhsvc.i18n import _
+from xhsvc.i18n import N_, _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Customer, Person, RuleFiring, Site, SlaClock, Ticket
@@ -257,7 +258,13 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
     if do.get("mark_major") and not ticket.major and consultation:
         done.append("not marked major: a consultation")
     elif do.get("mark_major") and not ticket.major:
-        tickets.record_change(tx, ticket, "marked_major", {"major": True}, f"major incident (rule {rule.id})")
+        tickets.record_change(
+            tx,
+            ticket,
+            "marked_major",
+            {"major": True},
+            said(N_("major incident (rule {rule})"), rule=rule.id),
+        )
         tickets.notify_people(
             tx,
             page.role(tx, "manager"),
@@ -320,7 +327,7 @@ def _check_ticket(
                             kind="sla_clock.breached",
                             payload={
                                 "set": {"breached_at": clock.due_at},
-                                "summary": f"{clock.target} target breached",
+                                **said(N_("{target} target breached"), target=clock.target),
                             },
                         )
                     ]
@@ -362,7 +369,12 @@ def _check_ticket(
                                 "fired_at": now,
                                 "actions": json.dumps(firing.actions, ensure_ascii=False),
                             },
-                            "summary": f"rule {rule.id} fired ({verdict.why}): {'; '.join(firing.actions)}",
+                            **said(
+                                N_("rule {rule} fired ({why}): {actions}"),
+                                rule=rule.id,
+                                why=verdict.why,
+                                actions="; ".join(firing.actions),
+                            ),
                         },
                     )
                 ]

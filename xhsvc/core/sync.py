@@ -26,9 +26,10 @@ from sqlalchemy import Connection
 
 from xhsvc.core import bundle, knowledge, worklogs
 from xhsvc.core.context import Context, Tx
+from xhsvc.core.said import said
 from xhsvc.core.setup import validate_prefix
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from xhsvc.i18n import _, ngettext
+from xhsvc.i18n import N_, _, ngettext
 from xhsvc.store import db as store_db
 from xhsvc.store import events, merge, queries, tables
 from xhsvc.store import sync as store_sync
@@ -760,8 +761,13 @@ def resolve_conflict(ctx: Context, *, conflict: str, take: str, note: str | None
             if values:
                 payload["set"] = values
         fields = ", ".join(sorted(c["field"] for c in group))
-        kept = "the values that lost" if take == "lost" else "the values that won"
-        payload["summary"] = f"conflict on {fields} resolved: keeps {kept}" + (f" ({note})" if note else "")
+        sentence = {
+            ("lost", False): N_("conflict on {fields} resolved: keeps the values that lost"),
+            ("lost", True): N_("conflict on {fields} resolved: keeps the values that lost ({note})"),
+            ("won", False): N_("conflict on {fields} resolved: keeps the values that won"),
+            ("won", True): N_("conflict on {fields} resolved: keeps the values that won ({note})"),
+        }[("lost" if take == "lost" else "won", bool(note))]
+        payload.update(said(sentence, fields=fields, note=note or ""))
         events.append(
             tx.conn,
             tx.origin,

@@ -14,6 +14,7 @@ from xhsvc.core.contracts import explain_note
 from xhsvc.core.levels import PRIORITIES
 from xhsvc.core.listing import Listing
 from xhsvc.core.people import TIERS
+from xhsvc.core.said import summary_of
 from xhsvc.core.sync import conflicts_of_ticket
 from xhsvc.core.text import one_of
 from xhsvc.core.tickets import OPEN, STATUSES, _person
@@ -187,6 +188,8 @@ def ticket_history(ctx: Context, *, key: str) -> list[dict[str, Any]]:
             "kind": row["kind"],
             "actor": row["actor"],
             "summary": row["payload"].get("summary", ""),
+            # The same line in the interface's language (`summary` stays as the log keeps it).
+            "text": summary_of(row["payload"]),
             "node": row["node"],
         }
         for row in rows

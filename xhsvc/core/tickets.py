@@ -19,9 +19,10 @@ from xhsvc.core.clock import parse_instant as parse_typed_instant
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import coverage_for, today_of
 from xhsvc.core.customers import find_asset, find_customer
+from xhsvc.core.said import Said, said
 from xhsvc.core.text import MULTI_LINE, ONE_LINE, REPORT, TITLE, clean_text, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from xhsvc.i18n import _
+from xhsvc.i18n import N_, _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Asset, Customer, Person, Ticket
@@ -119,8 +120,20 @@ def priority_for(ctx: Context, *, impact: int, urgency: int) -> str:
     return f"P{ctx.settings.priority_matrix[_level(impact, 'impact') - 1][_level(urgency, 'urgency') - 1]}"
 
 
+def _opened_sentence(*, major: bool, covered: bool) -> str:
+    if major:
+        if covered:
+            return N_("opened via {channel} for {customer}: {title} ({priority}, major incident)")
+        return N_(
+            "opened via {channel} for {customer}: {title} ({priority}, major incident, out of contract)"
+        )
+    if covered:
+        return N_("opened via {channel} for {customer}: {title} ({priority})")
+    return N_("opened via {channel} for {customer}: {title} ({priority}, out of contract)")
+
+
 def record_change(
-    tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str, **extra: Any
+    tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str | Said, **extra: Any
 ) -> None:
     change = ticket_change(tx, ticket, kind, changes, summary, **extra)
     events.append(
@@ -137,10 +150,11 @@ def record_change(
 
 
 def ticket_change(
-    tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str, **extra: Any
+    tx: Tx, ticket: Ticket, kind: str, changes: dict[str, Any], summary: str | Said, **extra: Any
 ) -> events.Change:
     """The event of a change to the ticket, made to `ticket` itself at once (for callers that
-    append it later, with others: the sweep)."""
+    append it later, with others: the sweep). `summary` is a sentence made by `said`, or text a
+    person wrote (a note, a resolution), kept as written."""
     changes = {**changes, "updated_at": tx.now}
     for name, value in changes.items():
         setattr(ticket, name, value)
@@ -149,7 +163,7 @@ def ticket_change(
         entity_id=ticket.id,
         ticket_id=ticket.id,
         kind=f"ticket.{kind}",
-        payload={"set": changes, "summary": summary, **extra},
+        payload={"set": changes, **(summary if isinstance(summary, dict) else {"summary": summary}), **extra},
     )
 
 
@@ -189,7 +203,7 @@ def notices(
                         "created_at": tx.now,
                         "attempts": 0,
                     },
-                    "summary": f"{reason} notice queued for {person.handle}",
+                    **said(N_("{notice} notice queued for {person}"), notice=reason, person=person.handle),
                 },
             )
         )
@@ -362,10 +376,13 @@ def create_ticket(
         kind="ticket.opened",
         payload={
             "create": row,
-            "summary": f"opened via {channel} for {found.name}: {title} ({priority}"
-            + (", major incident" if is_major else "")
-            + ("" if coverage.covered else ", out of contract")
-            + ")",
+            **said(
+                _opened_sentence(major=is_major, covered=coverage.covered),
+                channel=channel,
+                customer=found.name,
+                title=title,
+                priority=priority,
+            ),
         },
     )
     ticket = Ticket(id=ticket_id, **row)
@@ -426,7 +443,7 @@ def assign_ticket(ctx: Context, *, key: str, assignee: str) -> Ticket:
             ticket,
             "assigned",
             {"assignee_id": person.id, "status": status},
-            f"assigned to {person.handle}",
+            said(N_("assigned to {person}"), person=person.handle),
         )
         notify_people(
             tx,
@@ -457,7 +474,7 @@ def respond_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket
         if ticket.responded_at is None:
             changes["responded_at"] = tx.now
             sla.stop_clock(tx, ticket, "response", at=tx.now)
-        record_change(tx, ticket, "responded", changes, note or "responded", note=note)
+        record_change(tx, ticket, "responded", changes, note or said(N_("responded")), note=note)
         return ticket
 
 
@@ -485,7 +502,7 @@ def wait_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
             ticket,
             "waiting",
             {"status": "waiting_customer"},
-            f"waiting on the customer: {why}",
+            said(N_("waiting on the customer: {why}"), why=why),
             reason=why,
         )
         return ticket
@@ -500,7 +517,11 @@ def resume_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
         _require_status(ticket, ("waiting_customer",), "resume")
         sla.resume_clocks(tx, ticket, at=tx.now)
         record_change(
-            tx, ticket, "resumed", {"status": "in_progress"}, note or "customer answered; work resumed"
+            tx,
+            ticket,
+            "resumed",
+            {"status": "in_progress"},
+            note or said(N_("customer answered; work resumed")),
         )
         return ticket
 
@@ -523,7 +544,7 @@ def arrive_ticket(ctx: Context, *, key: str, note: str | None = None) -> Ticket:
             ticket,
             "arrived",
             {},
-            note or "engineer arrived on site",
+            note or said(N_("engineer arrived on site")),
             note=note,
         )
         return ticket
@@ -565,7 +586,13 @@ def set_priority(
         ticket,
         "reprioritized",
         changes,
-        f"priority {priority} (impact {impact}, urgency {urgency}): {why}",
+        said(
+            N_("priority {priority} (impact {impact}, urgency {urgency}): {why}"),
+            priority=priority,
+            impact=impact,
+            urgency=urgency,
+            why=why,
+        ),
     )
     sla.recompute_clocks(tx, ticket)
     if became_major:
@@ -637,10 +664,12 @@ def answer_ticket(ctx: Context, *, key: str, answer: str) -> Ticket:
                 ticket,
                 "responded",
                 {"status": "in_progress", "responded_at": tx.now},
-                "responded with the answer",
+                said(N_("responded with the answer")),
             )
         _resolve(tx, ticket, text, "answer")
-        record_change(tx, ticket, "closed", {"status": "closed", "closed_at": tx.now}, "answered and closed")
+        record_change(
+            tx, ticket, "closed", {"status": "closed", "closed_at": tx.now}, said(N_("answered and closed"))
+        )
         return ticket
 
 
@@ -680,8 +709,14 @@ def convert_ticket(ctx: Context, *, key: str, to: str, reason: str) -> Ticket:
             ticket,
             "converted",
             changes,
-            f"consultation turned into a fault ({to}): {why}"
-            + ("" if coverage.covered else f"; out of contract: {coverage.reason}"),
+            said(N_("consultation turned into a fault ({service}): {why}"), service=to, why=why)
+            if coverage.covered
+            else said(
+                N_("consultation turned into a fault ({service}): {why}; out of contract: {coverage}"),
+                service=to,
+                why=why,
+                coverage=coverage.reason,
+            ),
             reason=why,
         )
         if level != old_level:
@@ -716,7 +751,11 @@ def confirm_ticket(
         if unresolved:
             why = _text(note, _("note (why it is not resolved)"), multiline=True, limit=MULTI_LINE)
             record_change(
-                tx, ticket, "reopened", _reopen_changes(ticket), f"{who} says it is not resolved: {why}"
+                tx,
+                ticket,
+                "reopened",
+                _reopen_changes(ticket),
+                said(N_("{who} says it is not resolved: {why}"), who=who, why=why),
             )
             sla.start_clock(tx, ticket, "resolution", at=tx.now)
             if ticket.assignee_id:
@@ -734,7 +773,9 @@ def confirm_ticket(
                 ticket,
                 "confirmed",
                 {"confirmed_by": who, "confirmed_at": tx.now},
-                f"customer confirmed by {who}" + (f": {note}" if note else ""),
+                said(N_("customer confirmed by {who}: {note}"), who=who, note=note)
+                if note
+                else said(N_("customer confirmed by {who}"), who=who),
             )
         return ticket
 
@@ -753,7 +794,7 @@ def review_ticket(ctx: Context, *, key: str, root_cause: str, actions: str) -> T
             ticket,
             "reviewed",
             {"root_cause": cause, "review_actions": todo, "reviewed_at": tx.now},
-            f"reviewed: root cause {cause}; actions {todo}",
+            said(N_("reviewed: root cause {cause}; actions {actions}"), cause=cause, actions=todo),
         )
         return ticket
 
@@ -786,7 +827,9 @@ def close_ticket(ctx: Context, *, key: str, report: str | None = None) -> Ticket
         changes: dict[str, Any] = {"status": "closed", "closed_at": tx.now}
         if body is not None:
             changes["report"] = body
-        record_change(tx, ticket, "closed", changes, "closed" + (" with service report" if body else ""))
+        record_change(
+            tx, ticket, "closed", changes, said(N_("closed with service report") if body else N_("closed"))
+        )
         return ticket
 
 
@@ -797,7 +840,9 @@ def reopen_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
         ticket = _load(tx, key)
         _require_role(me, ("agent", "manager", "admin"), "reopen", or_assignee_of=ticket)
         _require_status(ticket, ("resolved", "closed"), "reopen")
-        record_change(tx, ticket, "reopened", _reopen_changes(ticket), f"reopened: {why}", reason=why)
+        record_change(
+            tx, ticket, "reopened", _reopen_changes(ticket), said(N_("reopened: {why}"), why=why), reason=why
+        )
         sla.start_clock(tx, ticket, "resolution", at=tx.now)
         return ticket
 
@@ -835,5 +880,12 @@ def cancel_ticket(ctx: Context, *, key: str, reason: str) -> Ticket:
 
             _decide(tx, ticket, approval, "withdrawn", f"ticket cancelled: {why}")
         sla.stop_all(tx, ticket, at=tx.now)
-        record_change(tx, ticket, "cancelled", {"status": "cancelled"}, f"cancelled: {why}", reason=why)
+        record_change(
+            tx,
+            ticket,
+            "cancelled",
+            {"status": "cancelled"},
+            said(N_("cancelled: {why}"), why=why),
+            reason=why,
+        )
         return ticket

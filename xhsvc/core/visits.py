@@ -22,6 +22,7 @@ from xhsvc.core.contracts import contract_state, local_today, record_use, term_a
 from xhsvc.core.customers import find_customer, text_value
 from xhsvc.core.durations import parse_within
 from xhsvc.core.levels import load_levels
+from xhsvc.core.said import said
 from xhsvc.core.templates import (
     ALSO_ACCEPTS,
     DEFAULT_TEMPLATE,
@@ -33,7 +34,7 @@ from xhsvc.core.templates import (
 )
 from xhsvc.core.text import MULTI_LINE, one_of
 from xhsvc.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from xhsvc.i18n import _
+from xhsvc.i18n import N_, _
 from xhsvc.store import events, queries
 from xhsvc.store.ids import new_id
 from xhsvc.store.tables import Contract, Person, Visit, VisitItem
@@ -668,7 +669,7 @@ def complete_visit(
                     kind="finding.ticket_opened",
                     payload={
                         "set": {"ticket_id": follow_up.ticket.id},
-                        "summary": f"follow-up {ticket_key} opened",
+                        **said(N_("follow-up {key} opened"), key=ticket_key),
                     },
                 )
                 opened.append(ticket_key)

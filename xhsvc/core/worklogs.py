@@ -17,6 +17,7 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.csv_files import guard_cell, write_csv
 from xhsvc.core.customers import find_customer
 from xhsvc.core.durations import parse_duration
+from xhsvc.core.said import said
 from xhsvc.core.text import MULTI_LINE, clean_text, one_of
 from xhsvc.errors import InvalidInput, NotAllowed, NotFound
 from xhsvc.i18n import N_, _
@@ -171,7 +172,13 @@ def log_work(
                     "note": text,
                     "created_at": tx.now,
                 },
-                "summary": f"{minutes} min of {kind} work logged by {me.handle} on {target.key}",
+                **said(
+                    N_("{minutes} min of {work} work logged by {person} on {key}"),
+                    minutes=minutes,
+                    work=kind,
+                    person=me.handle,
+                    key=target.key,
+                ),
             },
         )
         return _view(worklog_queries.work_entries(tx.conn, log_id=log_id)[0])

@@ -208,7 +208,7 @@ class TicketScreen(TicketActions):
                 at.strftime("%m-%d %H:%M" if narrow else "%Y-%m-%d %H:%M") if at else "",
                 cell(event["actor"]),
                 cell(event["kind"]),
-                plain(event["summary"]),
+                plain(event["text"]),
                 height=None,
             )
 
