@@ -18,9 +18,11 @@ from xhsvc.core import (
     customers,
     knowledge,
     organization,
+    parts,
     people,
     ticket_views,
     tickets,
+    worklogs,
 )
 from xhsvc.core.context import Context
 from xhsvc.errors import Conflict
@@ -293,6 +295,31 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
         return engineer
 
     def finish(key: str, engineer: str, *, onsite: bool) -> None:
+        # The time it took, for the service report, `worklog totals` and `report workload`.
+        if onsite:
+            on_site_from = clock.now - timedelta(minutes=150)
+            travel_from = on_site_from - timedelta(minutes=30)
+            worklogs.log_work(
+                as_(engineer), key=key, duration="1h", kind="travel", note="往返客户机房", at=travel_from
+            )
+            worklogs.log_work(
+                as_(engineer),
+                key=key,
+                duration="2h30m",
+                kind="onsite",
+                note="现场处理并复核业务",
+                at=on_site_from,
+            )
+        else:
+            remote_from = clock.now - timedelta(minutes=45)
+            worklogs.log_work(
+                as_(engineer),
+                key=key,
+                duration="45m",
+                kind="remote",
+                note="远程分析日志并指导处理",
+                at=remote_from,
+            )
         tickets.resolve_ticket(as_(engineer), key=key, resolution="更换故障部件并复核业务，系统恢复正常")
         clock.advance(rng.randint(30, 240))
         tickets.confirm_ticket(as_("wangfang"), key=key, by="客户信息科 陈主任")
@@ -311,6 +338,14 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
         clock.advance(15)
         approvals.approve_request(as_("wangfang"), key=key, note="维保合同期内")
         clock.advance(180)
+        parts.record_part(
+            as_(engineer),
+            key=key,
+            part="BBU-8000",
+            description="控制器B电池模块",
+            removed="BBU2023A0107",
+            installed="BBU2026K0311",
+        )
         finish(key, engineer, onsite=True)
 
     # Escalated to tier 2; tier-2 on-site work confirmed by the manager; closed.
