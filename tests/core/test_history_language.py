@@ -45,6 +45,7 @@ def test_the_history_reads_in_chinese_and_the_log_keeps_english(desk: MakeCtx) -
     assert "escalation to L2 requested: 需要二线分析日志" in english
     assert "申请升级到 L2：需要二线分析日志" in chinese
     assert [row["summary"] for row in history] == english  # --json reads the same in both languages
+    assert (history[0]["kind"], history[0]["what"]) == ("ticket.opened", "受理")
     # What a person wrote is shown as written, in either language.
     assert "已远程登录" in english and "已远程登录" in chinese
 

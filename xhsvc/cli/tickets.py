@@ -391,7 +391,7 @@ def history(
         return
     print_table(
         rows,
-        [("at", N_("WHEN")), ("actor", N_("WHO")), ("kind", N_("WHAT")), ("text", N_("DETAIL"))],
+        [("at", N_("WHEN")), ("actor", N_("WHO")), ("what", N_("WHAT")), ("text", N_("DETAIL"))],
         empty="",
     )
 

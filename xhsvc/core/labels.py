@@ -1,5 +1,5 @@
 """Words for the codes the desk stores: a ticket's status, service and channel, an SLA clock's
-target and state, a request's kind and state, a person's role, why a notice was sent. In English a word is the code itself, so what one
+target and state, a request's kind and state, a person's role, why a notice was sent, what an event of the log did. In English a word is the code itself, so what one
 reads is what options take (`--status in_progress`); other languages say it in their words. The
 codes stay what `--json` and the database hold."""
 
@@ -120,6 +120,46 @@ def _work() -> dict[str, str]:
     }
 
 
+def _event() -> dict[str, str]:
+    return {
+        "ticket.opened": pgettext("event", "ticket.opened"),
+        "ticket.assigned": pgettext("event", "ticket.assigned"),
+        "ticket.responded": pgettext("event", "ticket.responded"),
+        "ticket.commented": pgettext("event", "ticket.commented"),
+        "ticket.waiting": pgettext("event", "ticket.waiting"),
+        "ticket.resumed": pgettext("event", "ticket.resumed"),
+        "ticket.arrived": pgettext("event", "ticket.arrived"),
+        "ticket.reprioritized": pgettext("event", "ticket.reprioritized"),
+        "ticket.resolved": pgettext("event", "ticket.resolved"),
+        "ticket.converted": pgettext("event", "ticket.converted"),
+        "ticket.confirmed": pgettext("event", "ticket.confirmed"),
+        "ticket.reviewed": pgettext("event", "ticket.reviewed"),
+        "ticket.closed": pgettext("event", "ticket.closed"),
+        "ticket.reopened": pgettext("event", "ticket.reopened"),
+        "ticket.cancelled": pgettext("event", "ticket.cancelled"),
+        "ticket.escalated": pgettext("event", "ticket.escalated"),
+        "ticket.onsite_approved": pgettext("event", "ticket.onsite_approved"),
+        "ticket.marked_major": pgettext("event", "ticket.marked_major"),
+        "approval.requested": pgettext("event", "approval.requested"),
+        "approval.approved": pgettext("event", "approval.approved"),
+        "approval.denied": pgettext("event", "approval.denied"),
+        "approval.withdrawn": pgettext("event", "approval.withdrawn"),
+        "approval.referred": pgettext("event", "approval.referred"),
+        "sla_clock.started": pgettext("event", "sla_clock.started"),
+        "sla_clock.stopped": pgettext("event", "sla_clock.stopped"),
+        "sla_clock.paused": pgettext("event", "sla_clock.paused"),
+        "sla_clock.resumed": pgettext("event", "sla_clock.resumed"),
+        "sla_clock.recomputed": pgettext("event", "sla_clock.recomputed"),
+        "sla_clock.breached": pgettext("event", "sla_clock.breached"),
+        "notification.queued": pgettext("event", "notification.queued"),
+        "rule.fired": pgettext("event", "rule.fired"),
+        "part_replacement.recorded": pgettext("event", "part_replacement.recorded"),
+        "work_log.logged": pgettext("event", "work_log.logged"),
+        "knowledge_note.added": pgettext("event", "knowledge_note.added"),
+        "finding.ticket_opened": pgettext("event", "finding.ticket_opened"),
+    }
+
+
 def _labeller(words: Callable[[], dict[str, str]]) -> Callable[[str | None], str]:
     # The words are looked up on each call: the language can change while the process runs.
     def label(code: str | None) -> str:
@@ -141,3 +181,4 @@ request_state_label = _labeller(_request_state)
 role_label = _labeller(_role)
 notice_label = _labeller(_notice)
 work_label = _labeller(_work)
+event_label = _labeller(_event)

@@ -11,6 +11,7 @@ from xhsvc.core import sla
 from xhsvc.core.approvals import _needs_manager, decider_of
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import explain_note
+from xhsvc.core.labels import event_label
 from xhsvc.core.levels import PRIORITIES
 from xhsvc.core.listing import Listing
 from xhsvc.core.people import TIERS
@@ -186,6 +187,7 @@ def ticket_history(ctx: Context, *, key: str) -> list[dict[str, Any]]:
         {
             "at": row["at"],
             "kind": row["kind"],
+            "what": event_label(row["kind"]),
             "actor": row["actor"],
             "summary": row["payload"].get("summary", ""),
             # The same line in the interface's language (`summary` stays as the log keeps it).

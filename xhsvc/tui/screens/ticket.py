@@ -207,7 +207,7 @@ class TicketScreen(TicketActions):
             table.add_row(
                 at.strftime("%m-%d %H:%M" if narrow else "%Y-%m-%d %H:%M") if at else "",
                 cell(event["actor"]),
-                cell(event["kind"]),
+                cell(event["what"]),
                 plain(event["text"]),
                 height=None,
             )
