@@ -10,6 +10,7 @@ from xhsvc.cli import completers
 from xhsvc.cli.common import CustomerOption, JsonOption, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 from xhsvc.core.catalog import IN_EVERY_LEVEL
+from xhsvc.core.labels import entitlement_label, service_label
 from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.contracts")
@@ -400,7 +401,7 @@ def levels(json_out: JsonOption = False) -> None:
         return
     for row in rows:
         p1 = row["targets"]["P1"]
-        grants = ", ".join(f"{k} {v}" for k, v in row["entitlements"].items())
+        grants = ", ".join(f"{entitlement_label(k)} {v}" for k, v in row["entitlements"].items())
         say(f"{row['name']:<10} {row['title']}  ({row['coverage']})")
         indent = " " * 11
         say(
@@ -415,7 +416,8 @@ def levels(json_out: JsonOption = False) -> None:
         say(
             indent
             + _("services: {services}; in every level: {always}").format(
-                services=", ".join(row["services"]), always=", ".join(sorted(IN_EVERY_LEVEL))
+                services=", ".join(map(service_label, row["services"])),
+                always=", ".join(map(service_label, sorted(IN_EVERY_LEVEL))),
             )
         )
         say(indent + _("per year: {grants}").format(grants=grants))

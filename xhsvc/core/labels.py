@@ -1,5 +1,5 @@
 """Words for the codes the desk stores: a ticket's status, service and channel, an SLA clock's
-target and state, a request's kind and state, a person's role, why a notice was sent, what an event of the log did. In English a word is the code itself, so what one
+target and state, a request's kind and state, a person's role, why a notice was sent, what an event of the log did, what a contract grants each year. In English a word is the code itself, so what one
 reads is what options take (`--status in_progress`); other languages say it in their words. The
 codes stay what `--json` and the database hold."""
 
@@ -160,6 +160,14 @@ def _event() -> dict[str, str]:
     }
 
 
+def _entitlement() -> dict[str, str]:
+    return {
+        "inspections": pgettext("entitlement", "inspections"),
+        "trainings": pgettext("entitlement", "trainings"),
+        "standby_days": pgettext("entitlement", "standby_days"),
+    }
+
+
 def _labeller(words: Callable[[], dict[str, str]]) -> Callable[[str | None], str]:
     # The words are looked up on each call: the language can change while the process runs.
     def label(code: str | None) -> str:
@@ -182,3 +190,4 @@ role_label = _labeller(_role)
 notice_label = _labeller(_notice)
 work_label = _labeller(_work)
 event_label = _labeller(_event)
+entitlement_label = _labeller(_entitlement)
