@@ -112,6 +112,34 @@ def test_codes_are_shown_in_chinese_words_and_typed_as_codes(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    [
+        (("sla", "due"), "error: Missing option '--level'. (see xhsvc sla due -h)", "错误：缺少选项 --level"),
+        (
+            ("ticket", "list", "--limt", "3"),
+            "No such option: --limt (Possible options: --limit)",
+            "没有选项 --limt",
+        ),
+        (("ticket", "list", "--limit", "x"), "Invalid value for '--limit'", "--limit 的值无效：应为整数"),
+        (
+            ("ticket", "lst"),
+            "No such command 'lst'. Did you mean 'list'?",
+            "没有命令 'lst'。是否要用 'list'？",
+        ),
+        (("ticket", "show", "A", "B"), "Got unexpected extra argument(s) (B)", "多余的参数：B"),
+    ],
+)
+def test_usage_errors_are_one_line_in_the_users_language(
+    tmp_path: Path, args: tuple[str, ...], english: str, chinese: str
+) -> None:
+    for lang, expected in (("C.UTF-8", english), ("zh_CN.UTF-8", chinese)):
+        done = _run(tmp_path, *args, lang=lang)
+        assert done.returncode == 2 and done.stdout == ""
+        assert len(done.stderr.splitlines()) == 1 and expected in done.stderr, done.stderr
+    assert "Usage:" not in done.stderr and "Error:" not in done.stderr
+
+
+@pytest.mark.parametrize(
     ("args", "code", "english"),
     [
         (("ticket", "open", "-c", "浙江省第一人民医院", "-t", "x", "--impact", "9"), 2, "must be"),

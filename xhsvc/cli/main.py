@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from xhsvc import __version__
-from xhsvc.cli import completers
+from xhsvc.cli import completers, usage
 from xhsvc.cli.common import Globals, state
 from xhsvc.cli.helptext import readable_command, readable_params
 from xhsvc.cli.params import plain_command, plain_params
@@ -83,6 +83,9 @@ def _translate_help_option(command: click.Command, ctx: click.Context) -> None:
         option.help = _(option.help)
     for sub in getattr(command, "commands", {}).values():
         _translate_help_option(sub, ctx)
+
+
+usage.install()
 
 
 class XhsvcGroup(TyperGroup):
