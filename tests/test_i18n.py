@@ -106,6 +106,8 @@ def test_codes_are_shown_in_chinese_words_and_typed_as_codes(tmp_path: Path) -> 
     assert "处理中" in shown and "热线" in shown  # status, channel (hotline)
     assert "SLA 解决" in shown and "SLA resolution" not in shown
     assert "待审批请求" in shown and ("（由 经理 审批）" in shown or "（由 坐席 审批）" in shown)
+    assert "已计划" in _run(tmp_path, "visit", "list", lang="zh_CN.UTF-8").stdout
+    assert "有效" in _run(tmp_path, "contract", "list", lang="zh_CN.UTF-8").stdout
     # ... and in English by the codes one types.
     english = _run(tmp_path, "ticket", "show", working["key"], lang="C.UTF-8").stdout
     assert "in_progress" in english and "hotline" in english and "SLA resolution" in english

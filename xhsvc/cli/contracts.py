@@ -10,7 +10,7 @@ from xhsvc.cli import completers
 from xhsvc.cli.common import CustomerOption, JsonOption, YesOption, confirm_irreversible, core_context, lazy
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 from xhsvc.core.catalog import IN_EVERY_LEVEL
-from xhsvc.core.labels import entitlement_label, service_label
+from xhsvc.core.labels import contract_state_label, entitlement_label, service_label
 from xhsvc.i18n import N_, _
 
 core = lazy("xhsvc.core.contracts")
@@ -117,7 +117,10 @@ def list_(
         print_json(rows)
         return
     # A terminated contract's coverage ends on its termination day, not at the end of its term.
-    shown = [{**row, "end": row["terminated_on"] or row["end"]} for row in rows]
+    shown = [
+        {**row, "end": row["terminated_on"] or row["end"], "state": contract_state_label(row["state"])}
+        for row in rows
+    ]
     print_table(shown, LIST_COLUMNS, empty=N_("no contracts"))
 
 
@@ -380,7 +383,7 @@ def expiring(
         print_json(rows)
         return
     print_table(
-        rows,
+        [{**row, "state": contract_state_label(row["state"])} for row in rows],
         [*LIST_COLUMNS, ("days_left", N_("DAYS LEFT"))],
         empty=_("no contract ends within {period}").format(period=within),
     )

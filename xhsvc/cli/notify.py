@@ -13,6 +13,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import more_note, print_json, print_table
+from xhsvc.core.labels import notice_label, notice_state_label
 from xhsvc.core.text import display
 from xhsvc.i18n import N_, _
 
@@ -53,6 +54,9 @@ def list_(
     if json_out:
         print_json(rows)
         return
+    for row in rows:
+        row["reason"] = notice_label(row["reason"])
+        row["state"] = notice_state_label(row["state"])
     print_table(
         rows,
         [

@@ -11,6 +11,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context, lazy
 from xhsvc.cli.output import deliver_document, is_terminal, print_fields, print_json, print_table, say
+from xhsvc.core.labels import visit_kind_label, visit_state_label
 from xhsvc.core.text import display
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
@@ -50,6 +51,8 @@ LIST_COLUMNS = [
 def _rows(rows: list[dict]) -> list[dict]:
     for row in rows:
         row["late"] = _("overdue") if row["overdue"] else ""
+        row["kind"] = visit_kind_label(row["kind"])
+        row["status"] = visit_state_label(row["status"])
     return rows
 
 

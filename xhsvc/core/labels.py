@@ -1,5 +1,5 @@
 """Words for the codes the desk stores: a ticket's status, service and channel, an SLA clock's
-target and state, a request's kind and state, a person's role, why a notice was sent, what an event of the log did, what a contract grants each year. In English a word is the code itself, so what one
+target and state, a request's kind and state, a person's role, why a notice was sent, what an event of the log did, what a contract grants each year, a visit's kind and state, a notice's state, a contract's state. In English a word is the code itself, so what one
 reads is what options take (`--status in_progress`); other languages say it in their words. The
 codes stay what `--json` and the database hold."""
 
@@ -168,6 +168,43 @@ def _entitlement() -> dict[str, str]:
     }
 
 
+def _visit_kind() -> dict[str, str]:
+    return {
+        "inspection": pgettext("visit kind", "inspection"),
+        "training": pgettext("visit kind", "training"),
+        "standby": pgettext("visit kind", "standby"),
+        "optimization": pgettext("visit kind", "optimization"),
+        "dr_drill": pgettext("visit kind", "dr_drill"),
+        "review": pgettext("visit kind", "review"),
+    }
+
+
+def _visit_state() -> dict[str, str]:
+    return {
+        "planned": pgettext("visit state", "planned"),
+        "in_progress": pgettext("visit state", "in_progress"),
+        "completed": pgettext("visit state", "completed"),
+        "cancelled": pgettext("visit state", "cancelled"),
+    }
+
+
+def _notice_state() -> dict[str, str]:
+    return {
+        "pending": pgettext("notice state", "pending"),
+        "delivered": pgettext("notice state", "delivered"),
+        "failed": pgettext("notice state", "failed"),
+    }
+
+
+def _contract_state() -> dict[str, str]:
+    return {
+        "active": pgettext("contract state", "active"),
+        "expired": pgettext("contract state", "expired"),
+        "not_started": pgettext("contract state", "not_started"),
+        "terminated": pgettext("contract state", "terminated"),
+    }
+
+
 def _labeller(words: Callable[[], dict[str, str]]) -> Callable[[str | None], str]:
     # The words are looked up on each call: the language can change while the process runs.
     def label(code: str | None) -> str:
@@ -191,3 +228,7 @@ notice_label = _labeller(_notice)
 work_label = _labeller(_work)
 event_label = _labeller(_event)
 entitlement_label = _labeller(_entitlement)
+visit_kind_label = _labeller(_visit_kind)
+visit_state_label = _labeller(_visit_state)
+notice_state_label = _labeller(_notice_state)
+contract_state_label = _labeller(_contract_state)
