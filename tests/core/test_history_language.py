@@ -55,6 +55,7 @@ def test_a_line_without_its_sentence_is_shown_as_stored(chinese: None) -> None:
     assert summary_of({"summary": "assigned to lijun"}) == "assigned to lijun"
     assert summary_of({"summary": "x", "said": {"message": "no {such} value", "values": {}}}) == "x"
     assert summary_of({"summary": "x", "said": "not a sentence"}) == "x"
+    assert summary_of({"summary": "x", "said": {"message": "{a}", "values": ["a"]}}) == "x"
 
 
 @pytest.mark.parametrize(

@@ -80,5 +80,6 @@ def install() -> None:
     """Every usage error, from the root or from `batch`, goes through `show_usage_error`. The class
     is found through Typer's own BadParameter, whichever Click it carries (importing the Click
     package itself costs 30 ms)."""
-    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-    usage_error.show = show_usage_error
+    usage_error = next((c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"), None)
+    if usage_error is not None:  # else a Typer that words them otherwise: its own lines stay
+        usage_error.show = show_usage_error

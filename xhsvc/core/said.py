@@ -44,11 +44,11 @@ def summary_of(payload: Mapping[str, Any]) -> str:
     """The event's summary in the interface's language."""
     stored = payload.get("summary", "")
     told = payload.get("said")
-    if not isinstance(told, dict):
+    if not isinstance(told, dict) or not isinstance(told.get("values", {}), dict):
         return stored
     values = {
         name: WORDS[name](value) if name in WORDS and isinstance(value, str) else value
-        for name, value in (told.get("values") or {}).items()
+        for name, value in told.get("values", {}).items()
     }
     message = told.get("message")
     if not isinstance(message, str) or not _plain_fields(message):
