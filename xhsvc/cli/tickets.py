@@ -88,12 +88,6 @@ def _done(ctx: typer.Context, key: str, json_out: bool, message: str) -> None:
         say(message)
 
 
-def _pending_label(pending: dict[str, str] | None) -> str:
-    if not pending:
-        return ""
-    return f"{labels.request_kind_label(pending['kind'])} ({labels.role_label(pending['decider'])})"
-
-
 @app.command("open")
 def open_(
     ctx: typer.Context,
@@ -228,7 +222,7 @@ def list_(
         return
     for row in rows:
         row["major_mark"] = "!" if row["major"] else ""
-        row["pending"] = _pending_label(row["pending_approval"])
+        row["pending"] = labels.pending_text(row["pending_approval"])
         row["sla"] = clock_summary(row["clocks"])
         row["status"] = labels.status_label(row["status"])
     print_table(rows, LIST_COLUMNS, empty=N_("no tickets match"), optional=LIST_OPTIONAL)

@@ -31,14 +31,12 @@ SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = (
 # Typer's guess at a mistyped command, after its own (translated) sentence.
 GUESS = re.compile(r" Did you mean (?P<options>.+)\?$")
 # What Typer says is wrong with a value.
-PROBLEMS: dict[str, str] = {
-    "Input should be a valid integer, unable to parse string as an integer": N_(
-        "Input should be a valid integer, unable to parse string as an integer"
-    ),
-    "Input should be a valid number, unable to parse string as a number": N_(
-        "Input should be a valid number, unable to parse string as a number"
-    ),
-}
+PROBLEMS: frozenset[str] = frozenset(
+    {
+        N_("Input should be a valid integer, unable to parse string as an integer"),
+        N_("Input should be a valid number, unable to parse string as a number"),
+    }
+)
 
 
 def said_again(message: str) -> str:
@@ -54,10 +52,8 @@ def said_again(message: str) -> str:
         found = pattern.fullmatch(message)
         if found:
             words = found.groupdict()
-            if "problem" in words:
-                words["problem"] = (
-                    _(PROBLEMS[words["problem"]]) if words["problem"] in PROBLEMS else words["problem"]
-                )
+            if words.get("problem") in PROBLEMS:
+                words["problem"] = _(words["problem"])
             return _(sentence).format(**words)
     return message
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import _
@@ -23,6 +23,11 @@ def as_utc(value: datetime, tz_name: str = "UTC") -> datetime:
 
         value = value.replace(tzinfo=ZoneInfo(tz_name))
     return value.astimezone(UTC)
+
+
+def local_minute(moment: datetime | None, tz: tzinfo) -> str | None:
+    """`moment` to the minute where the desk works, as documents print it; None stays None."""
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
 
 
 def local_date(moment: datetime, tz_name: str) -> date:

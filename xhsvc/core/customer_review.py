@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from xhsvc.core import manager_reports
 from xhsvc.core.catalog import ENTITLEMENTS
-from xhsvc.core.clock import local_date
+from xhsvc.core.clock import local_date, local_minute
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.customers import find_customer
 from xhsvc.core.documents import pdf_from_html, render_document
@@ -74,8 +74,18 @@ SEVERITY_LABELS = {"fail": "不合格 Fail", "warn": "警告 Warning"}
 _DONE = ("resolved", "closed", "cancelled")
 
 
-def _local(moment: datetime | None, tz: ZoneInfo) -> str | None:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
+def _finding(f: dict[str, Any]) -> dict[str, Any]:
+    """A finding as the review shows it, with its follow-up ticket's state."""
+    return {
+        "item": f["item_key"],
+        "severity": SEVERITY_LABELS.get(f["severity"], f["severity"]),
+        "text": f["text"],
+        "recommendation": f["recommendation"],
+        "ticket": f["ticket"],
+        "ticket_status": STATUS_LABELS.get(f["ticket_status"], f["ticket_status"])
+        if f["ticket_status"]
+        else None,
+    }
 
 
 def _breached(clock: SlaClock, now: datetime) -> bool:
@@ -180,15 +190,15 @@ def review_data(ctx: Context, *, customer: str, month: str) -> dict[str, Any]:
         tickets.append(
             {
                 "key": r["key"],
-                "opened": _local(r["created_at"], tz),
+                "opened": local_minute(r["created_at"], tz),
                 "title": r["title"],
                 "priority": r["priority"],
                 "status": STATUS_LABELS.get(r["status"], r["status"]),
                 "status_code": r["status"],
                 "major": r["major"],
                 "reopened": r["reopen_count"],
-                "resolved": _local(r["resolved_at"], tz),
-                "closed": _local(r["closed_at"], tz),
+                "resolved": local_minute(r["resolved_at"], tz),
+                "closed": local_minute(r["closed_at"], tz),
                 "system": f"{r['asset_model']} {r['asset_serial']}" if r["asset_id"] else None,
                 "asset_id": r["asset_id"],
                 "asset_model": r["asset_model"],
@@ -220,12 +230,12 @@ def review_data(ctx: Context, *, customer: str, month: str) -> dict[str, Any]:
             "title": m["title"],
             "priority": m["priority"],
             "status": STATUS_LABELS.get(m["status"], m["status"]),
-            "opened": _local(m["created_at"], tz),
-            "resolved": _local(m["resolved_at"], tz),
+            "opened": local_minute(m["created_at"], tz),
+            "resolved": local_minute(m["resolved_at"], tz),
             "took": minutes_text(m["resolve_min"]),
             "root_cause": m["root_cause"],
             "actions": m["review_actions"],
-            "reviewed": _local(m["reviewed_at"], tz),
+            "reviewed": local_minute(m["reviewed_at"], tz),
             "review_owed": m["review_owed"],
         }
         for m in majors["rows"]
@@ -238,41 +248,20 @@ def review_data(ctx: Context, *, customer: str, month: str) -> dict[str, Any]:
                 "kind": VISIT_LABELS.get(v["kind"], v["kind"]),
                 "title": v["title"],
                 "planned_for": v["planned_for"].isoformat(),
-                "completed": _local(v["completed_at"], tz),
+                "completed": local_minute(v["completed_at"], tz),
                 "engineer": v["engineer"],
                 "site": v["site"],
                 "contract": v["contract"],
                 "summary": v["summary"],
                 "findings": [
-                    {
-                        "item": f["item_key"],
-                        "severity": SEVERITY_LABELS.get(f["severity"], f["severity"]),
-                        "severity_code": f["severity"],
-                        "text": f["text"],
-                        "recommendation": f["recommendation"],
-                        "ticket": f["ticket"],
-                        "ticket_status": STATUS_LABELS.get(f["ticket_status"], f["ticket_status"])
-                        if f["ticket_status"]
-                        else None,
-                    }
+                    {**_finding(f), "severity_code": f["severity"]}
                     for f in findings
                     if f["visit_id"] == v["id"]
                 ],
             }
         )
     open_findings = [
-        {
-            "visit": f["visit"],
-            "completed": _local(f["completed_at"], tz),
-            "item": f["item_key"],
-            "severity": SEVERITY_LABELS.get(f["severity"], f["severity"]),
-            "text": f["text"],
-            "recommendation": f["recommendation"],
-            "ticket": f["ticket"],
-            "ticket_status": STATUS_LABELS.get(f["ticket_status"], f["ticket_status"])
-            if f["ticket_status"]
-            else None,
-        }
+        {"visit": f["visit"], "completed": local_minute(f["completed_at"], tz), **_finding(f)}
         for f in findings
         if f["ticket_status"] not in _DONE
     ]
@@ -283,7 +272,7 @@ def review_data(ctx: Context, *, customer: str, month: str) -> dict[str, Any]:
         "period": {"first": first.isoformat(), "last": last.isoformat()},
         "contracts": [{k: t[k] for k in ("contract", "term", "level", "start", "end")} for t in terms],
         "writer": {"name": me.name, "handle": me.handle},
-        "written_at": _local(now, tz),
+        "written_at": local_minute(now, tz),
         "tickets": tickets,
         "counts": {
             "total": len(tickets),

@@ -295,31 +295,17 @@ def load_demo(ctx: Context, *, seed: int = 2026) -> dict[str, Any]:
         return engineer
 
     def finish(key: str, engineer: str, *, onsite: bool) -> None:
-        # The time it took, for the service report, `worklog totals` and `report workload`.
-        if onsite:
-            on_site_from = clock.now - timedelta(minutes=150)
-            travel_from = on_site_from - timedelta(minutes=30)
-            worklogs.log_work(
-                as_(engineer), key=key, duration="1h", kind="travel", note="往返客户机房", at=travel_from
-            )
-            worklogs.log_work(
-                as_(engineer),
-                key=key,
-                duration="2h30m",
-                kind="onsite",
-                note="现场处理并复核业务",
-                at=on_site_from,
-            )
-        else:
-            remote_from = clock.now - timedelta(minutes=45)
-            worklogs.log_work(
-                as_(engineer),
-                key=key,
-                duration="45m",
-                kind="remote",
-                note="远程分析日志并指导处理",
-                at=remote_from,
-            )
+        # The time it took, for the service report, `worklog totals` and `report workload`: each
+        # span (kind, minutes, what was done) ends where the next begins, the last one now.
+        spans = (
+            [("travel", 60, "往返客户机房"), ("onsite", 150, "现场处理并复核业务")]
+            if onsite
+            else [("remote", 45, "远程分析日志并指导处理")]
+        )
+        began = clock.now - timedelta(minutes=sum(minutes for _kind, minutes, _note in spans))
+        for kind, minutes, note in spans:
+            worklogs.log_work(as_(engineer), key=key, duration=f"{minutes}m", kind=kind, note=note, at=began)
+            began += timedelta(minutes=minutes)
         tickets.resolve_ticket(as_(engineer), key=key, resolution="更换故障部件并复核业务，系统恢复正常")
         clock.advance(rng.randint(30, 240))
         tickets.confirm_ticket(as_("wangfang"), key=key, by="客户信息科 陈主任")

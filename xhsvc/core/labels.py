@@ -232,3 +232,10 @@ visit_kind_label = _labeller(_visit_kind)
 visit_state_label = _labeller(_visit_state)
 notice_state_label = _labeller(_notice_state)
 contract_state_label = _labeller(_contract_state)
+
+
+def pending_text(pending: dict[str, str] | None) -> str:
+    """A ticket's pending request in a listing: its kind and who decides, `二线现场服务 (经理)`."""
+    if not pending:
+        return ""
+    return f"{request_kind_label(pending['kind'])} ({role_label(pending['decider'])})"

@@ -10,10 +10,10 @@ self-contained printable HTML (A4), and PDF through WeasyPrint where it is insta
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from xhsvc.core.clock import local_minute
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import explain_note
 from xhsvc.core.documents import pdf_from_html, render_document
@@ -39,10 +39,6 @@ STATUS_LABELS = {
 }
 
 
-def _local(moment: datetime | None, tz: ZoneInfo) -> str | None:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
-
-
 def report_data(tx: Tx, ticket: Ticket, *, tz_name: str) -> dict[str, Any]:
     """Everything the service report shows, read in `tx` (close writes the report it reads)."""
     conn = tx.conn
@@ -55,7 +51,7 @@ def report_data(tx: Tx, ticket: Ticket, *, tz_name: str) -> dict[str, Any]:
     work = worklog_queries.work_entries(conn, ticket_id=ticket.id)
     minutes = {kind: sum(w["minutes"] for w in work if w["kind"] == kind) for kind in KIND_LABELS}
     history = [
-        {"at": _local(e["at"], tz), "actor": e["actor"], "summary": summary_of(e["payload"])}
+        {"at": local_minute(e["at"], tz), "actor": e["actor"], "summary": summary_of(e["payload"])}
         for e in queries.ticket_events(conn, ticket.id)
         if not e["kind"].startswith(_NOT_WORK)
     ]
@@ -69,9 +65,9 @@ def report_data(tx: Tx, ticket: Ticket, *, tz_name: str) -> dict[str, Any]:
             "major": ticket.major,
             "service": ticket.service,
             "contact": ticket.contact,
-            "reported_at": _local(ticket.reported_at or ticket.created_at, tz),
-            "resolved_at": _local(ticket.resolved_at, tz),
-            "closed_at": _local(ticket.closed_at, tz),
+            "reported_at": local_minute(ticket.reported_at or ticket.created_at, tz),
+            "resolved_at": local_minute(ticket.resolved_at, tz),
+            "closed_at": local_minute(ticket.closed_at, tz),
             "resolution": ticket.resolution,
             "onsite": ticket.onsite,
             "coverage_note": explain_note(ticket.coverage_note),
@@ -86,7 +82,7 @@ def report_data(tx: Tx, ticket: Ticket, *, tz_name: str) -> dict[str, Any]:
         "engineer": {"name": engineer.name, "handle": engineer.handle} if engineer else None,
         "work": [
             {
-                "at": _local(w["started_at"], tz),
+                "at": local_minute(w["started_at"], tz),
                 "person": w["person_name"],
                 "kind": KIND_LABELS[w["kind"]],
                 "minutes": w["minutes"],
@@ -96,16 +92,16 @@ def report_data(tx: Tx, ticket: Ticket, *, tz_name: str) -> dict[str, Any]:
         ],
         "minutes": minutes,
         "parts": [
-            {**p, "replaced_at": _local(p["replaced_at"], tz)}
+            {**p, "replaced_at": local_minute(p["replaced_at"], tz)}
             for p in worklog_queries.parts_of(conn, ticket.id)
         ],
         "history": history,
         "confirmation": (
-            {"by": ticket.confirmed_by, "at": _local(ticket.confirmed_at, tz)}
+            {"by": ticket.confirmed_by, "at": local_minute(ticket.confirmed_at, tz)}
             if ticket.confirmed_at
             else None
         ),
-        "written_at": _local(tx.now, tz),
+        "written_at": local_minute(tx.now, tz),
     }
 
 
@@ -113,7 +109,7 @@ def closing_report(tx: Tx, ticket: Ticket, *, tz_name: str) -> str:
     """The Markdown report that `ticket close` keeps: as it reads once the ticket is closed."""
     data = report_data(tx, ticket, tz_name=tz_name)
     data["ticket"]["status"] = STATUS_LABELS["closed"]
-    data["ticket"]["closed_at"] = _local(tx.now, ZoneInfo(tz_name))
+    data["ticket"]["closed_at"] = local_minute(tx.now, ZoneInfo(tz_name))
     return render_report(data, "md")
 
 

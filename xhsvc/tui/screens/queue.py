@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
-from xhsvc.core.labels import request_kind_label, role_label, status_short_label
+from xhsvc.core.labels import pending_text, status_short_label
 from xhsvc.core.queue import QueueFilter, QueuePage, queue_page
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
@@ -227,7 +227,6 @@ class QueueScreen(TicketActions):
     def _cells(self, row: dict[str, Any], now: datetime) -> list[Any]:
         """The row's cells for the columns shown. Stored text goes in as Text: shown as it is,
         never read as markup."""
-        pending = row["pending_approval"]
         priority = Text(row["priority"], style="bold red" if row["priority"] == "P1" else "")
         major = Text("!", style="bold red") if row["major"] else Text("")
         if row["major"] and "major" not in self.queue_layout.keys:
@@ -242,9 +241,7 @@ class QueueScreen(TicketActions):
             "title": cell(row["title"]),
             "assignee": cell(row["assignee"]),
             "tier": cell(row["tier"]),
-            "pending": cell(
-                f"{request_kind_label(pending['kind'])} ({role_label(pending['decider'])})" if pending else ""
-            ),
+            "pending": cell(pending_text(row["pending_approval"])),
         }
         return [values[key] for key in self.queue_layout.keys]
 
