@@ -12,6 +12,7 @@ from types import ModuleType
 
 import pytest
 
+from tests.terminal import Terminal
 from xhsvc import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,39 +164,12 @@ def test_errors_of_every_layer_in_chinese(
     assert len(zh.stderr.strip().splitlines()) == 1, zh.stderr
 
 
-def _shown_in_a_terminal(argv: list[str], env: dict[str, str], wanted: bytes, timeout: float = 20.0) -> bytes:
-    """What `argv` draws in a pseudo-terminal until `wanted` appears (or the time is up)."""
-    import pty
-    import select
-    import signal
-    import time
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the dashboard, on the terminal
-        os.execvpe(argv[0], argv, env)
-    seen = b""
-    began = time.monotonic()
-    try:
-        while wanted not in seen and time.monotonic() - began < timeout:
-            if select.select([fd], [], [], 0.1)[0]:
-                try:
-                    seen += os.read(fd, 65536)
-                except OSError:
-                    break
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
-    return seen
-
-
 def test_the_dashboard_speaks_chinese(tmp_path: Path) -> None:
     assert _run(tmp_path, "demo", lang="C.UTF-8").returncode == 0
     env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
     env.update(XHSVC_HOME=str(tmp_path), LANG="zh_CN.UTF-8", TERM="xterm-256color", LINES="36", COLUMNS="120")
-    wanted = "新来电".encode()
-    screen = _shown_in_a_terminal([sys.executable, "-m", "xhsvc", "tui"], env, wanted)
-    assert wanted in screen  # the footer's first key, in Chinese
+    with Terminal([sys.executable, "-m", "xhsvc", "tui"], env) as term:
+        term.wait_for("新来电")  # the footer's first key, in Chinese
 
 
 HELP_PAGES = """

@@ -1,3 +1,3 @@
-from xhsvc.cli.main import main
+from xhsvc.cli.launch import main
 
 main()

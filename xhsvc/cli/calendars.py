@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, lazy, state
+from xhsvc.cli.common import JsonOption, state
 from xhsvc.cli.output import fit_cell, print_json, print_table, say, warn
 from xhsvc.i18n import N_, _, pgettext
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.calendars")
 

@@ -7,11 +7,12 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import CustomerOption, JsonOption, YesOption, confirm_irreversible, core_context, lazy
+from xhsvc.cli.common import CustomerOption, JsonOption, YesOption, confirm_irreversible, core_context
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 from xhsvc.core.catalog import IN_EVERY_LEVEL
 from xhsvc.core.labels import contract_state_label, entitlement_label, service_label
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.contracts")
 levels_core = lazy("xhsvc.core.levels")

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy, state
+from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, state
 from xhsvc.cli.output import print_fields, print_json, say
 from xhsvc.errors import Conflict
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.maintenance")
 

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import local, more_note, print_fields, print_json, print_table, say
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.knowledge")
 

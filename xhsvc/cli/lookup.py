@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import print_json, say
 from xhsvc.i18n import _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.lookup")
 

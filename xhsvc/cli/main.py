@@ -175,15 +175,14 @@ def root(
         globals_.as_person = as_person
 
 
-def main() -> None:
-    # `xhsvc` alone on a terminal opens the dashboard; in a script it prints the help.
-    if len(sys.argv) == 1 and sys.stdin.isatty() and sys.stdout.isatty():
-        sys.argv.append("tui")
+def main(desk: Globals | None = None) -> None:
+    """The CLI on sys.argv (from the launcher, cli/launch.py); `desk` holds what was begun before
+    it was imported."""
     start_collector()
     _choose_language()
     gc.freeze()
     try:
-        app(prog_name="xhsvc")
+        app(prog_name="xhsvc", obj=desk)
     except SystemExit as done:
         code = done.code
         if not isinstance(code, int):

@@ -11,11 +11,12 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import more_note, print_json, print_table
 from xhsvc.core.labels import notice_label, notice_state_label
 from xhsvc.core.text import display
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.notifications")
 

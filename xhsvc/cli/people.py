@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import print_fields, print_json, print_table, say
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.people")
 organization = lazy("xhsvc.core.organization")

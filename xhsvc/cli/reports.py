@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import (
     deliver_document,
     local,
@@ -23,6 +23,7 @@ from xhsvc.cli.output import (
 from xhsvc.core import labels
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.manager_reports")
 pages = lazy("xhsvc.core.report_pages")

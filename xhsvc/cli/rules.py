@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
+from xhsvc.cli.common import JsonOption, KeyArgument, core_context
 from xhsvc.cli.output import local, print_json, say
 from xhsvc.i18n import _
+from xhsvc.lazy import lazy
 
 rules_core = lazy("xhsvc.core.rules")
 sweep_core = lazy("xhsvc.core.sweep")

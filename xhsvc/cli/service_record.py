@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import JsonOption, KeyArgument, core_context, lazy
+from xhsvc.cli.common import JsonOption, KeyArgument, core_context
 from xhsvc.cli.output import (
     deliver_document,
     local,
@@ -18,6 +18,7 @@ from xhsvc.cli.output import (
     say,
 )
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 parts_core = lazy("xhsvc.core.parts")
 report_core = lazy("xhsvc.core.service_report")

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, lazy, state
+from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, state
 from xhsvc.cli.output import print_json, say
 from xhsvc.i18n import _
+from xhsvc.lazy import lazy
 
 people = lazy("xhsvc.core.people")
 setup_core = lazy("xhsvc.core.setup")

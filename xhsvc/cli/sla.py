@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import local, print_json, say, understood, warn
 from xhsvc.i18n import _
+from xhsvc.lazy import lazy
 
 sweep_core = lazy("xhsvc.core.sweep")
 sla_core = lazy("xhsvc.core.sla")

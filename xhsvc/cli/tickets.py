@@ -16,7 +16,6 @@ from xhsvc.cli.common import (
     YesOption,
     confirm_irreversible,
     core_context,
-    lazy,
 )
 from xhsvc.cli.output import (
     ago,
@@ -37,6 +36,7 @@ from xhsvc.core.durations import format_minutes
 from xhsvc.core.text import REPORT, display
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.tickets")
 approvals_core = lazy("xhsvc.core.approvals")

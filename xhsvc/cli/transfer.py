@@ -9,7 +9,7 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import (
     check_export_format,
     deliver_export,
@@ -22,6 +22,7 @@ from xhsvc.cli.output import (
 from xhsvc.core.text import display
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.transfer")
 csv_files = lazy("xhsvc.core.csv_files")

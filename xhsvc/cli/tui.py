@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from xhsvc.cli.common import core_context, state
-
-
-def load_filter() -> dict[str, Any]:
-    """The queue filter the dashboard saved last time (`tui.filter` in config.toml)."""
-    from xhsvc import config
-
-    value = config.get_value(config.load_config(), "tui.filter")
-    return value if isinstance(value, dict) else {}
-
-
-def save_filter(chosen: dict[str, Any]) -> None:
-    """Keep the queue filter for the next run; the rest of config.toml, comments too, stays."""
-    from xhsvc import config
-
-    data = config.load_config()
-    config.set_value(data, "tui.filter", chosen)
-    config.save_config(data)
+from xhsvc.cli.common import state
+from xhsvc.cli.dashboard import load_filter, read_first_page, save_filter
 
 
 def tui(
@@ -37,11 +21,20 @@ def tui(
       xhsvc tui
       xhsvc --as zhoujian tui --refresh 10
     """
-    from xhsvc.tui.app import XhsvcApp
-
-    # The collector settles once the first screen is up (XhsvcApp.on_mount), not when the
+    desk = state(ctx)
+    # The collector settles once the first rows are drawn (XhsvcApp.settle), not when the
     # database opens: laying out and drawing the first screen makes many objects too.
-    state(ctx).settle_on_open = False
-    XhsvcApp(
-        core_context(ctx), load_filter=load_filter, save_filter=save_filter, refresh_seconds=refresh
-    ).run()
+    desk.settle_on_open = False
+    config = desk.config()
+    settings, actor = desk.settings(config), desk.actor(config)
+    # The first page is read by a child process while this one imports Textual (read_ahead.py),
+    # started by the launcher when it could tell that this command was coming (cli/launch.py).
+    ahead = desk.first_page or read_first_page(desk)
+
+    from xhsvc.tui.app import Opening, XhsvcApp
+
+    start = Opening(open_context=desk.context, settings=settings, actor_handle=actor, first_page=ahead)
+    app = XhsvcApp(start, load_filter=load_filter, save_filter=save_filter, refresh_seconds=refresh)
+    app.run()
+    if app.failure is not None:
+        raise app.failure

@@ -9,12 +9,13 @@ from typing import Annotated
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import deliver_document, is_terminal, print_fields, print_json, print_table, say
 from xhsvc.core.labels import visit_kind_label, visit_state_label
 from xhsvc.core.text import display
 from xhsvc.errors import InvalidInput
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.visits")
 reports = lazy("xhsvc.core.reports")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from xhsvc.cli import completers
-from xhsvc.cli.common import JsonOption, core_context, lazy
+from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import (
     check_export_format,
     deliver_export,
@@ -20,6 +20,7 @@ from xhsvc.cli.output import (
 )
 from xhsvc.core.durations import format_minutes
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import lazy
 
 core = lazy("xhsvc.core.worklogs")
 

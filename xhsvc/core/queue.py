@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
 from xhsvc.core.context import Context
 from xhsvc.core.levels import PRIORITIES
 from xhsvc.core.people import TIERS
+from xhsvc.core.queue_filter import PAGE_SIZE, QueueFilter, QueuePage
 from xhsvc.core.sync import sync_summary
 from xhsvc.core.text import one_of
 from xhsvc.core.ticket_views import listing_rows
@@ -32,45 +33,7 @@ DECIDES = {
 }
 
 
-@dataclass
-class QueueFilter:
-    """What the agent narrowed the queue to; saved between runs."""
-
-    status: str | None = None
-    tier: str | None = None
-    priority: str | None = None
-    region: str | None = None
-    assignee: str | None = None
-    mine: bool = False
-    my_approvals: bool = False
-    breached: bool = False
-    text: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, False, "")}
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any] | None) -> QueueFilter:
-        known = {k: v for k, v in (raw or {}).items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-    def describe(self) -> str:
-        parts = [f"{k}={v}" if not isinstance(v, bool) else k for k, v in self.as_dict().items()]
-        return ", ".join(parts) or _("all open tickets")
-
-
-@dataclass
-class QueuePage:
-    rows: list[dict[str, Any]]
-    total: int
-    offset: int
-    now: datetime
-    filter: QueueFilter = field(default_factory=QueueFilter)
-    # This node's sync: role, changes waiting to be sent, last sync, open conflicts.
-    sync: dict[str, Any] = field(default_factory=dict)
-
-
-def queue_page(ctx: Context, *, filter: QueueFilter, offset: int = 0, limit: int = 100) -> QueuePage:
+def queue_page(ctx: Context, *, filter: QueueFilter, offset: int = 0, limit: int = PAGE_SIZE) -> QueuePage:
     """A page of open tickets, nearest due clock first, each with all its clocks."""
     filter = replace(
         filter,

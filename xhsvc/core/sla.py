@@ -14,6 +14,7 @@ from typing import Any
 
 from xhsvc.core.calendars import Calendar, load_calendar
 from xhsvc.core.context import Context, Tx
+from xhsvc.core.countdown import WARNING_SHARE
 from xhsvc.core.durations import parse_duration, spell_target
 from xhsvc.core.levels import PRIORITIES, ServiceLevel, get_level, load_levels
 from xhsvc.core.said import said
@@ -28,8 +29,6 @@ TARGETS = ("response", "onsite", "resolution")
 # The level that applies to a call no contract covers (best effort, business hours).
 DEFAULT_OUT_OF_CONTRACT_LEVEL = "basic"
 DEFAULT_MAX_BACKDATE = "3d"
-# A clock is shown as a warning once this share of its time is used.
-WARNING_SHARE = 0.8
 
 
 def calendar_for(level: ServiceLevel) -> Calendar:
@@ -317,17 +316,3 @@ def check_reported_at(ctx: Context, reported_at: datetime, now: datetime) -> dat
             )
         )
     return reported_at
-
-
-def live_remaining(view: dict[str, Any], now: datetime) -> tuple[float, str]:
-    """Working minutes left on a clock (negative when overdue) and its state, at `now`: what a
-    countdown shows each second without asking the database."""
-    if view["state"] in ("met", "late", "cancelled", "paused"):
-        return float(view["remaining_min"]), view["state"]
-    calendar = load_calendar(view["calendar"])
-    left = calendar.minutes_between(now, view["due_at"])
-    if left <= 0:
-        return left, "breached"
-    if view["budget_min"] and left <= (1 - WARNING_SHARE) * view["budget_min"]:
-        return left, "warning"
-    return left, "running"

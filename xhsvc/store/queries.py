@@ -835,7 +835,11 @@ def queue_page(
         .offset(offset)
         .limit(limit)
     )
-    return [dict(r) for r in conn.execute(stmt).mappings()], total
+    result = conn.execute(stmt)
+    # Names as plain str, not SQLAlchemy's quoted_name: the dashboard unpickles a page read by
+    # another process before it has imported SQLAlchemy (tui/read_ahead.py).
+    names = list(map(str, result.keys()))
+    return [dict(zip(names, row, strict=True)) for row in result], total
 
 
 def queue_counts(conn: Connection, *, statuses: Sequence[str], now: Any, day_start: Any) -> dict[str, Any]:

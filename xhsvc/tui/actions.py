@@ -16,16 +16,24 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
 
-from xhsvc.core import approvals, dispatch, parts, people, ticket_views, tickets, worklogs
-from xhsvc.core.parts import MAX_QUANTITY
-from xhsvc.core.service_report import service_report
 from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
+from xhsvc.lazy import lazy
 from xhsvc.tui.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
 from xhsvc.tui.levels import IMPACT, URGENCY, options
 from xhsvc.tui.messages import Done, Failed, TicketChanged, TicketRead
 from xhsvc.tui.safe import plain
+
+# The dashboard draws its first frame before it imports these (and the database code under them).
+approvals = lazy("xhsvc.core.approvals")
+dispatch = lazy("xhsvc.core.dispatch")
+parts = lazy("xhsvc.core.parts")
+people = lazy("xhsvc.core.people")
+service_reports = lazy("xhsvc.core.service_report")
+ticket_views = lazy("xhsvc.core.ticket_views")
+tickets = lazy("xhsvc.core.tickets")
+worklogs = lazy("xhsvc.core.worklogs")
 
 # How many suggested engineers the assign dialog lists.
 SUGGESTED = 3
@@ -379,7 +387,7 @@ class TicketActions(Screen[Any]):
         def record(v: dict[str, Any]) -> None:
             quantity = quantity_of(v["quantity"])
             if quantity is None:
-                self.notify(_("quantity: from 1 to {most}").format(most=MAX_QUANTITY), severity="error")
+                self.notify(_("quantity: from 1 to {most}").format(most=parts.MAX_QUANTITY), severity="error")
                 return
             self._call(
                 key,
@@ -400,7 +408,9 @@ class TicketActions(Screen[Any]):
 
         if (key := self._key()) is None:
             return
-        self._read(key, service_report, lambda text: self.app.push_screen(ReportScreen(key, text)))
+        self._read(
+            key, service_reports.service_report, lambda text: self.app.push_screen(ReportScreen(key, text))
+        )
 
     def action_wait(self) -> None:
         if (key := self._key()) is None:

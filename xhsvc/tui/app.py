@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from textual.app import App, SystemCommand
@@ -16,13 +18,19 @@ from textual.fuzzy import Matcher
 from textual.notifications import SeverityLevel
 
 from xhsvc.collector import settle_collector
-from xhsvc.core.context import Context
-from xhsvc.core.queue import QueueFilter
+from xhsvc.core.clock import Clock, utc_now
+from xhsvc.core.queue_filter import QueueFilter, QueuePage
+from xhsvc.core.settings import Settings
 from xhsvc.core.text import display
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import N_, _
+from xhsvc.lazy import load_waiting
 from xhsvc.tui.actions import ACTIONS, TicketActions
+from xhsvc.tui.read_ahead import ReadAhead
 from xhsvc.tui.screens.queue import QueueScreen
+
+if TYPE_CHECKING:
+    from xhsvc.core.context import Context
 
 
 class TicketCommands(Provider):
@@ -86,6 +94,18 @@ SYSTEM_COMMAND_WORDS = (
 )
 
 
+@dataclass(frozen=True)
+class Opening:
+    """The dashboard's start while another process reads its first page (tui/read_ahead.py):
+    the queue shows that page, and the context opens on first use, once it is on screen."""
+
+    open_context: Callable[[], Context]
+    settings: Settings
+    actor_handle: str | None
+    first_page: ReadAhead[QueuePage] | None
+    clock: Clock = utc_now
+
+
 class XhsvcApp(App[None]):
     """The queue, tickets, intake, the manager's view; every change goes through the core."""
 
@@ -103,7 +123,7 @@ class XhsvcApp(App[None]):
 
     def __init__(
         self,
-        ctx: Context,
+        ctx: Context | Opening,
         *,
         load_filter: Callable[[], dict[str, Any]] | None = None,
         save_filter: Callable[[dict[str, Any]], None] | None = None,
@@ -111,13 +131,37 @@ class XhsvcApp(App[None]):
         show_clock: bool = True,
     ) -> None:
         super().__init__()
-        self.ctx = ctx
+        self._ctx: Context | None = None
+        self._opening: Opening | None = None
+        self._opening_lock = threading.Lock()
+        # The first page as another process reads it, taken by the queue screen's first load.
+        self._first_page: ReadAhead[QueuePage] | None = None
+        # Why the context could not be opened after the first frame (`xhsvc tui` reports it).
+        self.failure: XhsvcError | None = None
+        self._settled = False
+        if isinstance(ctx, Opening):
+            self._opening = ctx
+            self._first_page = ctx.first_page
+        else:
+            self._ctx = ctx
+            load_waiting()
         self.zone = ZoneInfo(ctx.settings.timezone)
         self.refresh_seconds = refresh_seconds
         self._load_filter = load_filter
         self._save_filter = save_filter
         self.show_clock = show_clock
         self.sub_title = display(ctx.actor_handle or _("nobody (read only)"))
+
+    @property
+    def ctx(self) -> Context:
+        """The core context; when the first page came from another process, opened on first use
+        (once that page is drawn, see `settle`), with the core modules the screens use."""
+        with self._opening_lock:
+            if self._ctx is None:
+                assert self._opening is not None
+                self._ctx = self._opening.open_context()
+                load_waiting()
+            return self._ctx
 
     def notify(
         self,
@@ -135,7 +179,11 @@ class XhsvcApp(App[None]):
         )
 
     def now(self) -> datetime:
-        return self.ctx.now()
+        """The desk's clock, before the context is open too."""
+        if self._ctx is not None:
+            return self._ctx.now()
+        assert self._opening is not None
+        return self._opening.clock()
 
     def load_filter(self) -> QueueFilter:
         return QueueFilter.from_dict(self._load_filter() if self._load_filter else None)
@@ -148,8 +196,36 @@ class XhsvcApp(App[None]):
                 self.notify(_("filter not saved: {error}").format(error=e), severity="warning")
 
     def on_mount(self) -> None:
+        self.call_later(self._show_queue)
+
+    def _show_queue(self) -> None:
+        # Not in on_mount: Textual holds the screen's output until the app is mounted, and the
+        # first frame drawn meanwhile would be dropped, all but the header and footer redrawn a
+        # frame later.
         self.push_screen(QueueScreen())
-        self.call_after_refresh(settle_collector)
+
+    def take_first_page(self) -> ReadAhead[QueuePage] | None:
+        """The first page as another process reads it (once; None: the queue reads it here)."""
+        take, self._first_page = self._first_page, None
+        return take
+
+    def open_context(self) -> bool:
+        """Open the context now; when it cannot be, leave with why (`xhsvc tui` says it and
+        exits with its code, as any command that cannot open its database)."""
+        try:
+            self.ctx  # noqa: B018 - opens it
+        except XhsvcError as e:
+            self.failure = e
+            self.exit(return_code=e.exit_code)
+            return False
+        return True
+
+    def settle(self) -> None:
+        """Once the first page is on screen: the context is open (it may not be yet, see
+        Opening) and the collector runs as Python's does (collector.py)."""
+        if not self._settled and self.open_context():
+            self._settled = True
+            settle_collector()
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its prompt in the interface's language."""

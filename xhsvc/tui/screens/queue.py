@@ -11,19 +11,26 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Region
+from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Input, Static
 
 from xhsvc.core.labels import pending_text, status_short_label
-from xhsvc.core.queue import QueueFilter, QueuePage, queue_page
+from xhsvc.core.queue_filter import PAGE_SIZE, QueueFilter, QueuePage
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _
+from xhsvc.lazy import lazy
 from xhsvc.tui.actions import TicketActions, ticket_bindings
 from xhsvc.tui.messages import Failed, Loaded, TicketChanged
 from xhsvc.tui.safe import cell, plain
 from xhsvc.tui.widgets.clocks import TWO_CLOCKS_WIDTH, clock_cells
 from xhsvc.tui.widgets.header import DeskHeader
 
-PAGE = 100
+# Its first page may come from another process (tui/read_ahead.py): loaded on first use.
+queue = lazy("xhsvc.core.queue")
+
+PAGE = PAGE_SIZE
 # Every column as wide as it is on a wide terminal; the Title takes what is left (TITLE_MIN ..
 # TITLE_MAX). The countdowns come early, so that an 80-column terminal still shows them.
 COLUMNS = [
@@ -96,6 +103,23 @@ def layout_for(width: int) -> Layout:
     return Layout(tuple((key, labels[key], widths[key]) for key, _label, _width in COLUMNS if key in widths))
 
 
+class QueueTable(DataTable[Any]):
+    """The queue's table; says when it first draws rows. The dashboard imports its database code
+    only then (XhsvcApp.settle): before, it would hold the first rows back by as long."""
+
+    class RowsDrawn(Message):
+        pass
+
+    _rows_drawn = False
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        if self.row_count and not self._rows_drawn:
+            self._rows_drawn = True
+            self.post_message(self.RowsDrawn())
+        return lines
+
+
 FILTER_KEYS = ("status", "tier", "priority", "region", "assignee")
 
 
@@ -151,7 +175,7 @@ class QueueScreen(TicketActions):
         yield DeskHeader(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
         yield Input(placeholder=_("/ search: ticket, title, customer, contact"), id="search")
         yield Static("", id="filters")
-        table: DataTable[Any] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        table = QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
         # The terminal's width is known before the first frame: the first page is laid out once.
         self.queue_layout = layout_for(self.app.size.width)
         self._add_columns(table)
@@ -196,21 +220,42 @@ class QueueScreen(TicketActions):
         self.load_page(self.queue_filter, self.page_offset)
 
     def first_load(self) -> None:
-        # The first page is read before the first frame is drawn: a worker would wait for that
-        # frame (the event loop holds the interpreter while it lays out and draws the empty
-        # screen) and the rows would need a second one.
-        try:
-            page = queue_page(self.app.ctx, filter=self.queue_filter, offset=self.page_offset, limit=PAGE)  # type: ignore[attr-defined]
-        except XhsvcError as e:
-            self.notify(str(e), title=_("Queue"), severity="error")
-            return
-        self.show_page(page)
+        # The first page goes into the table before the first frame: a worker would wait for that
+        # frame (the event loop holds the interpreter while it lays out and draws) and the rows
+        # would need a second one. Another process may be reading it (read_ahead.py): waiting for
+        # it is quicker than drawing an empty screen meanwhile, which slows that process down.
         self.first_page_fresh = True
+        ahead = self.app.take_first_page()  # type: ignore[attr-defined]
+        self._show_first_page(ahead.result() if ahead is not None else None)
+
+    def _show_first_page(self, page: QueuePage | None) -> None:
+        """The page read ahead, or the one read here when there is none (or it is for a filter
+        changed since)."""
+        if page is None or page.filter != self.queue_filter:
+            if not self.app.open_context():  # type: ignore[attr-defined]
+                return
+            try:
+                page = queue.queue_page(self.app.ctx, filter=self.queue_filter, offset=0, limit=PAGE)  # type: ignore[attr-defined]
+            except XhsvcError as e:
+                self.notify(str(e), title=_("Queue"), severity="error")
+                page = None
+        if page is not None:
+            self.show_page(page)
+        if page is None or not page.rows:  # no rows to wait for (on_queue_table_rows_drawn)
+            self.call_after_refresh(self.app.settle)  # type: ignore[attr-defined]
+
+    def on_queue_table_rows_drawn(self, _event: QueueTable.RowsDrawn) -> None:
+        self.app.settle()  # type: ignore[attr-defined]
+
+    def load_page(self, chosen: QueueFilter, offset: int) -> None:
+        # The context is taken here, on the event loop's thread: opening it loads the core's
+        # modules, which must happen on one thread (lazy.load_waiting).
+        self._read_page(self.app.ctx, chosen, offset)  # type: ignore[attr-defined]
 
     @work(thread=True, group="queue")
-    def load_page(self, chosen: QueueFilter, offset: int) -> None:
+    def _read_page(self, ctx: Any, chosen: QueueFilter, offset: int) -> None:
         try:
-            page = queue_page(self.app.ctx, filter=chosen, offset=offset, limit=PAGE)  # type: ignore[attr-defined]
+            page = queue.queue_page(ctx, filter=chosen, offset=offset, limit=PAGE)
         except XhsvcError as e:
             self.post_message(Failed(str(e), title=_("Queue")))
             self.reading = False

@@ -238,7 +238,7 @@ class TicketScreen(TicketActions):
     def tick(self) -> None:
         if self.data is None:
             return
-        from xhsvc.core.sla import live_remaining
+        from xhsvc.core.countdown import live_remaining
 
         now = self.app.now()  # type: ignore[attr-defined]
         clocks = Table(title=_("SLA clocks"), title_justify="left", expand=True)

@@ -8,8 +8,8 @@ from typing import Any
 from rich.cells import cell_len
 from rich.text import Text
 
+from xhsvc.core.countdown import live_remaining
 from xhsvc.core.durations import format_minutes
-from xhsvc.core.sla import live_remaining
 from xhsvc.i18n import _, pgettext
 
 # Short names of the clock targets in the queue's SLA cell (the targets themselves are values).
