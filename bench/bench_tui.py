@@ -305,7 +305,7 @@ class Spy:
 
 def spy_on_dashboard(spy: Spy) -> None:
     spy.wrap(QueueScreen, "on_mount", MOUNT)
-    spy.wrap(queue_screen, "queue_page", WORKER)
+    spy.wrap(queue_screen.queue, "queue_page", WORKER)
     spy.wrap(QueueScreen, "show_page", SHOW)
     spy.wrap(QueueScreen, "tick", TICK)
     spy.wrap(ticket_screen, "show_ticket", TICKET_WORKER)
