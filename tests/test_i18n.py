@@ -114,6 +114,44 @@ def test_codes_are_shown_in_chinese_words_and_typed_as_codes(tmp_path: Path) -> 
     assert "in_progress" in english and "hotline" in english and "SLA resolution" in english
 
 
+def test_confirmations_name_codes_in_chinese_words(tmp_path: Path) -> None:
+    assert _run(tmp_path, "demo", lang="C.UTF-8").returncode == 0
+    rows = json.loads(
+        _run(tmp_path, "ticket", "list", "--status", "assigned", "--json", lang="C.UTF-8").stdout
+    )
+    assigned = next(r for r in rows if r["tier"] == "L1" and r["assignee"])
+    onsite = _run(
+        tmp_path,
+        "--as",
+        assigned["assignee"],
+        "ticket",
+        "onsite",
+        assigned["key"],
+        "--reason",
+        "需现场更换",
+        lang="zh_CN.UTF-8",
+    )
+    assert onsite.stdout.strip() == f"{assigned['key']}：现场服务申请待坐席审批", onsite.stderr
+    added = _run(
+        tmp_path,
+        "--as",
+        "zhoujian",
+        "person",
+        "add",
+        "t1",
+        "--name",
+        "测试",
+        "--role",
+        "engineer",
+        "--tier",
+        "L1",
+        "--region",
+        "杭州",
+        lang="zh_CN.UTF-8",
+    )
+    assert added.stdout.strip() == "已添加 t1（工程师 L1）", added.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "english", "chinese"),
     [

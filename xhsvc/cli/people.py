@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import print_fields, print_json, print_table, say
+from xhsvc.core.labels import role_label
 from xhsvc.i18n import N_, _
 from xhsvc.lazy import lazy
 
@@ -87,7 +88,7 @@ def add(
         print_json(person.model_dump())
     else:
         said = _("{person} added ({role} {tier})") if person.tier else _("{person} added ({role})")
-        say(said.format(person=person.handle, role=person.role, tier=person.tier))
+        say(said.format(person=person.handle, role=role_label(person.role), tier=person.tier))
 
 
 @app.command("list")

@@ -10,6 +10,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, YesOption, confirm_irreversible, core_context, state
 from xhsvc.cli.output import print_json, say
+from xhsvc.core.labels import role_label
 from xhsvc.i18n import _
 from xhsvc.lazy import lazy
 
@@ -82,7 +83,7 @@ def init(
         if created
         else _("found {name} ({person}, {role}); config: {file}")
     )
-    say(said.format(name=person.name, person=person.handle, role=person.role, file=path))
+    say(said.format(name=person.name, person=person.handle, role=role_label(person.role), file=path))
     say(_("ticket keys: {prefix}-000001 ...").format(prefix=core_ctx.db.prefix))
 
 

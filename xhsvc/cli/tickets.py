@@ -630,7 +630,7 @@ def onsite(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonO
         if approval.kind == "l2_onsite"
         else _("{ticket}: {kind} request waiting for an agent")
     )
-    _done(ctx, key, json_out, said.format(ticket=key, kind=approval.kind))
+    _done(ctx, key, json_out, said.format(ticket=key, kind=labels.request_kind_label(approval.kind)))
 
 
 @app.command()
@@ -702,7 +702,9 @@ def approve(
         ctx,
         key,
         json_out,
-        said.format(ticket=ticket.key, tier=ticket.tier, status=ticket.status, person=assign),
+        said.format(
+            ticket=ticket.key, tier=ticket.tier, status=labels.status_label(ticket.status), person=assign
+        ),
     )
 
 
@@ -992,7 +994,12 @@ def reopen(ctx: typer.Context, key: KeyArgument, reason: Reason, json_out: JsonO
     """
     ticket = core.reopen_ticket(core_context(ctx), key=key, reason=reason)
     _done(
-        ctx, key, json_out, _("{ticket} reopened ({status})").format(ticket=ticket.key, status=ticket.status)
+        ctx,
+        key,
+        json_out,
+        _("{ticket} reopened ({status})").format(
+            ticket=ticket.key, status=labels.status_label(ticket.status)
+        ),
     )
 
 
