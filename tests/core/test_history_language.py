@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import CUSTOMER, TEST_LANGUAGE, MakeCtx
 from xhsvc import i18n
 from xhsvc.core import approvals, ticket_views, tickets
-from xhsvc.core.said import said, summary_of
+from xhsvc.core.said import part, said, said_again, summary_of
 from xhsvc.i18n import N_
 
 
@@ -72,3 +72,30 @@ def test_codes_among_the_values_are_said_in_words(chinese: None) -> None:
     payload = said(N_("{target} target breached"), target="resolution")
     assert payload["summary"] == "resolution target breached"
     assert summary_of(payload) == "解决目标已超时"
+
+
+def test_sentences_within_a_sentence_are_said_again_too(chinese: None) -> None:
+    actions = [part(N_("notified {people}"), people="wuhao, qianhong"), part(N_("marked major"))]
+    payload = said(
+        N_("rule {rule} fired ({why}): {actions}"),
+        rule="resolution-manager",
+        why=part(N_("{target} clock at {share} of its time"), target="resolution", share="150%"),
+        actions=actions,
+    )
+    assert payload["summary"] == (
+        "rule resolution-manager fired (resolution clock at 150% of its time): "
+        "notified wuhao, qianhong; marked major"
+    )
+    assert (
+        summary_of(payload)
+        == "规则 resolution-manager 触发（解决计时已用 150%）：已通知 wuhao, qianhong；已标记为重大事件"
+    )
+    assert said_again(actions) == "已通知 wuhao, qianhong；已标记为重大事件"
+
+
+def test_sentences_nest_one_deep_and_no_deeper(chinese: None) -> None:
+    # Another machine's log could nest sentences without end: one level is all that is said again.
+    deep = part("{a}", a=part("{b}", b=part(N_("marked major"))))
+    assert summary_of({"summary": "stored", "said": deep}) == "stored"
+    odd = part("{a}", a=[part(N_("marked major")), "not a sentence"])
+    assert summary_of({"summary": "stored", "said": odd}) == "stored"

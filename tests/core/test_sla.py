@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import CUSTOMER, MakeCtx
+from tests.conftest import CUSTOMER, TEST_LANGUAGE, MakeCtx
+from xhsvc import i18n
 from xhsvc.core import approvals, contracts, customers, notifications, sla, sweep, ticket_views, tickets
 from xhsvc.core.rules import load_rules
 from xhsvc.errors import Conflict, InvalidInput
@@ -197,6 +198,20 @@ def test_the_sweep_climbs_the_chain_step_by_step_and_fires_each_rule_once(desk: 
     assert {("lijun", "sla_rule"), ("wangfang", "sla_rule"), ("zhoujian", "sla_rule")} <= told
     history = [h["kind"] for h in ticket_views.ticket_history(agent, key=key)]
     assert history.count("rule.fired") == 5 and "sla_clock.breached" in history
+    # Why it fired and what it did read in the reader's language; the log keeps English.
+    i18n.set_language("zh_CN")
+    try:
+        lines = ticket_views.ticket_history(agent, key=key)
+    finally:
+        i18n.set_language(TEST_LANGUAGE)
+    escalated = next(h for h in lines if h["summary"].startswith("rule resolution-escalate fired"))
+    assert escalated["summary"] == (
+        "rule resolution-escalate fired (resolution clock at 100% of its time): "
+        "escalation to L2 requested; notified lijun, wangfang, zhaoli"
+    )
+    assert escalated["text"] == (
+        "规则 resolution-escalate 触发（解决计时已用 100%）：已申请升级到 L2；已通知 lijun, wangfang, zhaoli"
+    )
 
 
 def test_a_reopened_ticket_starts_a_new_cycle_and_rules_fire_again(desk: MakeCtx, clock) -> None:

@@ -9,6 +9,7 @@ import typer
 from xhsvc.cli import completers
 from xhsvc.cli.common import JsonOption, core_context
 from xhsvc.cli.output import local, print_json, say, understood, warn
+from xhsvc.core.labels import target_label
 from xhsvc.i18n import _
 from xhsvc.lazy import lazy
 
@@ -54,6 +55,8 @@ def sweep(
     if json_out:
         print_json(result.as_dict())
         return
+    from xhsvc.core.said import said_again
+
     fired_line = (
         _("{ticket}  {rule}  would fire: {title}  {actions}")
         if dry_run
@@ -62,13 +65,13 @@ def sweep(
     for firing in result.fired:
         say(
             fired_line.format(
-                ticket=firing.ticket, rule=firing.rule, title=firing.title, actions="; ".join(firing.actions)
+                ticket=firing.ticket, rule=firing.rule, title=firing.title, actions=said_again(firing.told)
             )
         )
     for breach in result.breached:
         say(
             _("{ticket}  {clock} target breached (due {due})").format(
-                ticket=breach["ticket"], clock=breach["clock"], due=local(breach["due_at"])
+                ticket=breach["ticket"], clock=target_label(breach["clock"]), due=local(breach["due_at"])
             )
         )
     summary = (

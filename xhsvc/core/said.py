@@ -36,27 +36,71 @@ WORDS: dict[str, Callable[[str | None], str]] = {
 
 def said(message: str, **values: Any) -> Said:
     """An event payload's summary: `summary` in English and `said` to say it again. `values` are
-    text or numbers (a payload is JSON)."""
-    return {"summary": message.format(**values), "said": {"message": message, "values": values}}
+    text, numbers, sentences of their own (`part`) or lists of them (a payload is JSON)."""
+    told = part(message, **values)
+    return {"summary": english(told), "said": told}
+
+
+def part(message: str, **values: Any) -> dict[str, Any]:
+    """A sentence inside another (why a rule fired, what it did), said again with it."""
+    return {"message": message, "values": values}
+
+
+def english(told: Mapping[str, Any]) -> str:
+    """A sentence made by `part`, as the log keeps it."""
+    values = {
+        name: english(value)
+        if isinstance(value, dict)
+        else "; ".join(english(v) for v in value)
+        if isinstance(value, list)
+        else value
+        for name, value in told["values"].items()
+    }
+    return str(told["message"]).format(**values)
 
 
 def summary_of(payload: Mapping[str, Any]) -> str:
     """The event's summary in the interface's language."""
     stored = payload.get("summary", "")
     told = payload.get("said")
-    if not isinstance(told, dict) or not isinstance(told.get("values", {}), dict):
-        return stored
-    values = {
-        name: WORDS[name](value) if name in WORDS and isinstance(value, str) else value
-        for name, value in told.get("values", {}).items()
-    }
-    message = told.get("message")
-    if not isinstance(message, str) or not _plain_fields(message):
-        return stored
+    said_again = _say(told, depth=0) if isinstance(told, dict) else None
+    return stored if said_again is None else said_again
+
+
+def said_again(told: list[dict[str, Any]]) -> str:
+    """Sentences made by `part` (what a rule did), in the interface's language."""
+    return _("; ").join(_say(one, depth=0) or english(one) for one in told)
+
+
+# A sentence holds sentences, which hold none: a log from another machine cannot nest them deeper.
+NESTED = 1
+
+
+def _say(told: Mapping[str, Any], *, depth: int) -> str | None:
+    """`told` in the interface's language; None when it is not a sentence this version can say
+    (another machine's, an older version's, or no sentence at all)."""
+    message, raw = told.get("message"), told.get("values", {})
+    if not isinstance(message, str) or not isinstance(raw, dict) or not _plain_fields(message):
+        return None
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        if isinstance(value, str):
+            values[name] = WORDS[name](value) if name in WORDS else value
+        elif value is None or isinstance(value, int | float):
+            values[name] = value
+        elif depth < NESTED and isinstance(value, dict):
+            values[name] = _say(value, depth=depth + 1)
+        elif depth < NESTED and isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            parts = [_say(v, depth=depth + 1) for v in value]
+            values[name] = None if None in parts else _("; ").join(parts)  # type: ignore[arg-type]
+        else:
+            return None
+        if values[name] is None and value is not None:
+            return None
     try:
         return _(message).format(**values)
     except (KeyError, IndexError, ValueError, TypeError):
-        return stored
+        return None
 
 
 def _plain_fields(message: str) -> bool:

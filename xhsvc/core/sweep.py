@@ -22,7 +22,7 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import today_of
 from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
 from xhsvc.core.rules import Facts, Rule, RuleSet, load_rules, unmet_conditions
-from xhsvc.core.said import said
+from xhsvc.core.said import english, part, said
 from xhsvc.core.sync import require_center
 from xhsvc.errors import Conflict, InvalidInput, NotFound
 from xhsvc.i18n import N_, _
@@ -47,6 +47,8 @@ class Firing:
     trigger: str
     cycle: int
     actions: list[str] = field(default_factory=list)
+    # The actions as sentences (said.part), to say them in the interface's language.
+    told: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -116,16 +118,22 @@ class _Verdict:
     paused: bool = False
 
     @property
-    def why(self) -> str:
-        """In words, as the firing's history records it (worded only when asked: the sweep
-        judges seven rules per ticket and words only those that fire)."""
+    def told(self) -> dict[str, Any]:
+        """Why, as a sentence the firing's history says again in the reader's language (worded
+        only when asked: the sweep judges seven rules per ticket and words only those that fire)."""
         if self.clock is None or self.elapsed is None:
-            return self.reason
+            return part(N_("conditions hold")) if self.fires else part("{reason}", reason=self.reason)
         budget = self.clock.budget_min
         share = f"{self.elapsed / budget:.0%}" if budget else "n/a"
         if self.fires:
-            return f"{self.rule.clock} clock at {share} of its time"
-        return f"{self.rule.clock} clock {'paused at' if self.paused else 'at'} {share}"
+            return part(N_("{target} clock at {share} of its time"), target=self.rule.clock, share=share)
+        if self.paused:
+            return part(N_("{target} clock paused at {share}"), target=self.rule.clock, share=share)
+        return part(N_("{target} clock at {share}"), target=self.rule.clock, share=share)
+
+    @property
+    def why(self) -> str:
+        return english(self.told)
 
     def fires_at(self) -> datetime | None:
         if self.fires or self.paused or self.clock is None or self.calendar is None or self.need is None:
@@ -234,8 +242,9 @@ def _escalation_blocked(tx: Tx, ticket: Ticket, rule: Rule) -> bool:
     )
 
 
-def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger: str) -> list[str]:
-    done: list[str] = []
+def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger: str) -> list[dict[str, Any]]:
+    """Do what the rule says; what was done, as sentences (`said.part`)."""
+    done: list[dict[str, Any]] = []
     do = rule.do
     if IMMEDIATE & do.keys():
         # These append at once and read back what they wrote: what waits goes first.
@@ -243,7 +252,7 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
     if "note" in do:
         note = tickets.ticket_change(tx, ticket, "commented", {}, do["note"], text=do["note"], rule=rule.id)
         page.deferred.add([note])
-        done.append(f"note: {do['note']}")
+        done.append(part(N_("note: {note}"), note=do["note"]))
     # A consultation is never a major incident (nothing is broken): impact 2 is as high as it goes.
     consultation = ticket.service == CONSULTATION
     if do.get("raise_priority"):
@@ -252,11 +261,11 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
                 (ticket.impact, ticket.urgency - 1) if ticket.urgency > 1 else (ticket.impact - 1, 1)
             )
             tickets.set_priority(tx, ctx, ticket, impact=impact, urgency=urgency, why=f"rule {rule.id}")
-            done.append(f"priority raised to {ticket.priority}")
+            done.append(part(N_("priority raised to {priority}"), priority=ticket.priority))
         else:
-            done.append("priority already the highest")
+            done.append(part(N_("priority already the highest")))
     if do.get("mark_major") and not ticket.major and consultation:
-        done.append("not marked major: a consultation")
+        done.append(part(N_("not marked major: a consultation")))
     elif do.get("mark_major") and not ticket.major:
         tickets.record_change(
             tx,
@@ -272,18 +281,18 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
             ticket=ticket,
             message=f"now a major incident ({rule.title}): {ticket.title}",
         )
-        done.append("marked major")
+        done.append(part(N_("marked major")))
     if "escalate" in do:
         target = do["escalate"]
         if TIERS.index(target) <= TIERS.index(ticket.tier):
-            done.append(f"escalation skipped: already at {ticket.tier}")
+            done.append(part(N_("escalation skipped: already at {tier}"), tier=ticket.tier))
         elif queries.pending_approval(tx.conn, ticket.id) is not None:
-            done.append("escalation skipped: a request is already waiting")
+            done.append(part(N_("escalation skipped: a request is already waiting")))
         else:
             approvals.request_decision(
                 tx, ticket, kind="escalation", reason=f"{rule.title} (rule {rule.id})", target_tier=target
             )
-            done.append(f"escalation to {target} requested")
+            done.append(part(N_("escalation to {tier} requested"), tier=target))
     if "notify" in do:
         changes, sent = tickets.notices(
             tx,
@@ -293,7 +302,9 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
             message=f"{rule.title} ({trigger}): {ticket.title}",
         )
         page.deferred.add(changes)
-        done.append(f"notified {', '.join(sent) if sent else 'nobody'}")
+        done.append(
+            part(N_("notified {people}"), people=", ".join(sent)) if sent else part(N_("notified nobody"))
+        )
     return done
 
 
@@ -353,7 +364,9 @@ def _check_ticket(
             continue
         firing = Firing(ticket.key, rule.id, rule.title, rule.describe_trigger(), ticket.sla_cycle)
         if apply:
-            firing.actions = _act(tx, ctx, page, ticket, rule, verdict.why)
+            done = _act(tx, ctx, page, ticket, rule, verdict.why)
+            firing.actions = [english(action) for action in done]
+            firing.told = done
             page.deferred.add(
                 [
                     events.Change(
@@ -372,8 +385,8 @@ def _check_ticket(
                             **said(
                                 N_("rule {rule} fired ({why}): {actions}"),
                                 rule=rule.id,
-                                why=verdict.why,
-                                actions="; ".join(firing.actions),
+                                why=verdict.told,
+                                actions=done,
                             ),
                         },
                     )
