@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import CUSTOMER, TEST_LANGUAGE, MakeCtx
 from xhsvc import i18n
-from xhsvc.core import approvals, ticket_views, tickets
+from xhsvc.core import approvals, notifications, ticket_views, tickets
 from xhsvc.core.said import part, said, said_again, summary_of
 from xhsvc.i18n import N_
 
@@ -99,3 +99,15 @@ def test_sentences_nest_one_deep_and_no_deeper(chinese: None) -> None:
     assert summary_of({"summary": "stored", "said": deep}) == "stored"
     odd = part("{a}", a=[part(N_("marked major")), "not a sentence"])
     assert summary_of({"summary": "stored", "said": odd}) == "stored"
+
+
+def test_notices_are_written_in_the_interface_language(desk: MakeCtx, chinese: None) -> None:
+    # A notice is for a person, who reads the desk's language (the log's own lines stay English).
+    key = tickets.open_ticket(desk("wangfang"), customer=CUSTOMER, title="控制器告警", impact=2).ticket.key
+    tickets.assign_ticket(desk("wangfang"), key=key, assignee="lijun")
+    approvals.escalate_ticket(desk("lijun"), key=key, to="L2", reason="需要二线分析日志")
+    approvals.deny_request(desk("wangfang"), key=key, reason="先收集日志")
+    told = {(n["recipient"], n["message"]) for n in notifications.list_notifications(desk("zhoujian"))}
+    assert ("lijun", f"[{key}] wangfang 将工单分派给你：控制器告警") in told
+    assert ("wangfang", f"[{key}] lijun 申请升级到 L2：需要二线分析日志") in told
+    assert ("lijun", f"[{key}] 升级申请被驳回：先收集日志") in told

@@ -13,6 +13,7 @@ from xhsvc.core import dispatch, sla
 from xhsvc.core.catalog import CONSULTATION
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import Coverage, coverage_for, today_of
+from xhsvc.core.labels import request_kind_label
 from xhsvc.core.people import TIERS
 from xhsvc.core.said import said
 from xhsvc.core.text import one_of
@@ -68,11 +69,12 @@ def request_decision(
         "requested_by_id": tx.me().id,
         "requested_at": tx.now,
     }
-    label = {
-        "onsite": "on-site work",
-        "l2_onsite": "tier-2 on-site work",
-        "escalation": f"escalation to {target_tier}",
-    }
+    # The decider's notice, in the interface's language (it is for a person, not for the log).
+    notice = {
+        "onsite": _("on-site work requested by {who}: {why}"),
+        "l2_onsite": _("tier-2 on-site work requested by {who}: {why}"),
+        "escalation": _("escalation to {tier} requested by {who}: {why}"),
+    }[kind].format(who=tx.me().handle, why=reason, tier=target_tier)
     requested = {
         "onsite": said(N_("on-site work requested: {why}"), why=reason),
         "l2_onsite": said(N_("tier-2 on-site work requested: {why}"), why=reason),
@@ -94,7 +96,7 @@ def request_decision(
         people_with_role(tx, deciders),
         reason="approval_requested",
         ticket=ticket,
-        message=f"{label[kind]} requested by {tx.me().handle}: {reason}",
+        message=notice,
     )
     return approval
 
@@ -287,7 +289,11 @@ def approve_request(
         if ticket.assignee_id:
             told += [p for p in (queries.get_person(tx.conn, ticket.assignee_id),) if p]
         notify_people(
-            tx, told, reason="approval_decided", ticket=ticket, message=f"{approval.kind} request approved"
+            tx,
+            told,
+            reason="approval_decided",
+            ticket=ticket,
+            message=_("{kind} request approved").format(kind=request_kind_label(approval.kind)),
         )
         return ticket
 
@@ -333,7 +339,7 @@ def deny_request(ctx: Context, *, key: str, reason: str, request: str | None = N
             [requester] if requester else [],
             reason="approval_decided",
             ticket=ticket,
-            message=f"{approval.kind} request denied: {why}",
+            message=_("{kind} request denied: {why}").format(kind=request_kind_label(approval.kind), why=why),
         )
         return ticket
 
@@ -375,6 +381,8 @@ def refer_request(
             people_with_role(tx, "manager"),
             reason="approval_referred",
             ticket=ticket,
-            message=f"{approval.kind} request referred by {me.handle}" + (f": {why}" if why else ""),
+            message=(
+                _("{kind} request referred by {who}: {why}") if why else _("{kind} request referred by {who}")
+            ).format(kind=request_kind_label(approval.kind), who=me.handle, why=why),
         )
         return approval

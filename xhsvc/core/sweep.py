@@ -22,7 +22,7 @@ from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import today_of
 from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
 from xhsvc.core.rules import Facts, Rule, RuleSet, load_rules, unmet_conditions
-from xhsvc.core.said import english, part, said
+from xhsvc.core.said import english, part, said, said_again
 from xhsvc.core.sync import require_center
 from xhsvc.errors import Conflict, InvalidInput, NotFound
 from xhsvc.i18n import N_, _
@@ -279,7 +279,7 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
             page.role(tx, "manager"),
             reason="major_incident",
             ticket=ticket,
-            message=f"now a major incident ({rule.title}): {ticket.title}",
+            message=_("now a major incident ({rule}): {title}").format(rule=rule.title, title=ticket.title),
         )
         done.append(part(N_("marked major")))
     if "escalate" in do:
@@ -299,7 +299,7 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
             _recipients(tx, page, ticket, do["notify"]),
             reason="sla_rule",
             ticket=ticket,
-            message=f"{rule.title} ({trigger}): {ticket.title}",
+            message=_("{rule} ({why}): {title}").format(rule=rule.title, why=trigger, title=ticket.title),
         )
         page.deferred.add(changes)
         done.append(
@@ -364,7 +364,7 @@ def _check_ticket(
             continue
         firing = Firing(ticket.key, rule.id, rule.title, rule.describe_trigger(), ticket.sla_cycle)
         if apply:
-            done = _act(tx, ctx, page, ticket, rule, verdict.why)
+            done = _act(tx, ctx, page, ticket, rule, said_again([verdict.told]))
             firing.actions = [english(action) for action in done]
             firing.told = done
             page.deferred.add(

@@ -399,7 +399,9 @@ def create_ticket(
             people_with_role(tx, "manager"),
             reason="major_incident",
             ticket=ticket,
-            message=f"major incident at {found.name}: {title} ({priority})",
+            message=_("major incident at {customer}: {title} ({priority})").format(
+                customer=found.name, title=title, priority=priority
+            ),
         )
     if channel == "direct" and engineer_owns:
         notified += notify_people(
@@ -407,7 +409,9 @@ def create_ticket(
             people_with_role(tx, "agent"),
             reason="direct_call",
             ticket=ticket,
-            message=f"{me.name} took a direct call from {found.name}: {title}",
+            message=_("{name} took a direct call from {customer}: {title}").format(
+                name=me.name, customer=found.name, title=title
+            ),
         )
     return Opened(ticket=ticket, notified=notified)
 
@@ -450,7 +454,7 @@ def assign_ticket(ctx: Context, *, key: str, assignee: str) -> Ticket:
             [person],
             reason="assigned",
             ticket=ticket,
-            message=f"assigned to you by {me.handle}: {ticket.title}",
+            message=_("assigned to you by {who}: {title}").format(who=me.handle, title=ticket.title),
         )
         return ticket
 
@@ -601,7 +605,9 @@ def set_priority(
             people_with_role(tx, "manager"),
             reason="major_incident",
             ticket=ticket,
-            message=f"now a major incident: {ticket.title} ({priority})",
+            message=_("now a major incident: {title} ({priority})").format(
+                title=ticket.title, priority=priority
+            ),
         )
     return ticket
 
@@ -765,7 +771,7 @@ def confirm_ticket(
                     [assignee] if assignee else [],
                     reason="reopened",
                     ticket=ticket,
-                    message=f"customer {who} says it is not resolved: {why}",
+                    message=_("customer {who} says it is not resolved: {why}").format(who=who, why=why),
                 )
         else:
             record_change(
