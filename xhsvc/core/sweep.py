@@ -290,7 +290,11 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
             done.append(part(N_("escalation skipped: a request is already waiting")))
         else:
             approvals.request_decision(
-                tx, ticket, kind="escalation", reason=f"{rule.title} (rule {rule.id})", target_tier=target
+                tx,
+                ticket,
+                kind="escalation",
+                reason=_("{title} (rule {rule})").format(title=rule.title, rule=rule.id),
+                target_tier=target,
             )
             done.append(part(N_("escalation to {tier} requested"), tier=target))
     if "notify" in do:
