@@ -16,7 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
-from xhsvc.cli.common import Globals, state
+from xhsvc.cli.common import state
+from xhsvc.cli.global_options import Globals
 from xhsvc.core.text import json_safe
 from xhsvc.i18n import _
 

@@ -14,8 +14,6 @@ from xhsvc.i18n import _
 if TYPE_CHECKING:
     from xhsvc.core.context import Context
 
-__all__ = ["Globals"]  # declared in global_options.py, which the CLI's launcher imports without Typer
-
 
 def state(ctx: typer.Context) -> Globals:
     root = ctx.find_root()

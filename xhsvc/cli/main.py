@@ -13,7 +13,8 @@ from typer.core import TyperGroup
 
 from xhsvc import __version__
 from xhsvc.cli import completers, usage
-from xhsvc.cli.common import Globals, state
+from xhsvc.cli.common import state
+from xhsvc.cli.global_options import Globals
 from xhsvc.cli.helptext import readable_command, readable_params
 from xhsvc.cli.params import plain_command, plain_params
 from xhsvc.collector import start_collector

@@ -242,7 +242,7 @@ def _escalation_blocked(tx: Tx, ticket: Ticket, rule: Rule) -> bool:
     )
 
 
-def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger: str) -> list[dict[str, Any]]:
+def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, why: str) -> list[dict[str, Any]]:
     """Do what the rule says; what was done, as sentences (`said.part`)."""
     done: list[dict[str, Any]] = []
     do = rule.do
@@ -303,7 +303,7 @@ def _act(tx: Tx, ctx: Context, page: _Page, ticket: Ticket, rule: Rule, trigger:
             _recipients(tx, page, ticket, do["notify"]),
             reason="sla_rule",
             ticket=ticket,
-            message=_("{rule} ({why}): {title}").format(rule=rule.title, why=trigger, title=ticket.title),
+            message=_("{rule} ({why}): {title}").format(rule=rule.title, why=why, title=ticket.title),
         )
         page.deferred.add(changes)
         done.append(

@@ -18,7 +18,7 @@ from textual.fuzzy import Matcher
 from textual.notifications import SeverityLevel
 
 from xhsvc.collector import settle_collector
-from xhsvc.core.clock import Clock, utc_now
+from xhsvc.core.clock import utc_now
 from xhsvc.core.queue_filter import QueueFilter, QueuePage
 from xhsvc.core.settings import Settings
 from xhsvc.core.text import display
@@ -103,7 +103,6 @@ class Opening:
     settings: Settings
     actor_handle: str | None
     first_page: ReadAhead[QueuePage] | None
-    clock: Clock = utc_now
 
 
 class XhsvcApp(App[None]):
@@ -182,8 +181,7 @@ class XhsvcApp(App[None]):
         """The desk's clock, before the context is open too."""
         if self._ctx is not None:
             return self._ctx.now()
-        assert self._opening is not None
-        return self._opening.clock()
+        return utc_now()
 
     def load_filter(self) -> QueueFilter:
         return QueueFilter.from_dict(self._load_filter() if self._load_filter else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -27,10 +27,12 @@ from xhsvc.tui.safe import cell, plain
 from xhsvc.tui.widgets.clocks import TWO_CLOCKS_WIDTH, clock_cells
 from xhsvc.tui.widgets.header import DeskHeader
 
+if TYPE_CHECKING:
+    from xhsvc.core.context import Context
+
 # Its first page may come from another process (tui/read_ahead.py): loaded on first use.
 queue = lazy("xhsvc.core.queue")
 
-PAGE = PAGE_SIZE
 # Every column as wide as it is on a wide terminal; the Title takes what is left (TITLE_MIN ..
 # TITLE_MAX). The countdowns come early, so that an 80-column terminal still shows them.
 COLUMNS = [
@@ -235,7 +237,7 @@ class QueueScreen(TicketActions):
             if not self.app.open_context():  # type: ignore[attr-defined]
                 return
             try:
-                page = queue.queue_page(self.app.ctx, filter=self.queue_filter, offset=0, limit=PAGE)  # type: ignore[attr-defined]
+                page = queue.queue_page(self.app.ctx, filter=self.queue_filter, offset=0, limit=PAGE_SIZE)  # type: ignore[attr-defined]
             except XhsvcError as e:
                 self.notify(str(e), title=_("Queue"), severity="error")
                 page = None
@@ -253,9 +255,9 @@ class QueueScreen(TicketActions):
         self._read_page(self.app.ctx, chosen, offset)  # type: ignore[attr-defined]
 
     @work(thread=True, group="queue")
-    def _read_page(self, ctx: Any, chosen: QueueFilter, offset: int) -> None:
+    def _read_page(self, ctx: Context, chosen: QueueFilter, offset: int) -> None:
         try:
-            page = queue.queue_page(ctx, filter=chosen, offset=offset, limit=PAGE)
+            page = queue.queue_page(ctx, filter=chosen, offset=offset, limit=PAGE_SIZE)
         except XhsvcError as e:
             self.post_message(Failed(str(e), title=_("Queue")))
             self.reading = False
@@ -420,7 +422,7 @@ class QueueScreen(TicketActions):
 
     def action_page(self, step: int) -> None:
         total = self.page.total if self.page else 0
-        offset = max(self.page_offset + step * PAGE, 0)
+        offset = max(self.page_offset + step * PAGE_SIZE, 0)
         if offset >= total and step > 0:
             self.notify(_("that was the last page"))
             return
