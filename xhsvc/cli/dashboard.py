@@ -1,5 +1,6 @@
-"""What starting the dashboard needs before Typer or Textual is imported: its saved filter, and
-its first page read ahead by a child process (tui/read_ahead.py)."""
+"""The dashboard's start, without Typer: its saved filter, its first page read ahead by a child
+process (tui/read_ahead.py), and the app run on them. `xhsvc tui` calls it, and so does the
+launcher for `xhsvc tui` typed alone (cli/launch.py), before Typer is imported at all."""
 
 from __future__ import annotations
 
@@ -28,6 +29,31 @@ def save_filter(chosen: dict[str, Any]) -> None:
     data = config.load_config()
     config.set_value(data, "tui.filter", chosen)
     config.save_config(data)
+
+
+# Seconds between reloads of the queue, unless `xhsvc tui --refresh` says otherwise.
+REFRESH_SECONDS = 3.0
+
+
+def open_dashboard(desk: Globals, *, refresh_seconds: float = REFRESH_SECONDS) -> None:
+    """Run the dashboard until the user leaves it; a core error that stops it (no database, an
+    unknown person) is raised once the terminal is given back."""
+    # The collector settles once the first rows are drawn (XhsvcApp.settle), not when the
+    # database opens: laying out and drawing the first screen makes many objects too.
+    desk.settle_on_open = False
+    config = desk.config()
+    settings, actor = desk.settings(config), desk.actor(config)
+    # The first page is read by a child process while this one imports Textual, started by the
+    # launcher when it could tell that this command was coming (cli/launch.py).
+    ahead = desk.first_page or read_first_page(desk)
+
+    from xhsvc.tui.app import Opening, XhsvcApp
+
+    start = Opening(open_context=desk.context, settings=settings, actor_handle=actor, first_page=ahead)
+    app = XhsvcApp(start, load_filter=load_filter, save_filter=save_filter, refresh_seconds=refresh_seconds)
+    app.run()
+    if app.failure is not None:
+        raise app.failure
 
 
 def read_first_page(desk: Globals) -> ReadAhead[QueuePage] | None:

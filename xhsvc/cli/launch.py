@@ -1,16 +1,20 @@
 """The `xhsvc` command's entry point, ahead of the CLI's own imports.
 
 `xhsvc tui` (and `xhsvc` alone on a terminal, which is the same) starts reading the dashboard's
-first page in a child process here, before Typer is imported: the child's imports (SQLAlchemy and
-the core) are the longer half of the dashboard's start, and this is the earliest point at which
-they can begin (tui/read_ahead.py). Only the plain forms are recognized; with options before
-`tui`, or asking for its help, the tui command starts the read itself. Nothing here imports
-Typer, Textual or the database code.
+first page in a child process here, before anything else is imported: the child's imports
+(SQLAlchemy and the core) are the longer half of the dashboard's start (tui/read_ahead.py). Typed
+alone, `xhsvc tui` then runs the dashboard from here too, as the `tui` command would with its
+defaults, without importing Typer at all; with options (not asking for help), it goes on through
+the CLI with the page being read. Nothing here imports Typer, Textual or the database code.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xhsvc.cli.global_options import Globals
 
 
 def main() -> None:
@@ -28,7 +32,29 @@ def main() -> None:
 
         start_collector()  # the child imports as much as the CLI does
         desk.first_page = read_first_page(desk)
+        if args == ["tui"]:
+            _dashboard(desk)
 
     from xhsvc.cli.main import main as run
 
     run(desk)
+
+
+def _dashboard(desk: Globals) -> None:
+    """`xhsvc tui` as cli/main.py would run it: the same language, errors and exit codes."""
+    import gc
+
+    from xhsvc.cli.dashboard import open_dashboard
+    from xhsvc.cli.process import choose_language, exit_now, report_error
+    from xhsvc.errors import XhsvcError
+
+    choose_language()
+    gc.freeze()
+    code = 0
+    try:
+        open_dashboard(desk)
+    except XhsvcError as e:
+        code = report_error(e)
+    finally:
+        desk.close()
+    exit_now(code)

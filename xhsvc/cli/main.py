@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +16,7 @@ from xhsvc.cli.common import state
 from xhsvc.cli.global_options import Globals
 from xhsvc.cli.helptext import readable_command, readable_params
 from xhsvc.cli.params import plain_command, plain_params
+from xhsvc.cli.process import choose_language, exit_now, report_error
 from xhsvc.collector import start_collector
 from xhsvc.errors import XhsvcError
 from xhsvc.i18n import _, translate_command
@@ -119,11 +119,7 @@ class XhsvcGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except XhsvcError as e:
-            from xhsvc.core.text import display
-
-            # Messages quote what was typed or stored: shown, never acted on by the terminal.
-            typer.echo(_("error: {message}").format(message=display(str(e))), err=True)
-            raise typer.Exit(e.exit_code) from None
+            raise typer.Exit(report_error(e)) from None
         finally:
             if isinstance(ctx.obj, Globals):
                 ctx.obj.close()
@@ -180,7 +176,7 @@ def main(desk: Globals | None = None) -> None:
     """The CLI on sys.argv (from the launcher, cli/launch.py); `desk` holds what was begun before
     it was imported."""
     start_collector()
-    _choose_language()
+    choose_language()
     gc.freeze()
     try:
         app(prog_name="xhsvc", obj=desk)
@@ -190,30 +186,8 @@ def main(desk: Globals | None = None) -> None:
             if code is not None:
                 print(code, file=sys.stderr)
             code = 0 if code is None else 1
-        _exit_now(code)
-    _exit_now(0)
-
-
-def _choose_language() -> None:
-    from xhsvc import config, i18n
-
-    try:
-        configured = config.load_config().get("language")
-    except XhsvcError:  # a broken config.toml is reported by the command that reads it
-        configured = None
-    i18n.setup(configured)
-
-
-def _exit_now(code: int) -> None:
-    """Leave once the output is out, without the interpreter's teardown of every imported module
-    (a tenth of a second of garbage collection for nothing). The database was closed with the
-    command (XhsvcGroup.invoke)."""
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        code = code or 0
-    os._exit(code)
+        exit_now(code)
+    exit_now(0)
 
 
 if __name__ == "__main__":  # pragma: no cover
