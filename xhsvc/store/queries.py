@@ -6,7 +6,18 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 
 from xhsvc.store import search, tables
 
@@ -750,6 +761,12 @@ def tickets_of_customer(conn: Connection, customer_id: str, *, since: Any = None
 # The queue (TUI) ------------------------------------------------------------------------------
 
 
+# The statuses of the open queue, in the order the partial index of migration 0015 names them;
+# that index keeps these tickets in the queue's order (next due first, then priority and age).
+OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "resolved")
+OPEN_ORDER_INDEX = "ix_ticket_open_order"
+
+
 def queue_page(
     conn: Connection,
     *,
@@ -765,10 +782,22 @@ def queue_page(
     limit: int = 100,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the queue, the nearest due clock first (paused and stopped clocks last), and
-    the count of all matching tickets. Ordered on an index (status, next_due_at)."""
+    the count of all matching tickets. The open tickets are read in that order from an index
+    (OPEN_ORDER_INDEX), a page at a time; other statuses are sorted."""
     assignee = PERSON.alias()
     pending = _pending_requests()
-    conditions: list[Any] = [TICKET.c.status.in_(list(statuses))]
+    # Written into the statement, not bound: a partial index serves a query whose WHERE names its
+    # statuses as it does, in the same order.
+    in_statuses = TICKET.c.status.in_(
+        bindparam("statuses", list(statuses), expanding=True, literal_execute=True)
+    )
+    ordered_by_index = in_statuses
+    if tuple(statuses) == OPEN_STATUSES and conn.dialect.name == "sqlite":
+        # SQLite's planner, without statistics (no ANALYZE has run), would take an index on status
+        # and sort every open ticket; told that the statuses match most rows, it reads the
+        # ordered index and stops at the page's end. (PostgreSQL keeps statistics of its own.)
+        ordered_by_index = func.likelihood(in_statuses, literal_column("0.9"))
+    conditions: list[Any] = []
     if tier:
         conditions.append(TICKET.c.tier == tier)
     if priority:
@@ -799,13 +828,18 @@ def queue_page(
                 TICKET.c.contact.like(like),
             )
         )
-    base = (
-        select(TICKET.c.id)
-        .join(CUSTOMER, CUSTOMER.c.id == TICKET.c.customer_id)
-        .outerjoin(pending, pending.c.ticket_id == TICKET.c.id)
-        .where(*conditions)
-    )
-    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    if region or text or pending_kinds is not None:
+        base = (
+            select(TICKET.c.id)
+            .join(CUSTOMER, CUSTOMER.c.id == TICKET.c.customer_id)
+            .outerjoin(pending, pending.c.ticket_id == TICKET.c.id)
+            .where(in_statuses, *conditions)
+        )
+        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    else:  # every ticket has its customer and at most one pending request: the tickets alone
+        total = conn.execute(
+            select(func.count()).select_from(TICKET).where(in_statuses, *conditions)
+        ).scalar_one()
     stmt = (
         select(
             TICKET.c.id,
@@ -828,7 +862,7 @@ def queue_page(
         .join(CUSTOMER, CUSTOMER.c.id == TICKET.c.customer_id)
         .outerjoin(assignee, assignee.c.id == TICKET.c.assignee_id)
         .outerjoin(pending, pending.c.ticket_id == TICKET.c.id)
-        .where(*conditions)
+        .where(ordered_by_index, *conditions)
         .order_by(
             TICKET.c.next_due_at.is_(None), TICKET.c.next_due_at, TICKET.c.priority, TICKET.c.created_at
         )

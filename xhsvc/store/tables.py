@@ -735,9 +735,16 @@ class KnowledgeSearch(Record):
     firmware: str = column(sa_type=Text)
 
 
-# Schema objects the migrations make beside the declared tables (they are dialect-specific): the
-# full-text indexes of `customer_search` and `knowledge_search`. Alembic's comparisons leave them out.
-UNDECLARED = ("customer_fts", "ix_customer_search_grams", "knowledge_fts", "ix_knowledge_search_grams")
+# Schema objects the migrations make beside the declared tables: the full-text indexes of
+# `customer_search` and `knowledge_search` (dialect-specific), and the partial index on an
+# expression that keeps the open queue in order (migration 0015). Alembic's comparisons leave them out.
+UNDECLARED = (
+    "customer_fts",
+    "ix_customer_search_grams",
+    "knowledge_fts",
+    "ix_knowledge_search_grams",
+    "ix_ticket_open_order",
+)
 
 
 def declared(name: str | None, type_: str, *_: Any) -> bool:
