@@ -56,10 +56,18 @@ if TEST_LANGUAGE != "en":
     TEMPLATE += f"_{TEST_LANGUAGE.lower()}"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under xdist, the slow tests first: the end-to-end ones run the installed command dozens of
-    times (up to half a minute each) and the dashboard's drive a terminal. Started first, they
-    spread over the workers instead of leaving one to finish them alone at the end."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the tests that open a database through `db_url`: the others (text,
+    durations, calendars, help pages, the Chinese snapshots, SQLite's own query plans) do the same
+    whatever XHSVC_TEST_DB says, and the SQLite run has run them. Under xdist, the slow tests
+    first: the end-to-end ones run the installed command dozens of times (up to half a minute
+    each) and the dashboard's drive a terminal. Started first, they spread over the workers
+    instead of leaving one to finish them alone at the end."""
+    if backend() == "postgresql":
+        elsewhere = [item for item in items if "db_url" not in getattr(item, "fixturenames", ())]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if "db_url" in getattr(item, "fixturenames", ())]
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
 

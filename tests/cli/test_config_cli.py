@@ -13,7 +13,7 @@ from click.testing import Result
 
 from tests.cli.conftest import Cli
 from xhsvc import config
-from xhsvc.cli.tui import load_filter, save_filter
+from xhsvc.cli.dashboard import load_filter, save_filter
 
 # A file as a person writes it: comments above and beside keys, blank lines, tables in their order.
 WRITTEN_BY_HAND = """\

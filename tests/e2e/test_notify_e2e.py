@@ -24,17 +24,43 @@ HOSPITAL = "浙江省第一人民医院"
 
 @pytest.fixture
 def outbox(use_db: str) -> list[str]:
-    """A desk with one manager and three major incidents: three notifications owed to him."""
-    run("init", "--id", "admin", "--name", "系统管理员", "--role", "admin")
-    run("person", "add", "zhoujian", "--name", "周建", "--role", "manager", "--email", "zhou@example.cn")
-    run("person", "add", "wangfang", "--name", "王芳", "--role", "agent")
-    run("config", "set", "user", "wangfang")
-    run("customer", "add", HOSPITAL, "--region", "杭州")
+    """A desk with one manager and three major incidents: three notifications owed to him. Set up
+    in one `xhsvc batch` (what is tested here is the flush, not these commands)."""
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    run("contract", "add", "HT-A", "--customer", HOSPITAL, "--level", "gold",
-        "--start", str(today - timedelta(days=30)), "--end", str(today + timedelta(days=300)))  # fmt: skip
-    for title in ("双活集群全部中断", "备份系统全部失败", "核心存储离线"):
-        run("ticket", "open", "--customer", HOSPITAL, "--title", title, "--impact", "1")
+    start, end = str(today - timedelta(days=30)), str(today + timedelta(days=300))
+    setup = [
+        ["init", "--id", "admin", "--name", "系统管理员", "--role", "admin"],
+        ["person", "add", "zhoujian", "--name", "周建", "--role", "manager", "--email", "zhou@example.cn"],
+        ["person", "add", "wangfang", "--name", "王芳", "--role", "agent"],
+        ["config", "set", "user", "wangfang"],
+        ["customer", "add", HOSPITAL, "--region", "杭州"],
+        [
+            "contract",
+            "add",
+            "HT-A",
+            "--customer",
+            HOSPITAL,
+            "--level",
+            "gold",
+            "--start",
+            start,
+            "--end",
+            end,
+        ],
+        *(
+            ["ticket", "open", "--customer", HOSPITAL, "--title", title, "--impact", "1"]
+            for title in ("双活集群全部中断", "备份系统全部失败", "核心存储离线")
+        ),
+    ]
+    assert XHSVC
+    done = subprocess.run(
+        [XHSVC, "batch", "--stop-on-error"],
+        input="".join(json.dumps({"args": args}, ensure_ascii=False) + "\n" for args in setup),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
     owed = run_json("notify", "list", "--state", "pending")
     assert len(owed) == 3
     return [n["id"] for n in owed]

@@ -78,7 +78,9 @@ def translate(e: DBAPIError) -> Exception:
     return e
 
 
-def _sqlite_engine(url: str, *, busy_ms: int = BUSY_TIMEOUT_MS, create: bool = True) -> Engine:
+def _sqlite_engine(url: str, *, busy_ms: int | None = None, create: bool = True) -> Engine:
+    if busy_ms is None:
+        busy_ms = BUSY_TIMEOUT_MS  # read now: a test shortens the wait
     parsed = make_url(url)
     # A `file:` URI (uri=true) names its file and mode itself: it is opened as it is.
     named = parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:")
