@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xhsvc.cli.global_options import Globals
-
 if TYPE_CHECKING:
+    from xhsvc.cli.global_options import Globals
     from xhsvc.core.context import Context
     from xhsvc.core.queue_filter import QueuePage
     from xhsvc.tui.read_ahead import ReadAhead
@@ -56,18 +55,20 @@ def open_dashboard(desk: Globals, *, refresh_seconds: float = REFRESH_SECONDS) -
         raise app.failure
 
 
-def read_first_page(desk: Globals) -> ReadAhead[QueuePage] | None:
+def read_first_page(desk: Globals | None = None) -> ReadAhead[QueuePage] | None:
     """Start reading the queue's first page as the dashboard opens on it (the saved filter, from
-    the top) in a child process, which opens its own context and closes it."""
+    the top) in a child process, which opens its own context, with the options of `desk` (none:
+    the defaults), and closes it."""
     from xhsvc.tui.read_ahead import ReadAhead
 
     opened: list[Context] = []
 
     def read() -> QueuePage:
+        from xhsvc.cli.global_options import Globals
         from xhsvc.core.queue import queue_page
         from xhsvc.core.queue_filter import QueueFilter
 
-        opened.append(desk.open_context())
+        opened.append((desk or Globals()).open_context())
         return queue_page(opened[0], filter=QueueFilter.from_dict(load_filter()))
 
     def close() -> None:

@@ -18,22 +18,26 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    from xhsvc.cli.global_options import Globals
-
     args = sys.argv[1:]
     # `xhsvc` alone on a terminal opens the dashboard; in a script it prints the help.
     if not args and sys.stdin.isatty() and sys.stdout.isatty():
         sys.argv.append("tui")
         args = ["tui"]
-    desk = Globals()
+    first_page = None
     if args[:1] == ["tui"] and not {"-h", "--help"} & set(args):
         from xhsvc.cli.dashboard import read_first_page
         from xhsvc.collector import start_collector
 
         start_collector()  # the child imports as much as the CLI does
-        desk.first_page = read_first_page(desk)
-        if args == ["tui"]:
-            _dashboard(desk)
+        # Forked before anything else is imported: what both need, each imports side by side.
+        # (No option comes before `tui` here: the child's defaults are the command's.)
+        first_page = read_first_page()
+
+    from xhsvc.cli.global_options import Globals
+
+    desk = Globals(first_page=first_page)
+    if args == ["tui"]:
+        _dashboard(desk)
 
     from xhsvc.cli.main import main as run
 

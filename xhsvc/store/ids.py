@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-import uuid6
+from functools import cache
+from typing import Any
+
+
+@cache
+def _uuid7() -> Any:
+    # Imported at the first id, not with the store: uuid6 reads its package metadata as it is
+    # imported, and a command that only reads (the dashboard's first page) makes no id.
+    from uuid6 import uuid7
+
+    return uuid7
 
 
 def new_id() -> str:
-    return str(uuid6.uuid7())
+    return str(_uuid7()())

@@ -242,7 +242,9 @@ class QueueScreen(TicketActions):
                 self.notify(str(e), title=_("Queue"), severity="error")
                 page = None
         if page is not None:
-            self.show_page(page)
+            # The rows below the screen's bottom go in after the first frame: measuring and adding
+            # them would hold it back for nothing to see.
+            self.show_page(page, first_rows=self.app.size.height)
         if page is None or not page.rows:  # no rows to wait for (on_queue_table_rows_drawn)
             self.call_after_refresh(self.app.settle)  # type: ignore[attr-defined]
 
@@ -292,15 +294,22 @@ class QueueScreen(TicketActions):
         }
         return [values[key] for key in self.queue_layout.keys]
 
-    def show_page(self, page: QueuePage, *, selected: str | None = None) -> None:
+    def show_page(
+        self, page: QueuePage, *, selected: str | None = None, first_rows: int | None = None
+    ) -> None:
+        """Put the page in the table, the cursor on `selected` if it is there; with `first_rows`,
+        only that many rows before the next frame, the others right after it."""
         table = self.query_one("#queue", DataTable)
         selected = selected or self.current_key()
         self.page = page
         table.clear()
         now = self.app.now()  # type: ignore[attr-defined]
-        for row in page.rows:
+        now_rows = page.rows if first_rows is None else page.rows[:first_rows]
+        for row in now_rows:
             table.add_row(*self._cells(row, now), key=row["key"])
-        keys = [row["key"] for row in page.rows]
+        if len(now_rows) < len(page.rows):
+            self.call_after_refresh(self._add_rows, page, len(now_rows))
+        keys = [row["key"] for row in now_rows]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
         first = page.offset + 1 if page.rows else 0
@@ -322,6 +331,14 @@ class QueueScreen(TicketActions):
                 )
             )
         )
+
+    def _add_rows(self, page: QueuePage, start: int) -> None:
+        if self.page is not page:  # another page came in meanwhile
+            return
+        table = self.query_one("#queue", DataTable)
+        now = self.app.now()  # type: ignore[attr-defined]
+        for row in page.rows[start:]:
+            table.add_row(*self._cells(row, now), key=row["key"])
 
     def _sync_note(self, sync: dict[str, Any]) -> str:
         note = ""
