@@ -38,8 +38,23 @@ def machine() -> str:
             break
     return (
         f"{os.cpu_count()} cores, {model}; {platform.python_implementation()} {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}"
+        f"SQLite {sqlite3.sqlite_version}; xhsvc {install_kind()}"
     )
+
+
+def install_kind() -> str:
+    """How the xhsvc being timed is installed: an editable (development) install starts every
+    process through its import finder, some 20 ms here that a user's install from the wheel does
+    not pay; start-up figures are a user's when run with the Python of a wheel install."""
+    import json
+    from importlib import metadata
+
+    try:
+        direct = metadata.distribution("xhsvc").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+    editable = bool(direct and json.loads(direct).get("dir_info", {}).get("editable"))
+    return "editable install" if editable else "installed from a wheel"
 
 
 @contextmanager

@@ -59,6 +59,18 @@ def test_options_before_tui_read_the_page_too(use_db: str) -> None:
         assert term.wait_exit() == 0
 
 
+def test_options_after_tui_go_through_the_cli_with_the_page_read_ahead(use_db: str) -> None:
+    _demo()
+    # Typed alone, `xhsvc tui` runs without Typer; with an option it is parsed by the CLI as ever.
+    with Terminal([XHSVC, "tui", "--refresh", "30"], _env()) as term:
+        term.wait_for("XH-000012")
+        term.press("q")
+        assert term.wait_exit() == 0
+    with Terminal([XHSVC, "tui", "--refresh", "often"], _env()) as term:
+        assert term.wait_exit() == 2
+        assert "--refresh" in term.text() and "Traceback" not in term.text()
+
+
 def test_a_database_that_cannot_be_opened_ends_the_dashboard_with_the_error(use_db: str) -> None:
     # Nothing listens on port 1: the child cannot read, and neither can the dashboard.
     env = _env(XHSVC_DB="postgresql+psycopg://nobody@127.0.0.1:1/none")

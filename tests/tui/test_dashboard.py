@@ -273,6 +273,27 @@ async def test_the_first_page_is_there_at_once_and_reloads_never_hide_it(make_ap
             assert len(rows(app)) == 3
 
 
+async def test_a_first_page_longer_than_the_screen_is_all_in_the_table(
+    make_app, desk: MakeCtx, clock
+) -> None:
+    # The rows below the screen's bottom go in right after the first frame (QueueScreen.show_page).
+    agent = desk("wangfang")
+    opened = []
+    for n in range(50):
+        opened.append(
+            tickets.open_ticket(agent, customer=CUSTOMER, title=f"快照空间告警 {n}", impact=3, urgency=3)
+        )
+        clock.advance(minutes=1)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert rows(app) == [t.ticket.key for t in opened]  # the same due time from the same minute on
+        assert "1-50 of 50 tickets" in str(app.screen.query_one("#status", Static).content)
+        await pilot.press(*["down"] * 49)  # to the last row, far below the first screen
+        assert app.screen.current_key() == opened[-1].ticket.key
+
+
 async def test_the_managers_view(make_app, queue) -> None:
     app = make_app("zhoujian")
     async with app.run_test(size=SIZE) as pilot:
