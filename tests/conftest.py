@@ -58,8 +58,9 @@ if TEST_LANGUAGE != "en":
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On PostgreSQL, only the tests that open a database through `db_url`: the others (text,
-    durations, calendars, help pages, the Chinese snapshots, SQLite's own query plans) do the same
-    whatever XHSVC_TEST_DB says, and the SQLite run has run them. Under xdist, the slow tests
+    durations, calendars, help pages, SQLite's own query plans) do the same whatever XHSVC_TEST_DB
+    says, and the SQLite run has run them. (The Chinese snapshots, a pytest of their own started
+    by a test without `db_url`, run on SQLite only: the English ones run on both.) Under xdist, the slow tests
     first: the end-to-end ones run the installed command dozens of times (up to half a minute
     each) and the dashboard's drive a terminal. Started first, they spread over the workers
     instead of leaving one to finish them alone at the end."""

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 from sqlalchemy import func, select
+from textual import events
+from textual.geometry import Size
 from textual.widgets import DataTable, Input, LoadingIndicator, Select, Static
 
 from tests.conftest import CUSTOMER, MakeCtx
@@ -292,6 +294,30 @@ async def test_a_first_page_longer_than_the_screen_is_all_in_the_table(
         assert "1-50 of 50 tickets" in str(app.screen.query_one("#status", Static).content)
         await pilot.press(*["down"] * 49)  # to the last row, far below the first screen
         assert app.screen.current_key() == opened[-1].ticket.key
+
+
+async def test_a_resize_before_the_rest_of_the_first_page_is_in_adds_no_row_twice(
+    make_app, desk: MakeCtx, clock, monkeypatch
+) -> None:
+    agent = desk("wangfang")
+    keys = []
+    for n in range(50):
+        keys.append(
+            tickets.open_ticket(agent, customer=CUSTOMER, title=f"告警 {n}", impact=3, urgency=3).ticket.key
+        )
+        clock.advance(minutes=1)
+    shown = QueueScreen._show_first_page
+
+    def then_narrowed(screen: QueueScreen, page) -> None:  # a tiling window manager at start-up
+        shown(screen, page)
+        screen.on_resize(events.Resize(Size(80, 24), Size(80, 24)))
+
+    monkeypatch.setattr(QueueScreen, "_show_first_page", then_narrowed)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert rows(app) == keys
 
 
 async def test_the_managers_view(make_app, queue) -> None:

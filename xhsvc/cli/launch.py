@@ -5,13 +5,14 @@ first page in a child process here, before anything else is imported: the child'
 (SQLAlchemy and the core) are the longer half of the dashboard's start (tui/read_ahead.py). Typed
 alone, `xhsvc tui` then runs the dashboard from here too, as the `tui` command would with its
 defaults, without importing Typer at all; with options (not asking for help), it goes on through
-the CLI with the page being read. Nothing here imports Typer, Textual or the database code.
+the CLI with the page being read. Nothing here imports Typer, nor, until the dashboard runs,
+Textual or the database code.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from xhsvc.cli.global_options import Globals
@@ -44,12 +45,12 @@ def main() -> None:
     run(desk)
 
 
-def _dashboard(desk: Globals) -> None:
+def _dashboard(desk: Globals) -> NoReturn:
     """`xhsvc tui` as cli/main.py would run it: the same language, errors and exit codes."""
     import gc
 
     from xhsvc.cli.dashboard import open_dashboard
-    from xhsvc.cli.process import choose_language, exit_now, report_error
+    from xhsvc.cli.process import choose_language, exit_now, report_abort, report_error
     from xhsvc.errors import XhsvcError
 
     choose_language()
@@ -59,6 +60,8 @@ def _dashboard(desk: Globals) -> None:
         open_dashboard(desk)
     except XhsvcError as e:
         code = report_error(e)
+    except KeyboardInterrupt:  # ctrl+c before the dashboard takes the keys: as the CLI says it
+        code = report_abort()
     finally:
         desk.close()
     exit_now(code)

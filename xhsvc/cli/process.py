@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 from xhsvc.errors import XhsvcError
 
@@ -31,7 +32,15 @@ def report_error(error: XhsvcError) -> int:
     return error.exit_code
 
 
-def exit_now(code: int) -> None:
+def report_abort() -> int:
+    """Ctrl+C before a command has the terminal: what Click says then, and its exit code."""
+    from xhsvc.i18n import _
+
+    print(_("Aborted!"), file=sys.stderr, flush=True)
+    return 1
+
+
+def exit_now(code: int) -> NoReturn:
     """Leave once the output is out, without the interpreter's teardown of every imported module
     (a tenth of a second of garbage collection for nothing). The database was closed with the
     command."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from uuid import UUID
 
 
 @cache
-def _uuid7() -> Any:
+def _uuid7() -> Callable[[], UUID]:
     # Imported at the first id, not with the store: uuid6 reads its package metadata as it is
     # imported, and a command that only reads (the dashboard's first page) makes no id.
     from uuid6 import uuid7

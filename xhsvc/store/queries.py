@@ -40,6 +40,8 @@ def tickets_by_id(conn: Connection, ids: Sequence[str], *, for_update: bool = Fa
     return [tables.Ticket.from_row(r) for r in conn.execute(stmt).mappings()]
 
 
+# The statuses of an open ticket, in the order the partial index of migration 0015 names them
+# (OPEN_ORDER_INDEX keeps these tickets in the queue's order: next due first, then priority, age).
 OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "resolved")
 
 
@@ -761,9 +763,6 @@ def tickets_of_customer(conn: Connection, customer_id: str, *, since: Any = None
 # The queue (TUI) ------------------------------------------------------------------------------
 
 
-# The statuses of the open queue, in the order the partial index of migration 0015 names them;
-# that index keeps these tickets in the queue's order (next due first, then priority and age).
-OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "resolved")
 OPEN_ORDER_INDEX = "ix_ticket_open_order"
 
 
@@ -836,7 +835,8 @@ def queue_page(
             .where(in_statuses, *conditions)
         )
         total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    else:  # every ticket has its customer and at most one pending request: the tickets alone
+    else:  # every ticket has its customer, and one pending request at most (the core asks no
+        # second while one waits): the tickets alone
         total = conn.execute(
             select(func.count()).select_from(TICKET).where(in_statuses, *conditions)
         ).scalar_one()

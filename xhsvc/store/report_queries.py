@@ -18,6 +18,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from xhsvc.store import tables
+from xhsvc.store.queries import OPEN_STATUSES
 
 TICKET = tables.Ticket.__table__
 CLOCK = tables.SlaClock.__table__
@@ -27,8 +28,6 @@ TERM = tables.ContractTerm.__table__
 CONTRACT = tables.Contract.__table__
 USE = tables.EntitlementUse.__table__
 WORK = tables.WorkLog.__table__
-
-OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "resolved")
 
 
 class epoch_seconds(FunctionElement[float]):  # lower case: it reads like the SQL function it is

@@ -333,9 +333,10 @@ class QueueScreen(TicketActions):
         )
 
     def _add_rows(self, page: QueuePage, start: int) -> None:
-        if self.page is not page:  # another page came in meanwhile
-            return
         table = self.query_one("#queue", DataTable)
+        # Another page came in meanwhile, or this one was put in whole again (a resize).
+        if self.page is not page or table.row_count != start:
+            return
         now = self.app.now()  # type: ignore[attr-defined]
         for row in page.rows[start:]:
             table.add_row(*self._cells(row, now), key=row["key"])
