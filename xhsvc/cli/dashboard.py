@@ -13,11 +13,12 @@ if TYPE_CHECKING:
     from xhsvc.tui.read_ahead import ReadAhead
 
 
-def load_filter() -> dict[str, Any]:
-    """The queue filter the dashboard saved last time (`tui.filter` in config.toml)."""
+def load_filter(data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The queue filter the dashboard saved last time (`tui.filter` in config.toml, or in `data`
+    read from it already)."""
     from xhsvc import config
 
-    value = config.get_value(config.load_config(), "tui.filter")
+    value = config.get_value(config.load_config() if data is None else data, "tui.filter")
     return value if isinstance(value, dict) else {}
 
 
@@ -68,8 +69,10 @@ def read_first_page(desk: Globals | None = None) -> ReadAhead[QueuePage] | None:
         from xhsvc.core.queue import queue_page
         from xhsvc.core.queue_filter import QueueFilter
 
-        opened.append((desk or Globals()).open_context())
-        return queue_page(opened[0], filter=QueueFilter.from_dict(load_filter()))
+        options = desk or Globals()
+        config = options.config()  # read once: for the context and for the saved filter
+        opened.append(options.open_context(config))
+        return queue_page(opened[0], filter=QueueFilter.from_dict(load_filter(config)))
 
     def close() -> None:
         for ctx in opened:

@@ -58,9 +58,8 @@ class Globals:
         if self._ctx is None:
             from xhsvc.cli.output import set_display_timezone
 
-            config = self.config()
-            set_display_timezone(self.settings(config).timezone)
-            self._ctx = self.open_context(config)
+            self._ctx = self.open_context()
+            set_display_timezone(self._ctx.settings.timezone)
             if self.settle_on_open:
                 settle_collector()
         return self._ctx
