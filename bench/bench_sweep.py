@@ -44,7 +44,6 @@ from xhsvc.core.context import Context
 from xhsvc.core.levels import load_levels
 from xhsvc.core.people import ensure_system_person
 from xhsvc.core.settings import DEFAULT_PRIORITY_MATRIX
-from xhsvc.core.tickets import ACTIVE
 from xhsvc.store import queries, tables
 from xhsvc.store.db import Database, open_database
 from xhsvc.store.events import Change, Origin, append_many, bump_counter
@@ -539,7 +538,7 @@ def show_plans(
 
         def read(db: Database = db) -> None:
             with db.read() as conn:
-                queries.tickets_to_check(conn, now=now, statuses=ACTIVE, limit=sweep_core.PAGE)
+                queries.tickets_to_check(conn, now=now, limit=sweep_core.PAGE)
 
         statement, params = captured(db, read)[0]
         with db.read() as conn:

@@ -21,6 +21,7 @@ import time as time_module
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,6 +54,8 @@ RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 MAX_DAYS = 3 * 366
 
 Ranges = tuple[tuple[int, int], ...]  # minutes after local midnight, [start, end)
+Windows = tuple[tuple[datetime, datetime], ...]  # aware, local, [start, end)
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,11 @@ class Calendar:
     # The years whose public holidays are known; None for a calendar that keeps none (7x24).
     holiday_years: frozenset[int] | None = None
     source: str = ""
+    # Each day's working windows, worked out once: a sweep asks about the same few days for
+    # thousands of clocks.
+    _day_windows: dict[date, Windows] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    @property
+    @cached_property
     def day_minutes(self) -> int:
         """How long a working day is here: what a target of '1d' means in this calendar."""
         for ranges in (*self.hours.values(), self.workday_hours):
@@ -77,7 +83,7 @@ class Calendar:
                 return sum(b - a for a, b in ranges)
         return 1440  # pragma: no cover - a calendar with no hours is refused on load
 
-    @property
+    @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -135,19 +141,26 @@ class Calendar:
 
     # Arithmetic -------------------------------------------------------------------------------
 
+    def _windows_on(self, day: date) -> Windows:
+        """The day's working windows, as aware local instants."""
+        windows = self._day_windows.get(day)
+        if windows is None:
+            midnight = datetime.combine(day, time(0), tzinfo=self.zone)
+            windows = self._day_windows[day] = tuple(
+                (midnight + timedelta(minutes=a), midnight + timedelta(minutes=b))
+                for a, b in self.ranges_on(day)
+            )
+        return windows
+
     def _windows(self, start: datetime, days: int = MAX_DAYS) -> Iterator[tuple[datetime, datetime]]:
         """Working windows (aware, local) from the one containing `start` onwards, for `days` days."""
-        zone = self.zone
-        local = start.astimezone(zone)
+        local = start.astimezone(self.zone)
         day = local.date()
         for _day in range(days):
-            midnight = datetime.combine(day, time(0), tzinfo=zone)
-            for a, b in self.ranges_on(day):
-                begin = midnight + timedelta(minutes=a)
-                end = midnight + timedelta(minutes=b)
+            for begin, end in self._windows_on(day):
                 if end > local:
                     yield max(begin, local), end
-            day += timedelta(days=1)
+            day += ONE_DAY
         raise InvalidInput(
             _("calendar {calendar}: no working time within {days} days of {start:%Y-%m-%d}").format(
                 calendar=self.name, days=MAX_DAYS, start=start

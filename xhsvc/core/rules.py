@@ -260,6 +260,15 @@ class Facts:
     major: bool
 
 
+def conditions_hold(rule: Rule, facts: Facts) -> bool:
+    """Whether `facts` meet every condition of `rule` (`unmet_conditions` says which do not)."""
+    for key, wanted in rule.when.items():
+        actual = getattr(facts, key)
+        if (actual != wanted) if key == "major" else (actual not in wanted):
+            return False
+    return True
+
+
 def unmet_conditions(rule: Rule, facts: Facts) -> list[str]:
     """The conditions of `rule` that `facts` do not meet (empty: the ticket matches)."""
     unmet = []

@@ -9,6 +9,7 @@ existed, or one a later version words differently, is shown by its stored summar
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from string import Formatter
 from typing import Any
 
@@ -103,6 +104,7 @@ def _say(told: Mapping[str, Any], *, depth: int) -> str | None:
         return None
 
 
+@lru_cache(maxsize=512)
 def _plain_fields(message: str) -> bool:
     # A log can come from another machine: a sentence fills in named values, nothing more (no
     # attribute or item lookups, no format specs).

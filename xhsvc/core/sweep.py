@@ -21,7 +21,7 @@ from xhsvc.core.catalog import CONSULTATION
 from xhsvc.core.context import Context, Tx
 from xhsvc.core.contracts import today_of
 from xhsvc.core.people import SYSTEM_HANDLE, TIERS, ensure_system_person
-from xhsvc.core.rules import Facts, Rule, RuleSet, load_rules, unmet_conditions
+from xhsvc.core.rules import Facts, Rule, RuleSet, conditions_hold, load_rules, unmet_conditions
 from xhsvc.core.said import english, part, said, said_again
 from xhsvc.core.sync import require_center
 from xhsvc.errors import Conflict, InvalidInput, NotFound
@@ -107,8 +107,10 @@ def _current_clock(clocks: list[SlaClock], ticket: Ticket, target: str) -> SlaCl
 class _Verdict:
     rule: Rule
     fires: bool
-    # Why, for a rule without a clock or without a running one.
+    # Why, for a rule without a running clock.
     reason: str = ""
+    # The facts a rule's conditions did not hold for: why, worded only when asked.
+    unmet: Facts | None = None
     # A rule on a running clock: the clock, the calendar it counts on, the working minutes the
     # rule waits for and those gone by (`fires_at` makes an instant of them while it waits).
     clock: SlaClock | None = None
@@ -122,7 +124,10 @@ class _Verdict:
         """Why, as a sentence the firing's history says again in the reader's language (worded
         only when asked: the sweep judges seven rules per ticket and words only those that fire)."""
         if self.clock is None or self.elapsed is None:
-            return part(N_("conditions hold")) if self.fires else part("{reason}", reason=self.reason)
+            if self.fires:
+                return part(N_("conditions hold"))
+            reason = "; ".join(unmet_conditions(self.rule, self.unmet)) if self.unmet else self.reason
+            return part("{reason}", reason=reason)
         budget = self.clock.budget_min
         share = f"{self.elapsed / budget:.0%}" if budget else "n/a"
         if self.fires:
@@ -162,9 +167,8 @@ class _Judge:
         return self.elapsed[key]
 
     def __call__(self, rule: Rule, facts: Facts, clocks: list[SlaClock], ticket: Ticket) -> _Verdict:
-        unmet = unmet_conditions(rule, facts)
-        if unmet:
-            return _Verdict(rule, False, "; ".join(unmet))
+        if not conditions_hold(rule, facts):
+            return _Verdict(rule, False, unmet=facts)
         if rule.clock is None:
             return _Verdict(rule, True, "conditions hold")
         clock = _current_clock(clocks, ticket, rule.clock)
@@ -465,9 +469,7 @@ def sweep(
     judge = _Judge(moment)
     while True:
         with ctx.reading() as tx:
-            listed = queries.tickets_to_check(
-                tx.conn, now=moment, statuses=tickets.ACTIVE, limit=PAGE, after=after
-            )
+            listed = queries.tickets_to_check(tx.conn, now=moment, limit=PAGE, after=after)
         if not listed:
             return result
         after = listed[-1]

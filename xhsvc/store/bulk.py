@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
@@ -54,11 +55,15 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     convert = statement.convert
     params: list[Any]
     if statement.order is not None:
-        order = statement.order
-        params = [
-            tuple(convert[name](row[name]) if name in convert else row[name] for name in order)
-            for row in rows
-        ]
+        values_of = itemgetter(*statement.order)
+        converted = [(i, convert[name]) for i, name in enumerate(statement.order) if name in convert]
+        single = len(statement.order) == 1
+        params = []
+        for row in rows:
+            values = [values_of(row)] if single else list(values_of(row))
+            for i, process in converted:
+                values[i] = process(values[i])
+            params.append(tuple(values))
     else:
         params = [
             {name: convert[name](value) if name in convert else value for name, value in row.items()}

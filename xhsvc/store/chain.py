@@ -46,18 +46,18 @@ _HASH_OF = select(EVENT.c.hash).where(
 )
 
 
-def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    return value
+# The canonical bytes are this encoder's JSON (json.dumps with these options makes one per call).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def event_hash(row: Mapping[str, Any], prev_hash: str) -> str:
     """The hash of one event, given the hash of its node's previous event."""
-    body = {name: _canonical(row.get(name)) for name in HASHED}
+    body = {
+        name: value.astimezone(UTC).isoformat() if isinstance(value := row.get(name), datetime) else value
+        for name in HASHED
+    }
     body["prev_hash"] = prev_hash
-    data = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(body).encode("utf-8")).hexdigest()
 
 
 def previous_hash(conn: Connection, node: str, seq: int) -> str:

@@ -23,7 +23,7 @@ from xhsvc.store import tables
 from xhsvc.store.ids import new_id
 
 # The newest migration this xhsvc ships; a test checks it against Alembic's own head.
-HEAD_REVISION = "0015"
+HEAD_REVISION = "0016"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 DEFAULT_PREFIX = "XH"

@@ -46,8 +46,12 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} in an event")
 
 
+# json.dumps with these options would make an encoder for every payload.
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False, default=_json_default, sort_keys=True)
+
+
 def dumps(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, ensure_ascii=False, default=_json_default, sort_keys=True)
+    return _PAYLOAD.encode(payload)
 
 
 # Statements of the write path, built once: a command that appends events runs them again and

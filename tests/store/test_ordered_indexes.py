@@ -1,27 +1,36 @@
-"""The open queue is read in its order from an index (migration 0015): a page of the queue the
-dashboard opens on reads a page's rows and stops, rather than sorting every open ticket, on a
-SQLite database that has never been analyzed too, and on PostgreSQL the index serves it."""
+"""Reads that page through many tickets take them in order from a partial index and stop at the
+page's end, rather than sorting every match: a page of the open queue the dashboard opens on
+(migration 0015) and a page of the tickets the sweep checks (0016). On a SQLite database that has
+never been analyzed too, and on PostgreSQL the index serves the statement as written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 
+from xhsvc.core import tickets
 from xhsvc.core.queue import QUEUE_STATUSES
 from xhsvc.store import queries
 from xhsvc.store.db import open_database
 
 
 def _plan_of_page(url: str, **filters: Any) -> str:
+    return _plan_of(url, lambda conn: queries.queue_page(conn, **filters))
+
+
+def _plan_of(url: str, read: Callable[[Connection], object]) -> str:
+    """The plan of the statement with an ORDER BY that `read` runs."""
     db = open_database(url)
     seen: list[tuple[str, Any]] = []
     event.listen(
         db.engine, "before_cursor_execute", lambda _c, _cur, sql, params, *_: seen.append((sql, params))
     )
     with db.engine.connect() as conn:
-        queries.queue_page(conn, **filters)
+        read(conn)
         sql, params = next((sql, params) for sql, params in seen if "ORDER BY" in sql)
         if conn.dialect.name == "sqlite":
             rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -49,3 +58,15 @@ def test_a_status_of_its_own_is_sorted_on_the_status_index(tmp_path: Path) -> No
     plan = _plan_of_page(f"sqlite:///{tmp_path / 'queue.db'}", statuses=["closed"])
     assert queries.OPEN_ORDER_INDEX not in plan
     assert "status=?" in plan
+
+
+def test_the_sweeps_due_tickets_are_read_in_order_from_their_index(db_url: str) -> None:
+    # The statuses the sweep checks are those the index holds.
+    assert set(queries.ACTIVE_STATUSES) == set(tickets.ACTIVE)
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    for after in (None, (now, "01a2")):  # the first page, and a page after one
+        plan = _plan_of(
+            db_url, lambda conn, after=after: queries.tickets_to_check(conn, now=now, limit=500, after=after)
+        )
+        assert queries.NEXT_CHECK_INDEX in plan, plan
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
