@@ -96,11 +96,13 @@ def _facts(ticket: Ticket, customer: Customer | None, site: Site | None) -> Fact
     )
 
 
-def _current_clock(clocks: list[SlaClock], ticket: Ticket, target: str) -> SlaClock | None:
-    running = [
-        c for c in clocks if c.target == target and c.cycle == ticket.sla_cycle and c.stopped_at is None
-    ]
-    return running[-1] if running else None
+def _running_clocks(clocks: list[SlaClock], ticket: Ticket) -> dict[str, SlaClock]:
+    """The ticket's running clock of each target in its current cycle (the last one started)."""
+    running = {}
+    for clock in clocks:
+        if clock.cycle == ticket.sla_cycle and clock.stopped_at is None:
+            running[clock.target] = clock
+    return running
 
 
 @dataclass
@@ -166,12 +168,13 @@ class _Judge:
             self.elapsed[key] = sla.elapsed_minutes(clock, self.now, calendar=self.calendar(clock.calendar))
         return self.elapsed[key]
 
-    def __call__(self, rule: Rule, facts: Facts, clocks: list[SlaClock], ticket: Ticket) -> _Verdict:
+    def __call__(self, rule: Rule, facts: Facts, running: dict[str, SlaClock]) -> _Verdict:
+        """How `rule` stands for a ticket of these facts and running clocks (`_running_clocks`)."""
         if not conditions_hold(rule, facts):
             return _Verdict(rule, False, unmet=facts)
         if rule.clock is None:
             return _Verdict(rule, True, "conditions hold")
-        clock = _current_clock(clocks, ticket, rule.clock)
+        clock = running.get(rule.clock)
         if clock is None:
             return _Verdict(rule, False, f"no running {rule.clock} clock")
         calendar = self.calendar(clock.calendar)
@@ -354,12 +357,13 @@ def _check_ticket(
         else:
             upcoming.append(clock.due_at)
     facts = page.facts(ticket)
+    running = _running_clocks(clocks, ticket)
     # The rule that waits the least on each clock: only its time is worked out (a calendar walk).
     soonest: dict[str, _Verdict] = {}
     for rule in rules.rules:
         if rule.id in fired:
             continue
-        verdict = judge(rule, facts, clocks, ticket)
+        verdict = judge(rule, facts, running)
         if not verdict.fires:
             if verdict.clock is not None and verdict.need is not None and not verdict.paused:
                 known = soonest.get(verdict.clock.id)
@@ -404,6 +408,7 @@ def _check_ticket(
                 # An action may change what other rules see (priority, major): look again at once.
                 facts = page.facts(ticket)
                 clocks = page.clocks[ticket.id] = queries.clocks_of(tx.conn, [ticket.id])[ticket.id]
+                running = _running_clocks(clocks, ticket)
         result.fired.append(firing)
     upcoming += [at for verdict in soonest.values() if (at := verdict.fires_at()) is not None]
     active = ticket.status in tickets.ACTIVE
@@ -504,9 +509,10 @@ def explain(ctx: Context, *, key: str, now: datetime | None = None) -> dict[str,
         site = queries.get_site_by_id(tx.conn, ticket.site_id) if ticket.site_id else None
         facts = _facts(ticket, customer, site)
     fired = {(f.rule_id, f.cycle): f for f in firings}
+    running = _running_clocks(clocks, ticket)
     rows = []
     for rule in rules.rules:
-        verdict = judge(rule, facts, clocks, ticket)
+        verdict = judge(rule, facts, running)
         done = fired.get((rule.id, ticket.sla_cycle))
         rows.append(
             {
