@@ -31,6 +31,24 @@ class _Insert:
 _COMPILED: dict[tuple[str, tuple[str, ...], str], _Insert] = {}
 
 
+class _Reusing:
+    """A column's bind processor that converts a value it was just given once: the rows of a
+    batch share their instant (an event's `at`, a row's `created_at`)."""
+
+    __slots__ = ("converted", "index", "last", "process")
+
+    def __init__(self, index: int, process: Callable[[Any], Any]) -> None:
+        self.index = index
+        self.process = process
+        self.last: Any = _Reusing
+        self.converted: Any = None
+
+    def __call__(self, value: Any) -> Any:
+        if value is not self.last:
+            self.last, self.converted = value, self.process(value)
+        return self.converted
+
+
 def _compiled(conn: Connection, table: Table, columns: tuple[str, ...]) -> _Insert:
     dialect = conn.dialect
     key = (table.name, columns, dialect.name)
@@ -56,13 +74,13 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     params: list[Any]
     if statement.order is not None:
         values_of = itemgetter(*statement.order)
-        converted = [(i, convert[name]) for i, name in enumerate(statement.order) if name in convert]
+        converted = [_Reusing(i, convert[name]) for i, name in enumerate(statement.order) if name in convert]
         single = len(statement.order) == 1
         params = []
         for row in rows:
             values = [values_of(row)] if single else list(values_of(row))
-            for i, process in converted:
-                values[i] = process(values[i])
+            for column in converted:
+                values[column.index] = column(values[column.index])
             params.append(tuple(values))
     else:
         params = [

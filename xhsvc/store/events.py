@@ -293,8 +293,9 @@ def _flush_creates(conn: Connection, changes: list[Change]) -> None:
     if not changes:
         return
     table = tables.PROJECTED[changes[0].entity].__table__
-    insert_rows(conn, table, [{"id": c.entity_id, **c.payload["create"]} for c in changes])
-    search.refresh(conn, entity=changes[0].entity, entity_ids=[c.entity_id for c in changes])
+    rows = [{"id": c.entity_id, **c.payload["create"]} for c in changes]
+    insert_rows(conn, table, rows)
+    search.index_created(conn, entity=changes[0].entity, rows=rows)
 
 
 _SETS: dict[tuple[str, tuple[str, ...]], Any] = {}

@@ -17,7 +17,8 @@ import importlib.util
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ def runs(value: str) -> list[str]:
 
 
 def pairs(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run]
+    return list(map(add, run, run[1:])) if len(run) > 1 else [run]
 
 
 def document(values: Iterable[str | None]) -> str:
@@ -98,6 +99,22 @@ def refresh(conn: Connection, *, entity: str, entity_ids: Sequence[str]) -> None
         refresh_customers(conn, list(entity_ids))
     elif entity == "knowledge_note":
         refresh_notes(conn, list(entity_ids))
+
+
+def index_created(conn: Connection, *, entity: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Index what these new rows change: a new customer from its own row (it owns no site,
+    contact or asset yet, and has no entry to replace), anything else as `refresh` does."""
+    if entity == "customer":
+        insert_rows(
+            conn,
+            SEARCH,
+            [
+                {"customer_id": row["id"], "grams": document([row["name"], initials(row["name"])])}
+                for row in rows
+            ],
+        )
+    else:
+        refresh(conn, entity=entity, entity_ids=[row["id"] for row in rows])
 
 
 def refresh_customers(conn: Connection, customer_ids: Sequence[str]) -> None:
