@@ -139,7 +139,12 @@ class _Checks:
             return None
 
     def field(self, name: str, check: Callable[[str | None], Any]) -> Any:
-        return self.run(lambda: _field(self.row, name, check))
+        """The checked value of a field, or None when it is bad (noted)."""
+        try:
+            return _field(self.row, name, check)
+        except RowError as e:
+            self.problems.append(e)
+            return None
 
     def bad(self, name: str, message: str) -> None:
         self.problems.append(RowError(name, message))
