@@ -336,8 +336,8 @@ def show(ctx: typer.Context, key: KeyArgument, json_out: JsonOption = False) -> 
         left, day = clock["remaining_min"], clock["day_minutes"]
         timing = (
             _("{time} left").format(time=format_minutes(left, day_minutes=day))
-            if left >= 0
-            else _("{time} over").format(time=format_minutes(-left, day_minutes=day))
+            if left >= 0 and clock["state"] != "breached"
+            else _("{time} over").format(time=format_minutes(abs(left), day_minutes=day))
         )
         if clock["state"] in ("met", "late", "cancelled"):
             timing = _("stopped {at}").format(at=local(clock["stopped_at"]))

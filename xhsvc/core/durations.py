@@ -80,12 +80,16 @@ def parse_within(value: str) -> int:
     return span.days
 
 
-def format_minutes(value: float, *, day_minutes: int = CALENDAR_DAY, seconds: bool = False) -> str:
-    """Minutes for people, in days of `day_minutes`: 45m, 3h05m, 2d4h; '-' first when overdue.
+def format_minutes(
+    value: float, *, day_minutes: int = CALENDAR_DAY, seconds: bool = False, overdue: bool = False
+) -> str:
+    """Minutes for people, in days of `day_minutes`: 45m, 3h05m, 2d4h; '-' first when overdue
+    (negative, or `overdue`: a clock past its due time with no working time gone since, on a
+    weekend, is overdue by -0m).
 
     With days, minutes are left out (a countdown need not be finer than the hour then); with
     `seconds`, a countdown under an hour shows them (12m05s)."""
-    sign = "-" if value < 0 else ""
+    sign = "-" if value < 0 or overdue else ""
     if seconds and abs(value) < 60:
         mins, secs = divmod(round(abs(value) * 60), 60)
         return f"{sign}{mins}m{secs:02d}s"

@@ -246,7 +246,11 @@ class TicketScreen(TicketActions):
             clocks.add_column(column)
         for clock in self.data["clocks"]:
             remaining, state = live_remaining(clock, now)
-            left = "" if state in ("met", "late", "cancelled") else countdown(clock, remaining)
+            left = (
+                ""
+                if state in ("met", "late", "cancelled")
+                else countdown(clock, remaining, breached=state == "breached")
+            )
             clocks.add_row(
                 plain(target_label(clock["target"])),
                 self._local(clock["due_at"]),

@@ -28,10 +28,10 @@ STYLES = {
 }
 
 
-def countdown(clock: dict[str, Any], remaining_min: float) -> str:
+def countdown(clock: dict[str, Any], remaining_min: float, *, breached: bool = False) -> str:
     """Time left in working days and hours of the clock's calendar, as the CLI shows it; under an
-    hour with seconds (12m05s); a minus sign when overdue."""
-    return format_minutes(remaining_min, day_minutes=clock["day_minutes"], seconds=True)
+    hour with seconds (12m05s); a minus sign when overdue (a breached clock always has one)."""
+    return format_minutes(remaining_min, day_minutes=clock["day_minutes"], seconds=True, overdue=breached)
 
 
 def clock_cells(clocks: list[dict[str, Any]], now: datetime, *, nearest_only: bool = False) -> Text:
@@ -48,7 +48,9 @@ def clock_cells(clocks: list[dict[str, Any]], now: datetime, *, nearest_only: bo
         live = [min(running, key=lambda c: c[1]) if running else live[0]]
     text = Text(no_wrap=True, end="")
     for clock, remaining, state in live:
-        label = _("paused") if state == "paused" else countdown(clock, remaining)
+        label = (
+            _("paused") if state == "paused" else countdown(clock, remaining, breached=state == "breached")
+        )
         if text:
             # One space: two clocks, one overdue, fit the queue's TWO_CLOCKS_WIDTH columns.
             text.append(" ")
