@@ -50,6 +50,19 @@ ACTIVE_STATUSES = ("new", "assigned", "in_progress", "waiting_customer")
 NEXT_CHECK_INDEX = "ix_ticket_next_check"
 
 
+def _status_in(statuses: Sequence[str]) -> Any:
+    """`status IN (...)` written into the statement, not bound: a partial index serves a query
+    whose WHERE names its statuses as its predicate does, in the same order (migrations 0015, 0016)."""
+    return TICKET.c.status.in_(bindparam("statuses", list(statuses), expanding=True, literal_execute=True))
+
+
+def _likely(conn: Connection, condition: Any) -> Any:
+    """`condition` marked, on SQLite, as true of most rows. Without statistics (no ANALYZE has run)
+    its planner would take an index on status and sort every match; told this, it reads a partial
+    index in the order asked and stops at the page's end. (PostgreSQL keeps statistics of its own.)"""
+    return func.likelihood(condition, literal_column("0.9")) if conn.dialect.name == "sqlite" else condition
+
+
 def _records(conn: Connection, model: type[R], stmt: Any) -> list[R]:
     """The records `stmt` reads, every column of `model`'s table (`Record.from_rows`)."""
     result = conn.execute(stmt)
@@ -614,17 +627,9 @@ def tickets_to_check(
     """(next check, id) of the active tickets whose next check has come, in that order, from
     `after` on: read in order from their partial index (NEXT_CHECK_INDEX), a page's rows and no
     more."""
-    # Written into the statement, not bound, so that the partial index's predicate matches it.
-    active = TICKET.c.status.in_(
-        bindparam("statuses", list(ACTIVE_STATUSES), expanding=True, literal_execute=True)
-    )
-    if conn.dialect.name == "sqlite":
-        # Without statistics SQLite's planner would take an index on status and sort every due
-        # ticket for each page; told that the statuses match most rows, it reads the ordered index.
-        active = func.likelihood(active, literal_column("0.9"))
     stmt = (
         select(TICKET.c.next_check_at, TICKET.c.id)
-        .where(TICKET.c.next_check_at <= now, active)
+        .where(TICKET.c.next_check_at <= now, _likely(conn, _status_in(ACTIVE_STATUSES)))
         .order_by(TICKET.c.next_check_at, TICKET.c.id)
         .limit(limit)
     )
@@ -803,17 +808,8 @@ def queue_page(
     (OPEN_ORDER_INDEX), a page at a time; other statuses are sorted."""
     assignee = PERSON.alias()
     pending = _pending_requests()
-    # Written into the statement, not bound: a partial index serves a query whose WHERE names its
-    # statuses as it does, in the same order.
-    in_statuses = TICKET.c.status.in_(
-        bindparam("statuses", list(statuses), expanding=True, literal_execute=True)
-    )
-    ordered_by_index = in_statuses
-    if tuple(statuses) == OPEN_STATUSES and conn.dialect.name == "sqlite":
-        # SQLite's planner, without statistics (no ANALYZE has run), would take an index on status
-        # and sort every open ticket; told that the statuses match most rows, it reads the
-        # ordered index and stops at the page's end. (PostgreSQL keeps statistics of its own.)
-        ordered_by_index = func.likelihood(in_statuses, literal_column("0.9"))
+    in_statuses = _status_in(statuses)
+    ordered_by_index = _likely(conn, in_statuses) if tuple(statuses) == OPEN_STATUSES else in_statuses
     conditions: list[Any] = []
     if tier:
         conditions.append(TICKET.c.tier == tier)
